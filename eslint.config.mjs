@@ -1,0 +1,39 @@
+// Lint rules that carry architecture: the import zones below are DESIGN.md §1 made enforceable.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import { importX } from "eslint-plugin-import-x";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".demo/**", "**/*.js", "**/*.mjs"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    plugins: { "import-x": importX },
+    settings: { "import-x/resolver": { node: { extensions: [".ts", ".js"] } } },
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-require-imports": "off",
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            { target: "./sdk", from: ["./provider", "./emulator", "./runner", "./examples", "./test"], message: "sdk/ depends on nothing else in this package." },
+            { target: "./emulator", from: "./sdk", except: ["./wire"], message: "emulator/ shares only sdk/wire with the SDK." },
+            { target: "./emulator", from: ["./provider", "./runner", "./examples", "./test"], message: "emulator/ shares only sdk/wire." },
+            { target: "./provider", from: "./sdk", except: ["./index.ts"], message: "provider/ uses the SDK's public entry only." },
+            { target: "./provider", from: ["./emulator", "./runner", "./examples", "./test"], message: "provider/ uses the SDK's public entry only." },
+            { target: "./runner", from: ["./test", "./examples"], message: "nothing imports test/ or examples/." },
+            { target: "./examples", from: ["./test"], message: "nothing imports test/." },
+          ],
+        },
+      ],
+      "no-restricted-imports": ["error", { paths: [{ name: "undici", message: "Only sdk/http/transport.ts talks to undici." }] }],
+    },
+  },
+  {
+    files: ["sdk/http/transport.ts", "test/**/*.ts"],
+    rules: { "no-restricted-imports": "off" },
+  },
+);
