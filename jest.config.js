@@ -7,6 +7,12 @@ module.exports = {
     // Type checking is done once by `npm run typecheck`; per-file transpiling keeps jest fast.
     "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.json", isolatedModules: true, diagnostics: false }],
   },
+  // The examples import the package by name, as a user's program would; inside the repo that is the source.
+  moduleNameMapper: {
+    "^pulumi-palette-apikeys$": "<rootDir>/provider/index.ts",
+    "^pulumi-palette-apikeys/sdk$": "<rootDir>/sdk/index.ts",
+    "^pulumi-palette-apikeys/emulator$": "<rootDir>/emulator/index.ts",
+  },
   moduleFileExtensions: ["ts", "js", "json"],
   testTimeout: 30000,
 };
