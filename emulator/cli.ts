@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+/**
+ * `palette-emulator`: runs the emulator until SIGINT/SIGTERM and prints how to use it, seeded
+ * credentials included. This banner is the one place the emulator shows secrets, on purpose:
+ * they are what a developer needs to talk to it.
+ */
+import { startEmulator } from "./index";
+import type { EmulatorOptions, RunningEmulator, SeedAccount } from "./options";
+
+export const DEFAULT_CLI_PORT = 8080;
+
+export const USAGE = `Usage: palette-emulator [options]
+
+A local Spectro Cloud Palette API emulator (API keys, users, auth).
+
+Options:
+  --port <port>        port to listen on (0 = any free port)      [default: ${DEFAULT_CLI_PORT}]
+  --host <host>        interface to listen on                     [default: 127.0.0.1]
+  --admin-key <key>    API key of the seeded tenant admin         [default: random]
+  --user-key <key>     API key of the seeded user alice           [default: random]
+  --password <pw>      password of every seeded user              [default: random]
+  --state <file>       keep state in this JSON file across restarts
+  --no-rate-limit      turn off Palette's 10 req/s (burst 5) limit
+  --quiet              do not print a line per request
+  -h, --help           show this help`;
+
+/** Where the CLI writes, and how it learns to stop; tests pass their own. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Registers `stop` to run on SIGINT/SIGTERM; returns an unregister function. @default process signals */
+  onStop?(stop: () => void): () => void;
+}
+
+export interface CliRun {
+  /** 0 when running or after --help, 2 for bad arguments, 1 when the server could not start. */
+  readonly exitCode: number;
+  /** The running emulator; absent after --help or a failure. */
+  readonly emulator?: RunningEmulator;
+  /** Stops the emulator (idempotent). */
+  stop(): Promise<void>;
+  /** Settles once the emulator has stopped (immediately when it never started). */
+  readonly stopped: Promise<void>;
+}
+
+type CliOptions = EmulatorOptions & { quiet: boolean; help: boolean };
+
+class UsageError extends Error {}
+
+/** Parses arguments, starts the emulator and prints the banner. Never calls `process.exit`. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<CliRun> {
+  const done = (exitCode: number): CliRun => ({ exitCode, stop: () => Promise.resolve(), stopped: Promise.resolve() });
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`palette-emulator: ${e.message}`);
+    io.err("Run palette-emulator --help for the options.");
+    return done(2);
+  }
+  if (options.help) {
+    io.out(USAGE);
+    return done(0);
+  }
+  const { quiet, help: _help, ...emulatorOptions } = options;
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({ ...emulatorOptions, ...(quiet ? {} : { log: (line: string) => io.out(line) }) });
+  } catch (e) {
+    io.err(`palette-emulator: could not start: ${(e as Error).message}`);
+    return done(1);
+  }
+  printBanner(emulator, options, io);
+
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let stopping: Promise<void> | undefined;
+  const unregister = (io.onStop ?? onProcessSignals)(() => void stop());
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      unregister();
+      await emulator.close();
+      io.out("Palette emulator stopped.");
+      resolveStopped();
+    })();
+    return stopping;
+  }
+  return { exitCode: 0, emulator, stop, stopped };
+}
+
+function printBanner(emu: RunningEmulator, options: CliOptions, io: CliIo): void {
+  const row = (a: SeedAccount): string => {
+    const who = `${a.role === "tenantAdmin" ? "tenant admin" : "user        "}  ${a.email.padEnd(22)} ${`${a.firstName} ${a.lastName}`.padEnd(14)}`;
+    return a.apiKey === "" ? `  ${who} (no API key: log in with the password)` : `  ${who} ApiKey: ${a.apiKey}`;
+  };
+  const { admin, users } = emu.accounts;
+  io.out(`Palette emulator listening on ${emu.url}`);
+  io.out(`Tenant: ${emu.tenant.orgName} (uid ${emu.tenant.uid})`);
+  io.out(`Seeded accounts (password for all: ${admin.password}):`);
+  for (const a of [admin, ...users]) io.out(row(a));
+  io.out("Point the provider or SDK at it:");
+  io.out(`  SPECTROCLOUD_HOST=${emu.url} SPECTROCLOUD_APIKEY=${admin.apiKey}`);
+  io.out(`Rate limit: ${options.rateLimit === false ? "off" : "10 requests/s, burst 5, per path prefix and client IP"}`);
+  io.out(options.statePath === undefined ? "State: in memory (lost on exit)" : `State: ${options.statePath}`);
+  io.out("Press Ctrl+C to stop.");
+}
+
+function onProcessSignals(stop: () => void): () => void {
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return () => {
+    process.removeListener("SIGINT", stop);
+    process.removeListener("SIGTERM", stop);
+  };
+}
+
+/** `--name value` and `--name=value`; unknown options and missing values are usage errors. */
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const out: CliOptions = { port: DEFAULT_CLI_PORT, quiet: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === "" || (inline === undefined && v.startsWith("--"))) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    const flag = (): void => {
+      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+    };
+    switch (name) {
+      case "--port": {
+        const v = value();
+        const port = Number(v);
+        if (!/^\d+$/.test(v) || port > 65535) throw new UsageError(`--port must be an integer within 0..65535, got '${v}'`);
+        out.port = port;
+        break;
+      }
+      case "--host":
+        out.host = value();
+        break;
+      case "--admin-key":
+        out.adminKey = value();
+        break;
+      case "--user-key":
+        out.userKey = value();
+        break;
+      case "--password":
+        out.password = value();
+        break;
+      case "--state":
+        out.statePath = value();
+        break;
+      case "--no-rate-limit":
+        flag();
+        out.rateLimit = false;
+        break;
+      case "--quiet":
+        flag();
+        out.quiet = true;
+        break;
+      case "-h":
+      case "--help":
+        flag();
+        out.help = true;
+        break;
+      default:
+        // Echo option names only: a stray positional argument might be a secret typed in the wrong place.
+        throw new UsageError(name.startsWith("-") ? `unknown option ${name}` : `unexpected argument at position ${i + 1}`);
+    }
+  }
+  return out;
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  }).then((run) => {
+    process.exitCode = run.exitCode;
+  });
+}

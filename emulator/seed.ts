@@ -1,0 +1,91 @@
+import { newUid } from "./ids";
+import type { SeedAccount } from "./options";
+import type { PersistedState } from "./persistence";
+import { hashKeyValue, hashPassword } from "./secrets";
+import type { Role, Store, StoredUser } from "./store";
+
+export const ORG_NAME = "emulated-org";
+const SEED_KEY_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+
+interface SeedUserDef {
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly role: Role;
+  /** Name of the seeded API key; none when absent. */
+  readonly keyName?: string;
+  readonly key: "admin" | "user" | "none";
+}
+
+/** The seeded tenant: one admin, two plain users; the admin and alice get an API key, bob logs in with his password. */
+export const SEED_USERS: readonly SeedUserDef[] = [
+  { email: "admin@palette.local", firstName: "Ada", lastName: "Admin", role: "tenantAdmin", keyName: "bootstrap-admin", key: "admin" },
+  { email: "alice@palette.local", firstName: "Alice", lastName: "Anders", role: "user", keyName: "bootstrap-alice", key: "user" },
+  { email: "bob@palette.local", firstName: "Bob", lastName: "Brown", role: "user", key: "none" },
+];
+
+export interface SeedCredentials {
+  readonly adminKey: string;
+  readonly userKey: string;
+  readonly password: string;
+}
+
+/** Mutable while seeding (key uids are known only once the keys exist); read-only to callers. */
+type MutableSeedAccount = { -readonly [K in keyof SeedAccount]: SeedAccount[K] };
+
+/** Adds the seed users to `store`, reusing uids from a persisted state so that persisted keys keep their owners. */
+export function seedUsers(store: Store, credentials: SeedCredentials, now: Date, persisted?: PersistedState): MutableSeedAccount[] {
+  return SEED_USERS.map((def) => {
+    const previous = persisted?.users.find((u) => u.email === def.email);
+    const user: StoredUser = {
+      uid: previous?.uid ?? newUid(),
+      email: def.email,
+      firstName: def.firstName,
+      lastName: def.lastName,
+      role: def.role,
+      password: hashPassword(credentials.password),
+      createdAt: previous?.createdAt ?? now,
+      lastSignIn: null,
+    };
+    store.addUser(user);
+    const apiKey = def.key === "admin" ? credentials.adminKey : def.key === "user" ? credentials.userKey : "";
+    return {
+      uid: user.uid,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      password: credentials.password,
+      role: user.role,
+      apiKey,
+      apiKeyUid: "",
+    };
+  });
+}
+
+/**
+ * (Re-)creates the seeded credential keys: active, expiring a year after `now`, with this run's
+ * values. A seeded key that already exists (persisted, or before a reset) keeps its uid.
+ */
+export function applySeedKeys(store: Store, accounts: MutableSeedAccount[], now: Date): void {
+  for (const account of accounts) {
+    const def = SEED_USERS.find((d) => d.email === account.email);
+    if (def?.keyName === undefined || account.apiKey === "") continue;
+    const existing =
+      (account.apiKeyUid !== "" ? store.getKey(account.apiKeyUid) : undefined) ??
+      store.keysOf(account.uid).find((k) => k.seeded && k.name === def.keyName);
+    const uid = existing?.uid ?? (account.apiKeyUid !== "" ? account.apiKeyUid : newUid());
+    store.putKey({
+      uid,
+      name: def.keyName,
+      description: `Seeded ${def.role === "tenantAdmin" ? "tenant admin" : "user"} key of ${account.email}`,
+      ownerUid: account.uid,
+      expiresAt: new Date(now.getTime() + SEED_KEY_LIFETIME_MS),
+      active: true,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      valueHash: hashKeyValue(account.apiKey),
+      seeded: true,
+    });
+    account.apiKeyUid = uid;
+  }
+}

@@ -1,0 +1,120 @@
+import { digestsEqual, hashKeyValue, type PasswordHash } from "./secrets";
+
+export type Role = "tenantAdmin" | "user";
+
+export interface Tenant {
+  readonly uid: string;
+  readonly orgName: string;
+}
+
+export interface StoredUser {
+  readonly uid: string;
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly role: Role;
+  password: PasswordHash;
+  readonly createdAt: Date;
+  lastSignIn: Date | null;
+}
+
+export interface StoredKey {
+  readonly uid: string;
+  name: string;
+  description: string;
+  readonly ownerUid: string;
+  expiresAt: Date;
+  active: boolean;
+  readonly createdAt: Date;
+  updatedAt: Date;
+  /** SHA-256 of the value, hex. The value itself is never kept. */
+  valueHash: string;
+  readonly seeded: boolean;
+}
+
+/**
+ * The emulator's in-memory state: one tenant, its users and their API keys.
+ * Every mutation goes through a method here so that persistence sees each change.
+ */
+export class Store {
+  private readonly users = new Map<string, StoredUser>();
+  private readonly keys = new Map<string, StoredKey>();
+
+  constructor(
+    readonly tenant: Tenant,
+    private readonly onChange: () => void = () => undefined,
+  ) {}
+
+  addUser(user: StoredUser): void {
+    this.users.set(user.uid, user);
+  }
+
+  getUser(uid: string): StoredUser | undefined {
+    return this.users.get(uid);
+  }
+
+  findUserByEmail(email: string): StoredUser | undefined {
+    const wanted = email.toLowerCase();
+    return [...this.users.values()].find((u) => u.email.toLowerCase() === wanted);
+  }
+
+  listUsers(): StoredUser[] {
+    return [...this.users.values()].sort(byCreation);
+  }
+
+  getKey(uid: string): StoredKey | undefined {
+    return this.keys.get(uid);
+  }
+
+  listKeys(): StoredKey[] {
+    return [...this.keys.values()].sort(byCreation);
+  }
+
+  keysOf(ownerUid: string): StoredKey[] {
+    return this.listKeys().filter((k) => k.ownerUid === ownerUid);
+  }
+
+  /**
+   * The key whose value is `value`, if any. Compares against every stored hash in constant time
+   * and never stops early, so timing says nothing about which key (or whether one) matched.
+   */
+  findKeyByValue(value: string): StoredKey | undefined {
+    const digest = hashKeyValue(value);
+    let found: StoredKey | undefined;
+    for (const key of this.keys.values()) {
+      if (digestsEqual(digest, key.valueHash) && found === undefined) found = key;
+    }
+    return found;
+  }
+
+  putKey(key: StoredKey): void {
+    this.keys.set(key.uid, key);
+    this.onChange();
+  }
+
+  /** Applies `change` to a stored key and records the modification time. */
+  updateKey(uid: string, at: Date, change: (key: StoredKey) => void): void {
+    const key = this.keys.get(uid);
+    if (key === undefined) return;
+    change(key);
+    key.updatedAt = at;
+    this.onChange();
+  }
+
+  deleteKey(uid: string): boolean {
+    const deleted = this.keys.delete(uid);
+    if (deleted) this.onChange();
+    return deleted;
+  }
+
+  /** Removes every key `keep` rejects, in one change. */
+  retainKeys(keep: (key: StoredKey) => boolean): void {
+    for (const key of [...this.keys.values()]) if (!keep(key)) this.keys.delete(key.uid);
+    this.onChange();
+  }
+}
+
+/** Oldest first; ties keep insertion order (the sort is stable), so seeds list in seed order. */
+function byCreation(a: { createdAt: Date }, b: { createdAt: Date }): number {
+  return a.createdAt.getTime() - b.createdAt.getTime();
+}
