@@ -1,0 +1,283 @@
+/**
+ * From a failed attempt to a `PaletteError` whose message says what happened and what to do next.
+ * Pure: every input string passes through `redact` before it lands in the error.
+ */
+import { ErrorEnvelopeWire } from "../wire";
+import { PaletteError, type PaletteErrorCode, type PaletteIssue } from "../errors";
+
+export type AuthKind = "apiKey" | "password" | "token";
+
+/** Facts about the call that turn a bare status into advice. */
+export interface ErrorHints {
+  /** Create named an owner (`userUid`): a 403 then means "not a tenant admin". */
+  readonly createForOtherUser?: boolean;
+  /** The failing request is the login itself. */
+  readonly login?: boolean;
+}
+
+export interface ErrorContext {
+  readonly operation: string;
+  readonly method: string;
+  /** Path as shown to people: no query, secrets already replaced. */
+  readonly path: string;
+  readonly attempts: number;
+  readonly auth: AuthKind;
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly hints?: ErrorHints;
+  readonly redact: (text: string) => string;
+}
+
+const MAX_TEXT = 300;
+
+/** Palette-level error codes that deserve their own advice, whatever status carried them. */
+const PALETTE_CODE_HINTS: Readonly<Record<string, string>> = {
+  ResourceLimitExceeded:
+    "Palette allows 20 API keys per user by default: delete unused keys, or have a tenant admin raise the limit " +
+    "(PATCH /v1/tenants/{tenantUid}/resourceLimits with kind apiKey, or Tenant Settings > Resource Limits in the Palette UI).",
+  InvalidExpiry: "Give the key an expiry in the future.",
+  ApiKeyExpired: "An expired API key cannot be re-activated: create a new key instead.",
+};
+
+/** The error code for an HTTP status Palette answered with. */
+export function codeForStatus(status: number): PaletteErrorCode {
+  if (status === 401) return "UNAUTHENTICATED";
+  if (status === 403) return "FORBIDDEN";
+  if (status === 404) return "NOT_FOUND";
+  if (status === 409) return "CONFLICT";
+  if (status === 429) return "RATE_LIMITED";
+  if (status >= 500) return "SERVER";
+  if (status >= 400) return "INVALID_REQUEST";
+  // A redirect or other non-2xx we never asked for: the host is probably not the Palette API.
+  return "RESPONSE_INVALID";
+}
+
+interface Envelope {
+  readonly paletteCode?: string | number;
+  readonly paletteMessage?: string;
+  readonly ref?: string;
+  readonly details?: unknown;
+}
+
+/** Reads a `V1Error` body; a non-JSON body (proxy pages) becomes a short message. */
+export function parseErrorBody(body: string, redact: (t: string) => string): Envelope {
+  const text = body.trim();
+  if (text.length === 0) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { paletteMessage: shorten(redact(text.replace(/\s+/g, " "))) };
+  }
+  const parsed = ErrorEnvelopeWire.safeParse(json);
+  if (!parsed.success) return { paletteMessage: shorten(redact(text.replace(/\s+/g, " "))) };
+  const e = parsed.data;
+  return {
+    ...(e.code !== undefined && e.code !== "" && { paletteCode: typeof e.code === "string" ? redact(e.code) : e.code }),
+    ...(e.message !== undefined && e.message !== "" && { paletteMessage: redact(e.message) }),
+    ...(e.ref !== undefined && e.ref !== "" && { ref: redact(e.ref) }),
+    ...(e.details !== undefined && e.details !== null && { details: redactValue(e.details, redact) }),
+  };
+}
+
+/** The error for an answer with a non-2xx status. */
+export function errorFromResponse(
+  status: number,
+  body: string,
+  retryAfterMs: number | undefined,
+  ctx: ErrorContext,
+): PaletteError {
+  const envelope = parseErrorBody(body, ctx.redact);
+  const code = codeForStatus(status);
+  const outcome = [
+    String(status),
+    envelope.paletteCode !== undefined ? ` ${String(envelope.paletteCode)}` : "",
+    envelope.paletteMessage !== undefined ? `: ${trimPeriod(envelope.paletteMessage)}` : "",
+  ].join("");
+  return new PaletteError({
+    code,
+    message: compose(ctx, outcome, hintFor(code, status, envelope, ctx)),
+    operation: ctx.operation,
+    method: ctx.method,
+    path: ctx.path,
+    attempts: ctx.attempts,
+    status,
+    ...envelope,
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+  });
+}
+
+/** The error for an attempt that got no answer. `causeCode` is e.g. `ECONNRESET`. */
+export function errorFromTransport(
+  kind: "timeout" | "connection" | "aborted" | "deadline",
+  causeCode: string,
+  ctx: ErrorContext,
+  cause?: Error,
+): PaletteError {
+  const code: PaletteErrorCode = kind === "connection" ? "CONNECTION" : kind === "aborted" ? "ABORTED" : "TIMEOUT";
+  const outcome =
+    kind === "timeout"
+      ? `no answer within ${ctx.timeoutMs} ms`
+      : kind === "deadline"
+        ? `deadline of ${ctx.deadlineMs} ms reached`
+        : kind === "aborted"
+          ? "aborted"
+          : `connection failed (${causeCode})`;
+  const hint =
+    kind === "aborted"
+      ? "The caller cancelled the call through its AbortSignal."
+      : kind === "connection"
+        ? `Check that ${ctx.baseUrl} is the Palette API host (palette:host / SPECTROCLOUD_HOST) and reachable from here (network, proxy, TLS).`
+        : `Check that ${ctx.baseUrl} is reachable, or raise timeoutMs (per attempt) / deadlineMs (whole call, retries included).`;
+  return new PaletteError({
+    code,
+    message: compose(ctx, outcome, attemptsNote(ctx, hint)),
+    operation: ctx.operation,
+    method: ctx.method,
+    path: ctx.path,
+    attempts: ctx.attempts,
+    ...(cause !== undefined && { cause: sanitizeCause(cause, ctx.redact) }),
+  });
+}
+
+/** The error for a 2xx answer whose body does not match the schema. */
+export function responseInvalidError(
+  status: number,
+  issues: readonly PaletteIssue[],
+  ctx: ErrorContext,
+): PaletteError {
+  const summary = issues
+    .slice(0, 3)
+    .map((i) => `${i.path === "" ? "(body)" : i.path}: ${i.message}`)
+    .join("; ");
+  return new PaletteError({
+    code: "RESPONSE_INVALID",
+    message: compose(
+      ctx,
+      `${status} with an unexpected body (${summary}${issues.length > 3 ? `; +${issues.length - 3} more` : ""})`,
+      "Palette answered in a shape this SDK does not know; the API may have changed: please report it with this message.",
+    ),
+    operation: ctx.operation,
+    method: ctx.method,
+    path: ctx.path,
+    attempts: ctx.attempts,
+    status,
+    issues: issues.map((i) => ({ path: ctx.redact(i.path), message: ctx.redact(i.message) })),
+  });
+}
+
+/** The error for parameters rejected before anything was sent. */
+export function invalidParamsError(issues: readonly PaletteIssue[], ctx: ErrorContext): PaletteError {
+  const summary = issues.map((i) => `${i.path === "" ? "(params)" : i.path} ${i.message}`).join("; ");
+  return new PaletteError({
+    code: "INVALID_REQUEST",
+    message: compose(ctx, `invalid parameters: ${summary}`, "Fix the parameters; nothing was sent to Palette."),
+    operation: ctx.operation,
+    method: ctx.method,
+    path: ctx.path,
+    attempts: 0,
+    issues: issues.map((i) => ({ path: ctx.redact(i.path), message: ctx.redact(i.message) })),
+  });
+}
+
+function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: ErrorContext): string {
+  const byPaletteCode = typeof env.paletteCode === "string" ? PALETTE_CODE_HINTS[env.paletteCode] : undefined;
+  if (byPaletteCode !== undefined) return byPaletteCode;
+  const isApiKeys = ctx.operation.startsWith("apiKeys.");
+  switch (code) {
+    case "UNAUTHENTICATED":
+      if (ctx.auth === "apiKey") return "Check SPECTROCLOUD_APIKEY / palette:apiKey: the key is missing, revoked or expired.";
+      if (ctx.auth === "password")
+        return ctx.hints?.login === true
+          ? "Check SPECTROCLOUD_USERNAME / SPECTROCLOUD_PASSWORD (palette:username / palette:password): the email, password or org is wrong, or the account is locked."
+          : "Palette rejected the session even after logging in again: check that the account (SPECTROCLOUD_USERNAME / palette:username) is still active.";
+      return "The authorization token is invalid or expired (tokens last 15 minutes): get a new one, or configure an API key or username/password so the client can renew it.";
+    case "FORBIDDEN":
+      if (ctx.hints?.createForOtherUser === true) return "Only tenant admins may create keys for other users.";
+      return "The caller lacks the permission: plain users may only see and change their own API keys, and only tenant admins may list or read other users.";
+    case "NOT_FOUND":
+      if (typeof env.paletteCode === "number")
+        return "Palette does not know this endpoint: check that palette:host / SPECTROCLOUD_HOST points to the Palette API (e.g. api.spectrocloud.com).";
+      return isApiKeys
+        ? "No API key with this uid exists in the tenant (it may have been deleted)."
+        : "No such user in this tenant.";
+    case "CONFLICT":
+      return isApiKeys
+        ? "An API key with this name already exists for this user: choose another name, or delete or adopt the existing key."
+        : "The resource already exists or was changed concurrently.";
+    case "RATE_LIMITED":
+      return attemptsNote(
+        ctx,
+        "Palette allows about 10 requests/s per IP on this path: lower the parallelism (e.g. pulumi up --parallel) and keep the client's rateLimit pacing on.",
+      );
+    case "SERVER":
+      return attemptsNote(
+        ctx,
+        `Palette failed on its side: try again later${env.ref !== undefined ? `, and quote ref ${env.ref} to Spectro Cloud support if it persists` : ""}.`,
+      );
+    case "RESPONSE_INVALID":
+      return `Palette answered with an unexpected status ${status}: check that the host points to the Palette API itself.`;
+    case "INVALID_REQUEST":
+      if (status === 405)
+        return "Palette does not allow this method here: check that palette:host / SPECTROCLOUD_HOST points to the Palette API.";
+      return "Palette rejected the request as invalid; see the message and details.";
+    default:
+      return "";
+  }
+}
+
+function attemptsNote(ctx: ErrorContext, hint: string): string {
+  return ctx.attempts > 1 ? `${hint} (${ctx.attempts} attempts made)` : hint;
+}
+
+function compose(ctx: ErrorContext, outcome: string, hint: string): string {
+  const head = `${ctx.operation} failed: ${ctx.method} ${ctx.path} -> ${outcome}`;
+  return ctx.redact(hint === "" ? `${head}.` : `${head}. ${hint}`);
+}
+
+function trimPeriod(s: string): string {
+  return s.replace(/[.\s]+$/, "");
+}
+
+function shorten(s: string): string {
+  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s;
+}
+
+/** Redacts every string inside a JSON value (error `details`). */
+function redactValue(value: unknown, redact: (t: string) => string): unknown {
+  try {
+    return JSON.parse(redact(JSON.stringify(value))) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A stand-in for a low-level cause: its name, code and redacted message, nothing else it held. */
+function sanitizeCause(cause: Error, redact: (t: string) => string): Error {
+  const clean = new Error(redact(cause.message));
+  clean.name = cause.name;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === "string") Object.assign(clean, { code });
+  clean.stack = `${clean.name}: ${clean.message}`;
+  return clean;
+}
+
+/** An error the SDK decides on itself (e.g. "no user with this email"), in the standard message format. */
+export function sdkError(
+  code: PaletteErrorCode,
+  outcome: string,
+  hint: string,
+  ctx: ErrorContext,
+  extra?: { readonly status?: number },
+): PaletteError {
+  return new PaletteError({
+    code,
+    message: compose(ctx, outcome, hint),
+    operation: ctx.operation,
+    method: ctx.method,
+    path: ctx.path,
+    attempts: ctx.attempts,
+    ...(extra?.status !== undefined && { status: extra.status }),
+  });
+}

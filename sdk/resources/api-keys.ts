@@ -1,0 +1,275 @@
+/** `client.apiKeys`: Palette API keys, with a create that never duplicates or orphans a key. */
+import { isValid } from "date-fns";
+import { ApiKeyActiveStateWire, ApiKeyEntityWire, ApiKeyUpdateWire, paths } from "../wire";
+import type { RequestOptions } from "../config";
+import type { Call } from "../core/call";
+import type { Clock } from "../core/clock";
+import { errorFromTransport, invalidParamsError, sdkError } from "../core/error-mapping";
+import { backoffDelayMs, shouldRetry, type AttemptOutcome, type RetryPolicy } from "../core/retry-policy";
+import { isPaletteError, type PaletteError } from "../errors";
+import type { ApiKey, CreateApiKeyParams, CreatedApiKey, UpdateApiKeyParams, UserInfo } from "../model";
+import { ApiKeyListResponse, ApiKeyResponse, CreateResponse } from "./mapping";
+import type { ResourceContext } from "./context";
+
+/**
+ * A key found after an ambiguous create is treated as made by this call unless it was created
+ * more than this long before the call started (client and server clocks differ a little).
+ * Older keys of the same name were there before and are never touched.
+ */
+export const LOST_KEY_CLOCK_SKEW_MS = 5 * 60_000;
+
+export interface ApiKeysApi {
+  /** `GET /v1/apiKeys`: every key of the tenant for a tenant admin, the caller's own for a user. */
+  list(options?: RequestOptions): Promise<ApiKey[]>;
+  /** `GET /v1/apiKeys/{uid}`; `NOT_FOUND` when there is no such key. */
+  get(uid: string, options?: RequestOptions): Promise<ApiKey>;
+  /**
+   * Creates a key and returns it with its value (shown only this once). The new key's uid is
+   * confirmed with a GET, and found by name + owner when the create answer's uid is not the key.
+   * Never retried blind: after an ambiguous failure (no answer, 5xx, 429) any key of that name and
+   * owner made by the lost attempt is deleted (its value is lost) before trying again.
+   */
+  create(params: CreateApiKeyParams, options?: RequestOptions): Promise<CreatedApiKey>;
+  /** `PUT /v1/apiKeys/{uid}` with the full body; fields left out keep their current value. Returns the key as it is afterwards. */
+  update(uid: string, params: UpdateApiKeyParams, options?: RequestOptions): Promise<ApiKey>;
+  /** Revokes (`false`) or re-activates (`true`) a key (`PUT /v1/apiKeys/{uid}/state`). */
+  setActive(uid: string, active: boolean, options?: RequestOptions): Promise<void>;
+  /** `DELETE /v1/apiKeys/{uid}`; `NOT_FOUND` when it does not exist (the caller decides whether that is fine). */
+  delete(uid: string, options?: RequestOptions): Promise<void>;
+  /** The first key with this name (and owner, when given), or undefined. */
+  findByName(name: string, ownerUid?: string, options?: RequestOptions): Promise<ApiKey | undefined>;
+}
+
+export interface ApiKeysDeps {
+  readonly ctx: ResourceContext;
+  readonly clock: Clock;
+  readonly retry: RetryPolicy | false;
+  /** Wall clock, as `PaletteClientOptions.now`. */
+  readonly now: () => Date;
+  /** The caller's identity, cached by the client. */
+  readonly whoAmI: (call: Call) => Promise<UserInfo>;
+  /** Called with each created key value, so it is redacted from then on. */
+  readonly onKeyValue: (value: string) => void;
+}
+
+export class ApiKeysResource implements ApiKeysApi {
+  constructor(private readonly deps: ApiKeysDeps) {}
+
+  list(options?: RequestOptions): Promise<ApiKey[]> {
+    return this.listIn(this.start("apiKeys.list", options));
+  }
+
+  get(uid: string, options?: RequestOptions): Promise<ApiKey> {
+    return this.getIn(this.start("apiKeys.get", options), uid);
+  }
+
+  async create(params: CreateApiKeyParams, options?: RequestOptions): Promise<CreatedApiKey> {
+    const call = this.start("apiKeys.create", options);
+    const { pipeline } = this.deps.ctx;
+    const path = paths.apiKeys();
+    const body = pipeline.validateBody(call, "POST", path, ApiKeyEntityWire, {
+      metadata: {
+        name: params.name,
+        ...(params.description !== undefined && { annotations: { description: params.description } }),
+      },
+      spec: {
+        expiry: this.wireTime(call, "POST", path, params.expiresAt),
+        ...(params.userUid !== undefined && { userUid: params.userUid }),
+      },
+    });
+    const startedAt = this.deps.now();
+    let retries = 0;
+    for (;;) {
+      let created: { readonly value: string; readonly uid: string | undefined };
+      try {
+        created = await pipeline.send(call, {
+          method: "POST",
+          path,
+          body,
+          response: CreateResponse,
+          mode: "once",
+          ...(params.userUid !== undefined && { hints: { createForOtherUser: true } }),
+        });
+      } catch (e) {
+        if (!isPaletteError(e) || !isAmbiguousCreateFailure(e)) throw e;
+        const policy = this.deps.retry;
+        const delay = policy === false ? undefined : backoffDelayMs(retries, policy, () => this.deps.clock.random(), e.retryAfterMs);
+        const retry =
+          policy !== false &&
+          delay !== undefined &&
+          shouldRetry(retries, outcomeOf(e), policy) &&
+          this.deps.clock.nowMs() + delay < call.deadlineAt;
+        if (!retry) throw await this.giveUp(call, params, startedAt, e);
+        try {
+          await this.deps.clock.sleep(delay, call.signal);
+        } catch {
+          const aborted = errorFromTransport("aborted", "ABORTED", this.deps.ctx.pipeline.context(call, "POST", path, e.attempts));
+          throw await this.giveUp(call, params, startedAt, aborted);
+        }
+        // The lost attempt may have made the key; its value is gone, so the key must go too.
+        await this.removeLostKeys(call, params, startedAt);
+        retries += 1;
+        continue;
+      }
+      this.deps.onKeyValue(created.value);
+      try {
+        return { apiKey: await this.confirm(call, created.uid, params), value: created.value };
+      } catch (e) {
+        if (!isPaletteError(e)) throw e;
+        throw e.withContext(
+          call.operation,
+          `${e.message} The key "${params.name}" was created but could not be confirmed: find it with apiKeys.findByName and delete it.`,
+        );
+      }
+    }
+  }
+
+  async update(uid: string, params: UpdateApiKeyParams, options?: RequestOptions): Promise<ApiKey> {
+    const call = this.start("apiKeys.update", options);
+    const path = paths.apiKey(uid);
+    const complete = params.name !== undefined && params.description !== undefined && params.expiresAt !== undefined;
+    const current = complete ? undefined : await this.getIn(call, uid);
+    const expiresAt = params.expiresAt ?? current?.expiresAt ?? null;
+    if (expiresAt === null)
+      throw invalidParamsError(
+        [{ path: "expiresAt", message: "is required: Palette reports no expiry for this key" }],
+        this.deps.ctx.pipeline.context(call, "PUT", path, 0),
+      );
+    const body = this.deps.ctx.pipeline.validateBody(call, "PUT", path, ApiKeyUpdateWire, {
+      metadata: {
+        name: params.name ?? current?.name ?? "",
+        annotations: { description: params.description ?? current?.description ?? "" },
+      },
+      spec: { expiry: this.wireTime(call, "PUT", path, expiresAt) },
+    });
+    await this.deps.ctx.pipeline.send(call, { method: "PUT", path, body, mode: "retry" });
+    return this.getIn(call, uid);
+  }
+
+  async setActive(uid: string, active: boolean, options?: RequestOptions): Promise<void> {
+    const call = this.start("apiKeys.setActive", options);
+    const path = paths.apiKeyState(uid);
+    // Always an explicit boolean: Go clients omit false, which servers must read as false anyway.
+    const body = this.deps.ctx.pipeline.validateBody(call, "PUT", path, ApiKeyActiveStateWire, { isActive: active });
+    await this.deps.ctx.pipeline.send(call, { method: "PUT", path, body, mode: "retry" });
+  }
+
+  delete(uid: string, options?: RequestOptions): Promise<void> {
+    return this.deleteIn(this.start("apiKeys.delete", options), uid);
+  }
+
+  async findByName(name: string, ownerUid?: string, options?: RequestOptions): Promise<ApiKey | undefined> {
+    const keys = await this.listIn(this.start("apiKeys.findByName", options));
+    return keys.find((k) => k.name === name && (ownerUid === undefined || k.user.uid === ownerUid));
+  }
+
+  private start(operation: string, options?: RequestOptions): Call {
+    return this.deps.ctx.startCall(operation, options);
+  }
+
+  private listIn(call: Call): Promise<ApiKey[]> {
+    return this.deps.ctx.pipeline.send(call, { method: "GET", path: paths.apiKeys(), response: ApiKeyListResponse, mode: "retry" });
+  }
+
+  private getIn(call: Call, uid: string): Promise<ApiKey> {
+    return this.deps.ctx.pipeline.send(call, { method: "GET", path: paths.apiKey(uid), response: ApiKeyResponse, mode: "retry" });
+  }
+
+  private deleteIn(call: Call, uid: string): Promise<void> {
+    return this.deps.ctx.pipeline.send(call, {
+      method: "DELETE",
+      path: paths.apiKey(uid),
+      mode: "retry",
+      // A retried DELETE that finds nothing most likely finds what its own lost attempt deleted.
+      notFoundAfterAmbiguousIsSuccess: true,
+    });
+  }
+
+  private wireTime(call: Call, method: "POST" | "PUT", path: string, date: Date): string {
+    if (!(date instanceof Date) || !isValid(date))
+      throw invalidParamsError([{ path: "expiresAt", message: "must be a valid Date" }], this.deps.ctx.pipeline.context(call, method, path, 0));
+    return date.toISOString();
+  }
+
+  private async ownerOf(call: Call, params: CreateApiKeyParams): Promise<string> {
+    return params.userUid ?? (await this.deps.whoAmI(call)).userUid;
+  }
+
+  /** The created key: the answer's uid when it really is that key, else the newest key of that name and owner. */
+  private async confirm(call: Call, uid: string | undefined, params: CreateApiKeyParams): Promise<ApiKey> {
+    if (uid !== undefined) {
+      try {
+        const key = await this.getIn(call, uid);
+        if (key.name === params.name && (params.userUid === undefined || key.user.uid === params.userUid)) return key;
+      } catch (e) {
+        // The spec calls this uid a "User uid": not being a key is expected, anything else is not.
+        if (!isPaletteError(e) || (e.code !== "NOT_FOUND" && e.code !== "FORBIDDEN")) throw e;
+      }
+    }
+    const owner = await this.ownerOf(call, params);
+    const matches = (await this.listIn(call))
+      .filter((k) => k.name === params.name && k.user.uid === owner)
+      .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+    const [newest] = matches;
+    if (newest === undefined)
+      throw sdkError(
+        "RESPONSE_INVALID",
+        `201, but no key named "${params.name}" of owner ${owner} is listed afterwards`,
+        "Palette did not list the key it reported created; please report it.",
+        this.deps.ctx.pipeline.context(call, "GET", paths.apiKeys(), 1),
+      );
+    return newest;
+  }
+
+  /** Deletes keys of this name and owner that the call's lost attempts may have made. */
+  private async removeLostKeys(call: Call, params: CreateApiKeyParams, startedAt: Date): Promise<number> {
+    const owner = await this.ownerOf(call, params);
+    const notBefore = startedAt.getTime() - LOST_KEY_CLOCK_SKEW_MS;
+    const lost = (await this.listIn(call)).filter(
+      (k) => k.name === params.name && k.user.uid === owner && (k.createdAt === null || k.createdAt.getTime() >= notBefore),
+    );
+    for (const key of lost) {
+      try {
+        await this.deleteIn(call, key.uid);
+      } catch (e) {
+        if (!isPaletteError(e) || e.code !== "NOT_FOUND") throw e;
+      }
+    }
+    return lost.length;
+  }
+
+  /** The error to throw when create stops retrying: after a last clean-up, saying whether a key may be left. */
+  private async giveUp(call: Call, params: CreateApiKeyParams, startedAt: Date, failure: PaletteError): Promise<PaletteError> {
+    let note: string;
+    if (call.signal?.aborted === true || this.deps.clock.nowMs() >= call.deadlineAt) {
+      note = `A key named "${params.name}" may have been created without its value reaching us: check with apiKeys.findByName and delete it.`;
+    } else {
+      try {
+        const removed = await this.removeLostKeys(call, params, startedAt);
+        note = removed > 0 ? `The key made by the lost attempt was deleted; nothing was left behind.` : "No key was left behind.";
+      } catch {
+        note = `A key named "${params.name}" may have been created without its value reaching us: check with apiKeys.findByName and delete it.`;
+      }
+    }
+    return failure.withContext(call.operation, `${failure.message} ${note}`);
+  }
+}
+
+/** Failures after which the server may have made the key: no answer, a 5xx or 429, or an unreadable 2xx. */
+export function isAmbiguousCreateFailure(e: PaletteError): boolean {
+  return (
+    e.code === "TIMEOUT" ||
+    e.code === "CONNECTION" ||
+    e.code === "SERVER" ||
+    e.code === "RATE_LIMITED" ||
+    (e.code === "RESPONSE_INVALID" && e.status !== undefined && e.status >= 200 && e.status < 300)
+  );
+}
+
+function outcomeOf(e: PaletteError): AttemptOutcome {
+  if (e.code === "TIMEOUT") return { kind: "timeout" };
+  if (e.code === "CONNECTION") return { kind: "connection" };
+  // An unreadable 2xx is retried like a server error.
+  if (e.status === undefined || (e.status >= 200 && e.status < 300)) return { kind: "status", status: 500 };
+  return { kind: "status", status: e.status };
+}
