@@ -1,0 +1,155 @@
+/**
+ * The `ApiKey` resource: a Palette API key managed by Pulumi.
+ *
+ * Pulumi serializes the provider object below into every resource's state (`__provider`). It is
+ * kept tiny on purpose: its methods only `require()` the implementation module inside the provider
+ * process, so no credential, client or schema is ever captured, the text is identical across
+ * versions of this package, and refresh/destroy run the installed code rather than a frozen copy.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type * as Impl from "./impl";
+import type { ApiKeyOutputs } from "./outputs";
+
+/**
+ * Loads the implementation module in the provider process. Inside a user's project the package
+ * resolves by name. Inside this repository it does not (require-from-string has no package scope,
+ * so Node's self-reference by name fails): then walk up from the working directory to this
+ * package's own package.json and load its build output. No path is baked into the state.
+ */
+function load(): typeof Impl {
+  const entry = "pulumi-palette-apikeys/provider/impl";
+  try {
+    return require(entry);
+  } catch (e) {
+    const missing = (e as { code?: unknown }).code === "MODULE_NOT_FOUND" && String((e as Error).message).includes(`'${entry}'`);
+    if (!missing) throw e;
+    const path = require("node:path") as typeof import("node:path");
+    const fs = require("node:fs") as typeof import("node:fs");
+    for (let dir = process.cwd(), up = ""; dir !== up; up = dir, dir = path.dirname(dir)) {
+      const manifest = path.join(dir, "package.json");
+      if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === "pulumi-palette-apikeys") {
+        return require(path.join(dir, "dist", "provider", "impl.js"));
+      }
+    }
+    throw new Error(
+      `Cannot load ${entry} from ${process.cwd()}: add pulumi-palette-apikeys to the Pulumi project's dependencies ` +
+        "(npm install pulumi-palette-apikeys), or, in a checkout of it, run `npm run build` first.",
+    );
+  }
+}
+
+/** The serialized provider: a module-level singleton, so Pulumi serializes it once per program. */
+const provider: pulumi.dynamic.ResourceProvider = {
+  configure: (req) => load().configure(req),
+  check: (olds, news) => load().check(olds, news),
+  diff: (id, olds, news) => load().diff(id, olds, news),
+  create: (inputs) => load().create(inputs),
+  read: (id, props) => load().read(id, props),
+  update: (id, olds, news) => load().update(id, olds, news),
+  delete: (id, props) => load().delete(id, props),
+};
+
+/** The owner of a key: a Palette user by uid or by email (exactly one). Tenant admins only for others. */
+export type ApiKeyUserArgs = { uid: pulumi.Input<string>; email?: never } | { email: pulumi.Input<string>; uid?: never };
+
+/** Inputs of an {@link ApiKey}. Every property may be a Pulumi output of another resource. */
+export interface ApiKeyArgs {
+  /**
+   * The key's name in Palette, unique per owner. Renaming is an in-place update.
+   * @default the resource name plus a random suffix, e.g. "ci-key-x3k9a1q"
+   */
+  name?: pulumi.Input<string> | undefined;
+  /** Free text, stored as the `description` annotation. @default "" */
+  description?: pulumi.Input<string> | undefined;
+  /**
+   * Relative lifetime: `"7d"`, `"30d"`, `"60d"`, `"90d"` or any `"<n>d"` / `"<n>h"`. Resolved once to an
+   * absolute `expiresAt` when created and again only when this value changes: time passing never makes
+   * a diff. Mutually exclusive with `expiresAt`.
+   * @default "30d" when neither expiresIn nor expiresAt is set
+   */
+  expiresIn?: pulumi.Input<string> | undefined;
+  /**
+   * Absolute expiry: an RFC 3339 instant (`"2027-01-31T12:00:00Z"`) or a day (`"2027-01-31"`, meaning the
+   * end of that day, UTC). Must lie in the future. Mutually exclusive with `expiresIn`.
+   */
+  expiresAt?: pulumi.Input<string> | undefined;
+  /** `false` revokes the key, `true` re-activates it (not possible once expired). @default true */
+  active?: pulumi.Input<boolean> | undefined;
+  /** The owner. Changing it replaces the key: Palette cannot reassign keys. @default the caller */
+  user?: pulumi.Input<ApiKeyUserArgs> | undefined;
+}
+
+/** Output-only names, passed as undefined so the SDK exposes them (pulumi/pulumi#5174). */
+const OUTPUT_NAMES = [
+  "key",
+  "uid",
+  "name",
+  "description",
+  "expiresIn",
+  "expiresAt",
+  "active",
+  "user",
+  "userUid",
+  "userName",
+  "userEmail",
+  "createdAt",
+  "updatedAt",
+  "status",
+] as const satisfies readonly (keyof ApiKeyOutputs)[];
+
+/**
+ * A Palette API key.
+ *
+ * Credentials come from stack config (`palette:apiKey` or `palette:username`/`palette:password`, plus
+ * `palette:host` and `palette:projectUid`) or from the environment (`SPECTROCLOUD_APIKEY`,
+ * `SPECTROCLOUD_USERNAME`/`SPECTROCLOUD_PASSWORD`, `SPECTROCLOUD_HOST`, `SPECTROCLOUD_PROJECT_UID`), which wins.
+ *
+ * @example
+ * const ci = new ApiKey("ci", { description: "CI pipeline", expiresIn: "90d" });
+ * export const ciKey = ci.key; // a secret
+ */
+export class ApiKey extends pulumi.dynamic.Resource {
+  /** The key value. Secret; Palette shows it only once, at creation. */
+  declare readonly key: pulumi.Output<string>;
+  /** The key's Palette uid (also the resource id). */
+  declare readonly uid: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  /** Echo of the `expiresIn` input; absent when the program used `expiresAt`. */
+  declare readonly expiresIn: pulumi.Output<string | undefined>;
+  /** When the key expires (ISO 8601, UTC). */
+  declare readonly expiresAt: pulumi.Output<string>;
+  declare readonly active: pulumi.Output<boolean>;
+  /** Echo of the `user` input; absent when the key belongs to the caller. */
+  declare readonly user: pulumi.Output<{ uid?: string; email?: string } | undefined>;
+  declare readonly userUid: pulumi.Output<string>;
+  /** The owner's "First Last". */
+  declare readonly userName: pulumi.Output<string>;
+  /** The owner's email, when the caller may read it. */
+  declare readonly userEmail: pulumi.Output<string | undefined>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly updatedAt: pulumi.Output<string>;
+  /** `"active"`, `"revoked"` or `"expired"`, as of the last create, update or refresh. */
+  declare readonly status: pulumi.Output<"active" | "revoked" | "expired">;
+
+  constructor(name: string, args: ApiKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    const props: Record<string, unknown> = Object.fromEntries(OUTPUT_NAMES.map((k) => [k, undefined]));
+    Object.assign(props, args, { __logicalName: name });
+    super(
+      provider,
+      name,
+      props,
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
+      "palette",
+      "ApiKey",
+    );
+  }
+
+  /**
+   * Reads an existing key by uid, read-only: Pulumi never changes or deletes it. The key value is
+   * not available (Palette shows it only at creation).
+   */
+  static get(name: string, uid: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): ApiKey {
+    return new ApiKey(name, {}, { ...opts, id: uid });
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * pulumi-palette-apikeys: manage Spectro Cloud Palette API keys with Pulumi.
+ * The SDK and the emulator have their own entries (`pulumi-palette-apikeys/sdk`, `/emulator`).
+ */
+export { ApiKey } from "./api-key";
+export type { ApiKeyArgs, ApiKeyUserArgs } from "./api-key";
+export type { ApiKeyOutputs } from "./outputs";

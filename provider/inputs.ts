@@ -1,0 +1,223 @@
+/**
+ * `check`: validates the program's inputs and turns them into the checked inputs the engine stores
+ * and later hands to diff/create/update. Pure except for the random autoname suffix (by design: the
+ * engine calls check with empty olds again when it replaces, which gives the new key a fresh name).
+ */
+import { z } from "zod";
+import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresAt, parseExpiresIn, resolveExpiresIn } from "./expiry";
+
+/** Pulumi's unknown sentinel: a preview sends it for inputs computed from other resources' outputs. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export type Unknown = typeof UNKNOWN;
+
+/** Palette publishes no name rules; these bounds match what the SDK's wire schemas accept. */
+export const NAME_MAX_LENGTH = 128;
+export const DESCRIPTION_MAX_LENGTH = 1024;
+const AUTONAME_SUFFIX_LENGTH = 7;
+const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** The owner of a key, as a program names it: exactly one of the two. */
+export interface ApiKeyUserInput {
+  uid?: string;
+  email?: string;
+}
+
+/** Checked inputs: what the engine stores as the resource's inputs and passes to diff/create/update. */
+export interface ApiKeyInputs {
+  name: string;
+  description: string;
+  /** Present when the program uses a relative expiry (also when it defaulted to 30d). */
+  expiresIn?: string;
+  /** Always present: the absolute instant (ISO 8601, UTC) the key expires. */
+  expiresAt: string;
+  active: boolean | Unknown;
+  user?: ApiKeyUserInput | Unknown;
+  /** The resource's logical name, passed by the ApiKey class because check never sees the URN. */
+  __logicalName?: string;
+  /** Set when the program gave no `name`: a replacement may then pick a fresh one. */
+  __autonamed?: boolean;
+  __provider?: string;
+}
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export interface CheckContext {
+  now: Date;
+  /** Uniform in [0, 1), like Math.random. */
+  random: () => number;
+}
+
+const INPUT_NAMES = "name, description, expiresIn, expiresAt, active and user";
+
+const controlCharacters = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
+
+const Name = z
+  .string({ error: "must be a string" })
+  .refine((s) => s.trim() !== "", "must not be empty or only white space; leave name out to get an autoname")
+  .refine((s) => s.length <= NAME_MAX_LENGTH, `must be at most ${NAME_MAX_LENGTH} characters`)
+  .refine((s) => s.trim() === s, "must not start or end with white space")
+  .refine((s) => !controlCharacters.test(s), "must not contain control characters");
+
+const Description = z
+  .string({ error: "must be a string" })
+  .max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`);
+
+const ExpiresIn = z.string({ error: 'must be a string such as "30d" or "12h"' }).superRefine((s, ctx) => {
+  const parsed = parseExpiresIn(s);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
+});
+
+const ExpiresAt = z
+  .string({ error: 'must be a string such as "2027-01-31" or "2027-01-31T12:00:00Z"' })
+  .superRefine((s, ctx) => {
+    const parsed = parseExpiresAt(s);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
+  });
+
+const User = z
+  .strictObject(
+    {
+      uid: z.string({ error: "must be a string" }).refine((s) => s.trim() !== "", "must not be empty").optional(),
+      email: z
+        .string({ error: "must be a string" })
+        .refine((s) => /^[^@\s]+@[^@\s]+$/.test(s), "must be an email address such as alice@example.com")
+        .optional(),
+    },
+    { error: "must be an object: { uid: \"...\" } or { email: \"...\" }" },
+  )
+  .refine((u) => (u.uid === undefined) !== (u.email === undefined), "must name the owner by exactly one of uid or email");
+
+const RawInputs = z.strictObject({
+  name: Name.optional(),
+  description: Description.optional(),
+  expiresIn: ExpiresIn.optional(),
+  expiresAt: ExpiresAt.optional(),
+  active: z.boolean({ error: "must be true or false" }).optional(),
+  user: User.optional(),
+  __logicalName: z.string().optional(),
+  __autonamed: z.boolean().optional(),
+  __provider: z.string().optional(),
+});
+
+/** Drops absent values (null counts as "not set", as elsewhere in Pulumi) and stands in for unknowns. */
+function validatable(news: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(news)) {
+    if (v === undefined || v === null || v === UNKNOWN) continue;
+    if (k === "user" && typeof v === "object" && !Array.isArray(v)) {
+      // An unknown uid/email still counts as "given", so the exactly-one rule holds in previews.
+      const user: Record<string, unknown> = {};
+      for (const [uk, uv] of Object.entries(v as Record<string, unknown>)) {
+        if (uv === undefined || uv === null) continue;
+        user[uk] = uv !== UNKNOWN ? uv : uk === "email" ? "unknown@preview" : "unknown";
+      }
+      out[k] = user;
+      continue;
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function failuresOf(error: z.ZodError): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const seen = new Set<string>();
+  const add = (property: string, reason: string): void => {
+    if (seen.has(property)) return; // one failure per property: the first says what to fix
+    seen.add(property);
+    failures.push({ property, reason });
+  };
+  for (const issue of error.issues) {
+    const path = issue.path.map(String);
+    if (issue.code === "unrecognized_keys") {
+      const accepted = path.length === 0 ? INPUT_NAMES : "uid or email";
+      for (const key of issue.keys) add([...path, key].join("."), `is not an ApiKey input (accepted: ${accepted})`);
+    } else {
+      add(path.join(".") || "inputs", issue.message);
+    }
+  }
+  return failures;
+}
+
+function autoname(base: string, random: () => number): string {
+  let suffix = "";
+  for (let i = 0; i < AUTONAME_SUFFIX_LENGTH; i++) {
+    suffix += AUTONAME_ALPHABET[Math.floor(random() * AUTONAME_ALPHABET.length)] ?? "x";
+  }
+  return `${base.slice(0, NAME_MAX_LENGTH - AUTONAME_SUFFIX_LENGTH - 1)}-${suffix}`;
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Validates `news` and returns the checked inputs, or one failure per bad property.
+ * `olds` are the previously checked inputs (`{}` for a new resource, and for the engine's second
+ * check of a replacement).
+ */
+export function checkApiKey(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  ctx: CheckContext,
+): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+  const parsed = RawInputs.safeParse(validatable(news));
+  const failures = parsed.success ? [] : failuresOf(parsed.error);
+  const given = (k: string): boolean => news[k] !== undefined && news[k] !== null;
+  if (given("expiresIn") && given("expiresAt") && !failures.some((f) => f.property === "expiresAt")) {
+    failures.push({ property: "expiresAt", reason: "expiresAt and expiresIn are mutually exclusive: set one of them" });
+  }
+  if (failures.length > 0) return { inputs: stripUndefined(news), failures };
+
+  const inputs: Record<string, unknown> = {};
+  if (typeof news.__logicalName === "string") inputs.__logicalName = news.__logicalName;
+
+  if (given("name")) {
+    inputs.name = news.name;
+  } else {
+    const kept = typeof olds.name === "string" && olds.name !== "" && olds.name !== UNKNOWN ? olds.name : undefined;
+    const base = typeof news.__logicalName === "string" && news.__logicalName.trim() !== "" ? news.__logicalName.trim() : "apikey";
+    inputs.name = kept ?? autoname(base, ctx.random);
+    inputs.__autonamed = true;
+  }
+  inputs.description = given("description") ? news.description : "";
+  inputs.active = given("active") ? news.active : true;
+  if (given("user")) inputs.user = news.user === UNKNOWN ? UNKNOWN : stripUndefined(news.user as Record<string, unknown>);
+
+  if (given("expiresAt")) {
+    const raw = news.expiresAt as string;
+    if (raw === UNKNOWN) {
+      inputs.expiresAt = UNKNOWN;
+    } else {
+      const at = parseExpiresAt(raw);
+      if (!at.ok) throw new Error("unreachable: expiresAt was validated");
+      const previous = instantOf(olds.expiresAt);
+      // A stored instant may lie in the past by now (an expired key): that is diff's business, not a typo.
+      if (previous?.getTime() !== at.value.getTime() && at.value.getTime() <= ctx.now.getTime()) {
+        failures.push({
+          property: "expiresAt",
+          reason: `${at.value.toISOString()} is in the past: choose a later date, or use expiresIn (e.g. "30d")`,
+        });
+      }
+      inputs.expiresAt = at.value.toISOString();
+    }
+  } else {
+    const expiresIn = given("expiresIn") ? (news.expiresIn as string) : DEFAULT_EXPIRES_IN;
+    inputs.expiresIn = expiresIn;
+    const previous = instantOf(olds.expiresAt);
+    if (expiresIn === UNKNOWN) {
+      inputs.expiresAt = UNKNOWN;
+    } else if (olds.expiresIn === expiresIn && previous !== undefined) {
+      // Resolved once; time passing must never turn into a diff.
+      inputs.expiresAt = previous.toISOString();
+    } else {
+      const ms = parseExpiresIn(expiresIn);
+      if (!ms.ok) throw new Error("unreachable: expiresIn was validated");
+      inputs.expiresAt = resolveExpiresIn(ms.value, ctx.now).toISOString();
+    }
+  }
+  return { inputs, failures };
+}

@@ -1,0 +1,99 @@
+/**
+ * The resource's outputs (its state) built from what Palette reports, and the inputs a refresh
+ * records so that later diffs compare the program against reality. Pure.
+ */
+import { apiKeyStatus, type ApiKey, type ApiKeyStatus } from "../sdk";
+import { sameInstant } from "./expiry";
+import type { ApiKeyUserInput } from "./inputs";
+
+/** The state of an `ApiKey` resource as the provider returns it. Optional fields are omitted, never undefined. */
+export interface ApiKeyOutputs {
+  /** The key value: only create learns it; update and read carry it forward. Secret. */
+  key?: string;
+  uid: string;
+  name: string;
+  description: string;
+  /** Echo of the relative expiry, only when the program used one. */
+  expiresIn?: string;
+  /** ISO 8601 instant; absent only if Palette reports no expiry. */
+  expiresAt?: string;
+  active: boolean;
+  /** Echo of the owner input, only when the program gave one. */
+  user?: ApiKeyUserInput;
+  userUid: string;
+  /** "First Last" as Palette reports the owner. */
+  userName: string;
+  /** The owner's email, when the caller may read it. */
+  userEmail?: string;
+  createdAt?: string;
+  updatedAt?: string;
+  status: ApiKeyStatus;
+}
+
+type Props = Record<string, unknown>;
+
+/** What the outputs carry over from inputs or earlier state; Palette does not report these. */
+export interface CarriedOver {
+  key?: unknown;
+  expiresIn?: unknown;
+  user?: unknown;
+  userEmail?: unknown;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+function userOf(v: unknown): ApiKeyUserInput | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const { uid, email } = v as Props;
+  const u: ApiKeyUserInput = {};
+  if (typeof uid === "string") u.uid = uid;
+  if (typeof email === "string") u.email = email;
+  return u.uid !== undefined || u.email !== undefined ? u : undefined;
+}
+
+/** Builds complete outputs from Palette's view of the key plus what only state knows. */
+export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyOutputs {
+  const outs: ApiKeyOutputs = {
+    uid: key.uid,
+    name: key.name,
+    description: key.description,
+    active: key.active,
+    userUid: key.user.uid,
+    userName: `${key.user.firstName} ${key.user.lastName}`.trim(),
+    status: apiKeyStatus(key, now),
+  };
+  const value = str(carried.key);
+  if (value !== undefined) outs.key = value;
+  const expiresIn = str(carried.expiresIn);
+  if (expiresIn !== undefined) outs.expiresIn = expiresIn;
+  if (key.expiresAt !== null) outs.expiresAt = key.expiresAt.toISOString();
+  const user = userOf(carried.user);
+  if (user !== undefined) outs.user = user;
+  const email = str(carried.userEmail);
+  if (email !== undefined) outs.userEmail = email;
+  if (key.createdAt !== null) outs.createdAt = key.createdAt.toISOString();
+  if (key.updatedAt !== null) outs.updatedAt = key.updatedAt.toISOString();
+  return outs;
+}
+
+/**
+ * Outputs after a refresh: Palette's view, with the key value, owner echo and email carried from
+ * the previous state. `expiresIn` survives only while Palette still holds the instant it resolved
+ * to; once the key was re-dated out of band the relative expiry no longer describes it.
+ */
+export function refreshedOutputs(key: ApiKey, previous: Props, now: Date): ApiKeyOutputs {
+  const expiresIn =
+    key.expiresAt !== null && sameInstant(key.expiresAt.toISOString(), previous.expiresAt)
+      ? previous.expiresIn
+      : undefined;
+  return toOutputs(key, { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail }, now);
+}
+
+/** The inputs a refresh records: the program's view of the key as it really is now. */
+export function inputsFromOutputs(outs: ApiKeyOutputs): Props {
+  const inputs: Props = { name: outs.name, description: outs.description, active: outs.active };
+  if (outs.expiresIn !== undefined) inputs.expiresIn = outs.expiresIn;
+  if (outs.expiresAt !== undefined) inputs.expiresAt = outs.expiresAt;
+  if (outs.user !== undefined) inputs.user = outs.user;
+  return inputs;
+}
