@@ -28,7 +28,9 @@ const isExpired = (key: StoredKey, now: Date): boolean => key.expiresAt.getTime(
 
 /** Palette requires an expiry (strict where the real server is undocumented): say so before generic schema errors. */
 function requireExpiry(body: unknown): void {
-  const spec = isRecord(body) ? body.spec : undefined;
+  // Bodies that are not even objects get the generic schema error instead.
+  if (!isRecord(body)) return;
+  const spec = body.spec;
   if (spec === undefined || (isRecord(spec) && spec.expiry === undefined)) {
     throw invalidExpiry("spec.expiry is required: send an RFC 3339 instant in the future");
   }
