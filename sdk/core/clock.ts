@@ -13,6 +13,9 @@ export interface Clock {
   random(): number;
 }
 
+/** setTimeout fires at once for anything above 2^31 - 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Sleeps `ms` milliseconds unless `signal` aborts first (then rejects with its reason). */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -27,7 +30,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, Math.max(0, ms));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -49,6 +52,7 @@ export class WaitInterrupted extends Error {
 /**
  * Waits for `promise`, but no longer than until `deadlineAt` (clock ms) and only while `signal` is
  * not aborted; otherwise rejects with `WaitInterrupted`. `promise` itself keeps running.
+ * The deadline guard is a real timer: it only bounds a wait that something else resolves.
  */
 export async function waitWithin<T>(
   promise: Promise<T>,
@@ -59,7 +63,7 @@ export async function waitWithin<T>(
   if (signal?.aborted === true) throw new WaitInterrupted("aborted");
   const stop = new AbortController();
   const combined = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
-  const timer = clock.sleep(deadlineAt - clock.nowMs(), combined).then(
+  const timer = abortableSleep(deadlineAt - clock.nowMs(), combined).then(
     () => {
       throw new WaitInterrupted("deadline");
     },

@@ -1,0 +1,226 @@
+import {
+  codeForStatus,
+  errorFromResponse,
+  errorFromTransport,
+  invalidParamsError,
+  responseInvalidError,
+  type ErrorContext,
+} from "../../../sdk/core/error-mapping";
+import { redactSecrets } from "../../../sdk/core/redact";
+import { isNotFound, isPaletteError, PaletteError } from "../../../sdk";
+
+const SECRET = "QMOI1ZVKVIoW6LM6uXqSWFPsjmt0juvl";
+
+function ctx(over: Partial<ErrorContext> = {}): ErrorContext {
+  return {
+    operation: "apiKeys.get",
+    method: "GET",
+    path: "/v1/apiKeys/66e844c44bab2337f20c7471",
+    attempts: 1,
+    auth: "apiKey",
+    baseUrl: "https://api.spectrocloud.com",
+    timeoutMs: 30_000,
+    deadlineMs: 120_000,
+    redact: (t) => redactSecrets(t, [SECRET]),
+    ...over,
+  };
+}
+
+const envelope = (code: string | number, message: string, ref = "ref-0123456789abcdef01234567"): string =>
+  JSON.stringify({ code, message, ref });
+
+describe("codeForStatus", () => {
+  test.each([
+    [400, "INVALID_REQUEST"],
+    [401, "UNAUTHENTICATED"],
+    [403, "FORBIDDEN"],
+    [404, "NOT_FOUND"],
+    [405, "INVALID_REQUEST"],
+    [409, "CONFLICT"],
+    [422, "INVALID_REQUEST"],
+    [429, "RATE_LIMITED"],
+    [500, "SERVER"],
+    [503, "SERVER"],
+    [302, "RESPONSE_INVALID"],
+  ] as const)("%i -> %s", (status, code) => {
+    expect(codeForStatus(status)).toBe(code);
+  });
+});
+
+describe("errorFromResponse", () => {
+  test("carries status, the V1Error fields, method, path, operation and attempts", () => {
+    const e = errorFromResponse(404, envelope("ResourceNotFound", "API key not found"), undefined, ctx());
+    expect(isPaletteError(e)).toBe(true);
+    expect(isNotFound(e)).toBe(true);
+    expect(e).toMatchObject({
+      code: "NOT_FOUND",
+      status: 404,
+      paletteCode: "ResourceNotFound",
+      paletteMessage: "API key not found",
+      ref: "ref-0123456789abcdef01234567",
+      method: "GET",
+      path: "/v1/apiKeys/66e844c44bab2337f20c7471",
+      operation: "apiKeys.get",
+      attempts: 1,
+    });
+    expect(e.message).toBe(
+      "apiKeys.get failed: GET /v1/apiKeys/66e844c44bab2337f20c7471 -> 404 ResourceNotFound: API key not found. " +
+        "No API key with this uid exists in the tenant (it may have been deleted).",
+    );
+  });
+
+  test("401 with an API key tells which setting to check", () => {
+    const e = errorFromResponse(401, envelope("UnAuthorizedAccess", "invalid credentials"), undefined, ctx());
+    expect(e.code).toBe("UNAUTHENTICATED");
+    expect(e.message).toContain("Check SPECTROCLOUD_APIKEY / palette:apiKey: the key is missing, revoked or expired.");
+  });
+
+  test("401 on login points at username and password; with a static token at renewing it", () => {
+    const login = errorFromResponse(401, envelope("UnAuthorizedAccess", "bad"), undefined, ctx({ auth: "password", hints: { login: true } }));
+    expect(login.message).toContain("SPECTROCLOUD_USERNAME / SPECTROCLOUD_PASSWORD");
+    const token = errorFromResponse(401, "", undefined, ctx({ auth: "token" }));
+    expect(token.message).toContain("tokens last 15 minutes");
+  });
+
+  test("403 on create for another user says only tenant admins may", () => {
+    const e = errorFromResponse(
+      403,
+      envelope("OperationForbidden", "Operation 'apiKey.create' is forbidden"),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys", hints: { createForOtherUser: true } }),
+    );
+    expect(e.code).toBe("FORBIDDEN");
+    expect(e.message).toMatch(/Only tenant admins may create keys for other users\.$/);
+  });
+
+  test("ResourceLimitExceeded explains the per-user limit and how to raise it", () => {
+    const e = errorFromResponse(400, envelope("ResourceLimitExceeded", "limit of 20 reached"), undefined, ctx({ operation: "apiKeys.create" }));
+    expect(e.code).toBe("INVALID_REQUEST");
+    expect(e.message).toContain("20 API keys per user by default");
+    expect(e.message).toContain("PATCH /v1/tenants/{tenantUid}/resourceLimits");
+    expect(e.message).toContain("Tenant Settings");
+  });
+
+  test("409 on keys says to pick another name", () => {
+    const e = errorFromResponse(409, envelope("AlreadyExists", "exists"), undefined, ctx({ operation: "apiKeys.create" }));
+    expect(e.code).toBe("CONFLICT");
+    expect(e.message).toContain("choose another name");
+  });
+
+  test("a framework 404 (numeric code) points at the host setting", () => {
+    const e = errorFromResponse(404, JSON.stringify({ code: 404, message: "path /v1/x was not found" }), undefined, ctx());
+    expect(e.paletteCode).toBe(404);
+    expect(e.message).toContain("points to the Palette API");
+  });
+
+  test("429 keeps Retry-After and says how many attempts were made", () => {
+    const e = errorFromResponse(429, envelope("TooManyRequests", "slow down"), 2_000, ctx({ attempts: 5 }));
+    expect(e).toMatchObject({ code: "RATE_LIMITED", retryAfterMs: 2_000, attempts: 5 });
+    expect(e.message).toContain("(5 attempts made)");
+  });
+
+  test("5xx quotes the ref for support", () => {
+    const e = errorFromResponse(503, envelope("ServiceUnavailable", "down", "ref-abc"), undefined, ctx());
+    expect(e.code).toBe("SERVER");
+    expect(e.message).toContain("quote ref ref-abc");
+  });
+
+  test("a non-JSON error body (a proxy page) becomes a short message, not a crash", () => {
+    const e = errorFromResponse(502, "<html><body>  Bad   gateway </body></html>", undefined, ctx());
+    expect(e.code).toBe("SERVER");
+    expect(e.paletteCode).toBeUndefined();
+    expect(e.paletteMessage).toBe("<html><body> Bad gateway </body></html>");
+    const long = errorFromResponse(500, "x".repeat(5_000), undefined, ctx());
+    expect(long.paletteMessage?.length).toBeLessThan(400);
+  });
+
+  test("secrets echoed by the server are redacted everywhere, details included", () => {
+    const body = JSON.stringify({ code: "UnAuthorizedAccess", message: `key ${SECRET} is revoked`, details: { key: SECRET } });
+    const e = errorFromResponse(401, body, undefined, ctx());
+    for (const text of [e.message, e.paletteMessage ?? "", JSON.stringify(e), String(e), e.stack ?? ""]) {
+      expect(text).not.toContain(SECRET);
+    }
+    expect(e.paletteMessage).toBe("key [REDACTED] is revoked");
+    expect(e.details).toEqual({ key: "[REDACTED]" });
+  });
+});
+
+describe("errorFromTransport and friends", () => {
+  test("timeout names the per-attempt budget and both knobs", () => {
+    const e = errorFromTransport("timeout", "UND_ERR_HEADERS_TIMEOUT", ctx({ timeoutMs: 50, attempts: 3 }));
+    expect(e.code).toBe("TIMEOUT");
+    expect(e.message).toContain("no answer within 50 ms");
+    expect(e.message).toContain("timeoutMs");
+    expect(e.message).toContain("deadlineMs");
+    expect(e.attempts).toBe(3);
+  });
+
+  test("deadline names the deadline", () => {
+    expect(errorFromTransport("deadline", "DEADLINE", ctx({ deadlineMs: 900 })).message).toContain("deadline of 900 ms reached");
+  });
+
+  test("connection failure names the low-level code and the host setting; the cause is sanitized", () => {
+    const cause = Object.assign(new Error(`socket hang up for ${SECRET}`), { code: "ECONNRESET", socket: { secret: SECRET } });
+    const e = errorFromTransport("connection", "ECONNRESET", ctx(), cause);
+    expect(e.code).toBe("CONNECTION");
+    expect(e.message).toContain("connection failed (ECONNRESET)");
+    expect(e.message).toContain("palette:host");
+    const c = e.cause as Error & { code?: string; socket?: unknown };
+    expect(c.code).toBe("ECONNRESET");
+    expect(c.message).not.toContain(SECRET);
+    expect(c.socket).toBeUndefined();
+  });
+
+  test("aborted is ABORTED", () => {
+    expect(errorFromTransport("aborted", "ABORTED", ctx()).code).toBe("ABORTED");
+  });
+
+  test("responseInvalidError lists the issues", () => {
+    const e = responseInvalidError(200, [{ path: "items.0.metadata.uid", message: "API key without metadata.uid" }], ctx());
+    expect(e.code).toBe("RESPONSE_INVALID");
+    expect(e.issues).toEqual([{ path: "items.0.metadata.uid", message: "API key without metadata.uid" }]);
+    expect(e.message).toContain("items.0.metadata.uid: API key without metadata.uid");
+  });
+
+  test("invalidParamsError says nothing was sent", () => {
+    const e = invalidParamsError([{ path: "metadata.name", message: "must not be empty" }], ctx({ method: "POST" }));
+    expect(e).toMatchObject({ code: "INVALID_REQUEST", attempts: 0 });
+    expect(e.status).toBeUndefined();
+    expect(e.message).toContain("nothing was sent");
+  });
+});
+
+describe("PaletteError", () => {
+  test("is branded across module copies (Symbol.for), not by instanceof", () => {
+    const e = new PaletteError({ code: "NOT_FOUND", message: "m", operation: "o", method: "GET", path: "/p", attempts: 1 });
+    expect(isPaletteError(e)).toBe(true);
+    const foreign = { [Symbol.for("pulumi-palette-apikeys.PaletteError")]: true, code: "NOT_FOUND" };
+    expect(isPaletteError(foreign)).toBe(true);
+    expect(isNotFound(foreign)).toBe(true);
+    expect(isPaletteError(new Error("x"))).toBe(false);
+    expect(isPaletteError(null)).toBe(false);
+    expect(isNotFound(Object.assign(new Error("x"), { code: "NOT_FOUND" }))).toBe(false);
+  });
+
+  test("toJSON is structured and includes only set fields", () => {
+    const e = new PaletteError({ code: "SERVER", message: "m", operation: "o", method: "GET", path: "/p", attempts: 2, status: 503 });
+    expect(JSON.parse(JSON.stringify(e))).toEqual({
+      name: "PaletteError",
+      code: "SERVER",
+      message: "m",
+      operation: "o",
+      method: "GET",
+      path: "/p",
+      attempts: 2,
+      status: 503,
+    });
+    expect(e.name).toBe("PaletteError");
+    expect(e).toBeInstanceOf(Error);
+  });
+
+  test("withContext keeps every field and changes the message", () => {
+    const e = new PaletteError({ code: "TIMEOUT", message: "a", operation: "o", method: "POST", path: "/p", attempts: 3 });
+    const w = e.withContext("apiKeys.create", "a b");
+    expect(w).toMatchObject({ code: "TIMEOUT", message: "a b", operation: "apiKeys.create", method: "POST", attempts: 3 });
+  });
+});

@@ -1,0 +1,46 @@
+import { isPaletteError, type PaletteError } from "../../../sdk";
+import { harness, json, pathOf } from "./harness";
+
+const user = (uid: string, email: string) => ({ metadata: { uid, name: uid }, spec: { emailId: email, roles: [] }, status: { isActive: true } });
+
+async function failure(p: Promise<unknown>): Promise<PaletteError> {
+  const e: unknown = await p.then(() => undefined, (x: unknown) => x);
+  if (!isPaletteError(e)) throw new Error(`expected a PaletteError, got ${String(e)}`);
+  return e;
+}
+
+describe("users.findByEmail", () => {
+  test("posts the documented case-insensitive eq filter and returns the one match", async () => {
+    const h = harness({ handler: () => json(200, { items: [user("u1", "Alice@Example.com")] }) });
+    await expect(h.users.findByEmail("alice@example.com")).resolves.toMatchObject({ uid: "u1" });
+    expect(pathOf(h.sent[0]!)).toBe("/v1/users/summary");
+    expect(JSON.parse(h.sent[0]?.body ?? "")).toEqual({ filter: { emailId: { eq: "alice@example.com", ignoreCase: true } } });
+  });
+
+  test("no match is NOT_FOUND, several are CONFLICT, both with advice", async () => {
+    const none = harness({ handler: () => json(200, { items: [] }) });
+    const e1 = await failure(none.users.findByEmail("x@example.com"));
+    expect(e1).toMatchObject({ code: "NOT_FOUND", operation: "users.findByEmail", method: "POST", path: "/v1/users/summary" });
+    expect(e1.message).toContain("no user with email x@example.com");
+    const two = harness({ handler: () => json(200, { items: [user("u1", "x@example.com"), user("u2", "X@example.com")] }) });
+    const e2 = await failure(two.users.findByEmail("x@example.com"));
+    expect(e2).toMatchObject({ code: "CONFLICT" });
+    expect(e2.message).toContain("2 users match");
+  });
+
+  test("a search is side-effect free, so it is retried like a GET", async () => {
+    const answers = [json(503, { code: "Unavailable" }), json(200, { items: [user("u1", "a@b")] })];
+    const h = harness({ handler: () => answers.shift()! });
+    await expect(h.users.findByEmail("a@b")).resolves.toMatchObject({ uid: "u1" });
+    expect(h.sent).toHaveLength(2);
+  });
+});
+
+describe("users.list", () => {
+  test("a server that repeats its continue token is reported, not looped on", async () => {
+    const h = harness({ handler: () => json(200, { items: [user("u1", "a@b")], listmeta: { continue: "same", count: 99, limit: 50, offset: 0 } }) });
+    const e = await failure(h.users.list());
+    expect(e).toMatchObject({ code: "RESPONSE_INVALID", operation: "users.list" });
+    expect(h.sent).toHaveLength(2);
+  });
+});
