@@ -1,0 +1,42 @@
+/**
+ * What a Pulumi program sends for `new ApiKey(name, args)`: the inputs (with `__provider`) exactly
+ * as the SDK registers them, captured under pulumi.runtime.setMocks. Engine tests feed these to the
+ * real provider host, so the serialized provider under test is the one ApiKey itself produced.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ApiKeyArgs } from "../../../provider/index";
+
+type Props = Record<string, unknown>;
+
+const registered = new Map<string, Props>();
+let ready = false;
+
+function ensureMocks(): void {
+  if (ready) return;
+  ready = true;
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.set(args.name, args.inputs as Props);
+        return { id: `mock-${args.name}`, state: args.inputs };
+      },
+      call: () => ({}),
+    },
+    "palette-demo",
+    "dev",
+    false,
+  );
+}
+
+/** The inputs the program would send for `new ApiKey(name, args)`, `__logicalName` and `__provider` included. */
+export async function programInputs(name: string, args: ApiKeyArgs): Promise<Props> {
+  ensureMocks();
+  const { ApiKey } = require("../../../provider/index") as typeof import("../../../provider/index");
+  // Each call is one run of the program: the same logical name may register again.
+  registered.delete(name);
+  const res = new ApiKey(name, args);
+  await new Promise((resolve) => res.urn.apply(resolve));
+  const inputs = registered.get(name);
+  if (inputs === undefined) throw new Error(`ApiKey ${name} was not registered`);
+  return inputs;
+}
