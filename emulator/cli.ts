@@ -176,6 +176,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 }
 
 if (require.main === module) {
+  // A closed stdout (`| head`) must not take the server down with an unhandled EPIPE.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
   void runCli(process.argv.slice(2), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
