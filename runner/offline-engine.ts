@@ -23,8 +23,8 @@
  * a name must be unique per type; no parallelism limits, `protect`, `retainOnDelete`, aliases,
  * `replaceOnChanges`, `import` or targets; `ignoreChanges` only for top-level names; deletes run in
  * reverse registration order, not a dependency graph; the provider's `console` output is kept on the
- * host (`EngineHost.output`) and never printed; no state locking; the state format is its own (not a
- * Pulumi checkpoint). The program's `process.env` is not changed by `env` (that goes to the provider
+ * host (`EngineHost.output`) and never printed; no state locking, and one run at a time per process
+ * (the mock runtime is global); the state format is its own (not a Pulumi checkpoint). The program's `process.env` is not changed by `env` (that goes to the provider
  * host only).
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -137,9 +137,17 @@ export function moduleProgram(modulePath: string): () => unknown {
  * {@link RunFailedError} (carrying the result) when a step failed or `expectNoChanges` was violated.
  */
 export async function runProgram(options: RunOptions): Promise<RunResult> {
-  const run = new OfflineRun(options);
-  return run.execute();
+  // The mock runtime is process-global state: two runs at once would mix their resources.
+  if (running) throw new Error("offline runner: another run is in progress in this process; run one operation at a time");
+  running = true;
+  try {
+    return await new OfflineRun(options).execute();
+  } finally {
+    running = false;
+  }
 }
+
+let running = false;
 
 interface RecordedOptions {
   additionalSecretOutputs: string[];
@@ -178,6 +186,10 @@ class OfflineRun {
   async execute(): Promise<RunResult> {
     const { o } = this;
     if ((o.operation === "preview" || o.operation === "up") && !o.program) throw new Error(`${o.operation} needs a program`);
+    // Checked before anything changes: a missing passphrase must not strand created resources unsaved.
+    if (o.operation !== "preview" && this.passphrase === undefined) {
+      throw new Error(`${o.operation} writes the state file: set PULUMI_CONFIG_PASSPHRASE (or pass passphrase) to encrypt its secrets`);
+    }
     const loaded = loadState(o.stateFile, o.project, o.stack, this.passphrase);
     this.old = loaded.state;
     this.crypter = loaded.crypter;

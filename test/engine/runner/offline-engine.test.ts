@@ -70,6 +70,19 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it("refuses to change anything without a passphrase to encrypt the state", async () => {
+    const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
+    delete process.env.PULUMI_CONFIG_PASSPHRASE;
+    try {
+      await expect(runProgram({ operation: "up", program, projectDir: process.cwd(), stateFile, project: "toy-project", stack: "dev" })).rejects.toThrow(
+        /PULUMI_CONFIG_PASSPHRASE/,
+      );
+    } finally {
+      if (saved !== undefined) process.env.PULUMI_CONFIG_PASSPHRASE = saved;
+    }
+    expect(fs.existsSync(stateFile)).toBe(false);
+  });
+
   it("preview of a new stack plans creates, calls no create, writes no state", async () => {
     spec = { a: { size: 1, color: "red", name: "alpha" }, b: { size: 2, color: "green", name: "beta" } };
     const result = await run("preview");
