@@ -62,10 +62,8 @@ export class PaletteClient {
       pacer: new RatePacer(resolved.rateLimit, clock),
       auth: authenticator,
       secrets,
-      send: (req) => {
-        if (this.closed) return Promise.reject(new Error("PaletteClient is closed"));
-        return sendHttp({ ...req, dispatcher });
-      },
+      send: (req) => sendHttp({ ...req, dispatcher }),
+      isClosed: () => this.closed,
       now: resolved.now,
       ...(resolved.logger !== undefined && { logger: resolved.logger }),
     });

@@ -16,6 +16,7 @@ import {
   errorFromTransport,
   invalidParamsError,
   responseInvalidError,
+  sdkError,
   type ErrorContext,
   type ErrorHints,
 } from "./error-mapping";
@@ -59,6 +60,8 @@ export interface PipelineDeps {
   readonly send: (req: Omit<HttpRequest, "dispatcher">) => Promise<HttpResponse>;
   readonly now: () => Date;
   readonly logger?: (event: PaletteLogEvent) => void;
+  /** True once the client is closed: nothing more is sent. */
+  readonly isClosed?: () => boolean;
 }
 
 /** Tenant-scoped prefixes: Palette rejects or ignores a project scope there, so `ProjectUid` is never sent. */
@@ -111,6 +114,8 @@ export class RequestPipeline {
     for (;;) {
       if (call.signal?.aborted === true) throw errorFromTransport("aborted", "ABORTED", ctx(attempts));
       if (clock.nowMs() >= call.deadlineAt) throw errorFromTransport("deadline", "DEADLINE", ctx(attempts));
+      if (this.deps.isClosed?.() === true)
+        throw sdkError("CONNECTION", "client is closed", "Create a new PaletteClient; this one was closed.", ctx(attempts));
 
       let headers: Record<string, string>;
       let credential: string | undefined;
