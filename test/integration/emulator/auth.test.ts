@@ -1,6 +1,6 @@
 import { UserInfoWire, UserTokenWire } from "../../../sdk/wire";
 import type { RunningEmulator } from "../../../emulator";
-import { call, createKey, errorCode, keyOf, startForTest } from "./support";
+import { call, createKey, errorCode, keyOf, startForTest, leakedKeyValues } from "./support";
 
 let emu: RunningEmulator;
 let logLines: string[] = [];
@@ -155,4 +155,8 @@ describe("the request log", () => {
     expect(all).toContain("caller=bob@palette.local");
     expect(emu.requests().map((r) => r.path)).toContain("/v1/auth/refresh/[REDACTED]");
   });
+});
+
+it("never returned a key value in any response after the create that made it", () => {
+  expect(leakedKeyValues()).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import type { RunningEmulator } from "../../../emulator";
-import { call, createBody, errorCode, inDays, keyOf, startForTest } from "./support";
+import { call, createBody, errorCode, inDays, keyOf, startForTest, leakedKeyValues } from "./support";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -122,4 +122,8 @@ describe("rule validation", () => {
     expect(() => emu.faults.add({ skip: -1, action: { kind: "drop" } })).toThrow(/skip/);
     expect(() => emu.faults.add({ action: { kind: "latency", ms: Number.NaN } })).toThrow(/latency/);
   });
+});
+
+it("never returned a key value in any response after the create that made it", () => {
+  expect(leakedKeyValues()).toEqual([]);
 });

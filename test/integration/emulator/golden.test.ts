@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApiKeyListWire } from "../../../sdk/wire";
 import type { RunningEmulator } from "../../../emulator";
-import { call, createKey, keyOf, startForTest } from "./support";
+import { call, createKey, keyOf, startForTest, leakedKeyValues } from "./support";
 
 const fixture: unknown = JSON.parse(readFileSync(join(__dirname, "../../fixtures/palette-list-apikeys.json"), "utf8"));
 
@@ -58,4 +58,8 @@ it("keeps the same value formats: 24-hex uids, millisecond UTC timestamps, Go's 
     scope: [i?.metadata.annotations?.scope, i?.metadata.annotations?.scopeVisibility, i?.metadata.annotations?.permissions],
   });
   expect(shape(item)).toEqual(shape(model));
+});
+
+it("never returned a key value in any response after the create that made it", () => {
+  expect(leakedKeyValues()).toEqual([]);
 });

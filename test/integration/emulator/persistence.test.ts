@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningEmulator } from "../../../emulator";
-import { call, createKey, keyOf, startForTest } from "./support";
+import { call, createKey, keyOf, startForTest, leakedKeyValues } from "./support";
 
 let dir: string;
 const running: RunningEmulator[] = [];
@@ -98,4 +98,8 @@ it("turns a failing save into a 500 InternalError envelope, logged without secre
   expect(lines.join("\n")).not.toContain(emu.accounts.admin.apiKey);
   // The server is still up.
   expect((await call(emu, "GET", "/v1/users/info", { auth: keyOf(emu.accounts.admin) })).status).toBe(200);
+});
+
+it("never returned a key value in any response after the create that made it", () => {
+  expect(leakedKeyValues()).toEqual([]);
 });
