@@ -96,7 +96,8 @@ beforeAll(async () => {
     throw new Error("dist/provider/impl.js is missing: run `npm run build` before the engine tests");
   }
   emu = await startEmulator({ port: 0, adminKey: ADMIN_KEY, userKey: ALICE_KEY, password: PASSWORD });
-  sdk = new PaletteClient({ host: emu.url, auth: { apiKey: ADMIN_KEY }, retry: false });
+  // Provider processes and this client share one IP, hence one emulated rate limit: let it retry 429s.
+  sdk = new PaletteClient({ host: emu.url, auth: { apiKey: ADMIN_KEY } });
   host = await startHost({ "palette:host": emu.url, "palette:apiKey": secretConfig(ADMIN_KEY) });
 });
 
