@@ -32,9 +32,9 @@ export class PaletteClient {
   private readonly ownsDispatcher: boolean;
   private closed = false;
 
-  constructor(options: PaletteClientOptions, internals?: { readonly clock?: Clock }) {
+  constructor(options: PaletteClientOptions) {
     const resolved = resolveOptions(options);
-    const clock = internals?.clock ?? realClock;
+    const clock: Clock = realClock;
     this.baseUrl = resolved.baseUrl;
     this.ownsDispatcher = resolved.dispatcher === undefined;
     this.dispatcher = resolved.dispatcher ?? createDispatcher();
