@@ -138,7 +138,7 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
   }
 
   let key: PaletteApiKey = created.apiKey;
-  const carried: CarriedOver = { key: created.value, expiresIn: inputs.expiresIn, user: inputs.user };
+  const carried: CarriedOver = { key: created.value, expiresIn: inputs.expiresIn, user: inputs.user, autoname: inputs.__autoname };
   try {
     if (inputs.active === false) {
       await c.apiKeys.setActive(key.uid, false);
@@ -185,7 +185,13 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
   if (!sameInstant(olds.expiresAt, news.expiresAt)) edits.expiresAt = expiryOf(news);
   const wantActive = news.active !== false;
   const toggle = wantActive !== (olds.active !== false);
-  const carried: CarriedOver = { key: olds.key, expiresIn: news.expiresIn, user: news.user, userEmail: olds.userEmail };
+  const carried: CarriedOver = {
+    key: olds.key,
+    expiresIn: news.expiresIn,
+    user: news.user,
+    userEmail: olds.userEmail,
+    autoname: news.__autoname,
+  };
 
   // Revoke before anything else, re-activate last: a half-applied update never leaves a key
   // usable that the program wants revoked.

@@ -36,6 +36,12 @@ export interface ApiKeyInputs {
   __logicalName?: string;
   /** Set when the program gave no `name`: a replacement may then pick a fresh one. */
   __autonamed?: boolean;
+  /**
+   * The name Pulumi chose for an autonamed key. Kept apart from `name` because a refresh records the
+   * name Palette reports: without it, an out-of-band rename would become the new desired name and
+   * never be put back.
+   */
+  __autoname?: string;
   __provider?: string;
 }
 
@@ -99,6 +105,7 @@ const RawInputs = z.strictObject({
   user: User.optional(),
   __logicalName: z.string().optional(),
   __autonamed: z.boolean().optional(),
+  __autoname: z.string().optional(),
   __provider: z.string().optional(),
 });
 
@@ -178,10 +185,14 @@ export function checkApiKey(
   if (given("name")) {
     inputs.name = news.name;
   } else {
-    const kept = typeof olds.name === "string" && olds.name !== "" && olds.name !== UNKNOWN ? olds.name : undefined;
+    const usable = (v: unknown): v is string => typeof v === "string" && v !== "" && v !== UNKNOWN;
+    // The autoname chosen earlier wins over `olds.name`, which a refresh sets to whatever Palette reports.
+    const kept = usable(olds.__autoname) ? olds.__autoname : usable(olds.name) ? olds.name : undefined;
     const base = typeof news.__logicalName === "string" && news.__logicalName.trim() !== "" ? news.__logicalName.trim() : "apikey";
-    inputs.name = kept ?? autoname(base, ctx.random);
+    const name = kept ?? autoname(base, ctx.random);
+    inputs.name = name;
     inputs.__autonamed = true;
+    inputs.__autoname = name;
   }
   inputs.description = given("description") ? news.description : "";
   inputs.active = given("active") ? news.active : true;

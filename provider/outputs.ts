@@ -28,6 +28,8 @@ export interface ApiKeyOutputs {
   createdAt?: string;
   updatedAt?: string;
   status: ApiKeyStatus;
+  /** The name Pulumi chose for an autonamed key (see `__autoname` in inputs.ts); absent for explicit names. */
+  __autoname?: string;
 }
 
 type Props = Record<string, unknown>;
@@ -38,6 +40,7 @@ export interface CarriedOver {
   expiresIn?: unknown;
   user?: unknown;
   userEmail?: unknown;
+  autoname?: unknown;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -73,6 +76,8 @@ export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyO
   if (email !== undefined) outs.userEmail = email;
   if (key.createdAt !== null) outs.createdAt = key.createdAt.toISOString();
   if (key.updatedAt !== null) outs.updatedAt = key.updatedAt.toISOString();
+  const autoname = str(carried.autoname);
+  if (autoname !== undefined) outs.__autoname = autoname;
   return outs;
 }
 
@@ -86,7 +91,11 @@ export function refreshedOutputs(key: ApiKey, previous: Props, now: Date): ApiKe
     key.expiresAt !== null && sameInstant(key.expiresAt.toISOString(), previous.expiresAt)
       ? previous.expiresIn
       : undefined;
-  return toOutputs(key, { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail }, now);
+  return toOutputs(
+    key,
+    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname },
+    now,
+  );
 }
 
 /** The inputs a refresh records: the program's view of the key as it really is now. */
@@ -95,5 +104,10 @@ export function inputsFromOutputs(outs: ApiKeyOutputs): Props {
   if (outs.expiresIn !== undefined) inputs.expiresIn = outs.expiresIn;
   if (outs.expiresAt !== undefined) inputs.expiresAt = outs.expiresAt;
   if (outs.user !== undefined) inputs.user = outs.user;
+  // `name` is what Palette reports; the desired autoname stays beside it so the next check restores it.
+  if (outs.__autoname !== undefined) {
+    inputs.__autonamed = true;
+    inputs.__autoname = outs.__autoname;
+  }
   return inputs;
 }

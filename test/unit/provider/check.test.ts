@@ -63,6 +63,7 @@ describe("check: defaults and normalization", () => {
       __logicalName: "ci",
       name: "ci-sssssss",
       __autonamed: true,
+      __autoname: "ci-sssssss",
       description: "",
       active: true,
       expiresIn: "30d",
@@ -93,6 +94,14 @@ describe("check: defaults and normalization", () => {
     const { inputs } = check({ __logicalName: "ci" }, { name: "ci-abc1234", __autonamed: true });
     expect(inputs.name).toBe("ci-abc1234");
     expect(inputs.__autonamed).toBe(true);
+  });
+
+  it("restores the autoname after a refresh recorded an out-of-band rename", () => {
+    // read records Palette's name in `name` and the desired autoname in `__autoname`.
+    const refreshed = { __logicalName: "ci", name: "renamed-in-ui", __autonamed: true, __autoname: "ci-abc1234" };
+    const { inputs } = check({ __logicalName: "ci" }, refreshed);
+    expect(inputs.name).toBe("ci-abc1234");
+    expect(inputs.__autoname).toBe("ci-abc1234");
   });
 
   it("gives a fresh name when olds are empty (the engine's second check of a replacement)", () => {

@@ -37,4 +37,21 @@ describe("outputs", () => {
     expect(redated).not.toHaveProperty("expiresIn");
     expect(inputsFromOutputs(redated)).toEqual({ name: "ci", description: "", active: true, expiresAt: "2026-05-01T00:00:00.000Z", user: { email: "ada@x.y" } });
   });
+
+  it("keeps the desired autoname beside Palette's name across refreshes, so a rename is put back", () => {
+    const created = toOutputs(key({ name: "ci-abc1234" }), { autoname: "ci-abc1234" }, NOW);
+    expect(created.__autoname).toBe("ci-abc1234");
+    const renamed = refreshedOutputs(key({ name: "renamed-in-ui" }), { ...created }, NOW);
+    expect(renamed.name).toBe("renamed-in-ui");
+    expect(renamed.__autoname).toBe("ci-abc1234");
+    expect(inputsFromOutputs(renamed)).toMatchObject({ name: "renamed-in-ui", __autonamed: true, __autoname: "ci-abc1234" });
+    // A second refresh must not forget it.
+    expect(refreshedOutputs(key({ name: "renamed-in-ui" }), { ...renamed }, NOW).__autoname).toBe("ci-abc1234");
+  });
+
+  it("records no autoname for explicitly named keys", () => {
+    const outs = toOutputs(key(), {}, NOW);
+    expect(outs).not.toHaveProperty("__autoname");
+    expect(inputsFromOutputs(outs)).not.toHaveProperty("__autonamed");
+  });
 });
