@@ -25,6 +25,7 @@ export default tseslint.config(
             { target: "./provider", from: "./sdk", except: ["./index.ts"], message: "provider/ uses the SDK's public entry only." },
             { target: "./provider", from: ["./emulator", "./runner", "./examples", "./test"], message: "provider/ uses the SDK's public entry only." },
             { target: "./runner", from: ["./test", "./examples"], message: "nothing imports test/ or examples/." },
+            { target: "./bench", from: ["./test", "./examples"], message: "nothing imports test/ or examples/." },
             { target: "./examples", from: ["./test"], message: "nothing imports test/." },
           ],
         },
