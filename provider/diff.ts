@@ -52,12 +52,15 @@ export function changedProperties(olds: Props, news: Props): string[] {
 export function diffApiKey(olds: Props, news: Props, now: Date): ApiKeyDiff {
   const changed = changedProperties(olds, news);
   const owner = ownerChanged(olds, news);
-  if (changed.length === 0 && !owner) return { changes: false, replaces: [], deleteBeforeReplace: false };
-
   const storedExpiry = instantOf(olds.expiresAt);
-  // Palette can neither re-activate nor re-date an expired key: any edit needs a new key.
   const expired = storedExpiry !== undefined && storedExpiry.getTime() <= now.getTime();
-  const replaces = [...(owner ? ["user"] : []), ...(expired ? changed : [])];
+  // A program that still wants a usable key is not satisfied by an expired one: that is drift, not
+  // the passing of time (which never re-resolves an expiry), and only a new key can fix it.
+  const expiredButWanted = expired && news.active !== false && changed.length === 0;
+  if (changed.length === 0 && !owner && !expiredButWanted) return { changes: false, replaces: [], deleteBeforeReplace: false };
+
+  // Palette can neither re-activate nor re-date an expired key: any edit needs a new key.
+  const replaces = [...(owner ? ["user"] : []), ...(expired ? (expiredButWanted ? ["expiresAt"] : changed) : [])];
   // Names are unique per owner: a same-owner replacement keeping its explicit name must delete first.
   const deleteBeforeReplace =
     replaces.length > 0 && !owner && news.__autonamed !== true && news.name !== UNKNOWN && news.name === olds.name;

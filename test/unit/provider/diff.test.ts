@@ -85,9 +85,18 @@ describe("diff", () => {
     expect(diff(explicit)).toEqual({ changes: true, replaces: ["user"], deleteBeforeReplace: false });
   });
 
+  it("replaces an expired key the program still wants usable, even when no input changed", () => {
+    const expired = { ...olds, expiresAt: "2026-03-01T00:00:00.000Z", status: "expired" };
+    const unchanged = { ...same, expiresAt: "2026-03-01T00:00:00.000Z" };
+    expect(diff(unchanged, expired)).toEqual({ changes: true, replaces: ["expiresAt"], deleteBeforeReplace: false });
+    // A program that wants the key revoked is satisfied by an expired key: nothing to do.
+    expect(diff({ ...unchanged, active: false }, { ...expired, active: false }).changes).toBe(false);
+    // Not expired yet: time passing alone never makes a diff.
+    expect(diff(same, olds, new Date("2026-04-09T11:59:59Z")).changes).toBe(false);
+  });
+
   it("replaces an expired key when anything changes, naming what changed", () => {
     const expired = { ...olds, expiresAt: "2026-03-01T00:00:00.000Z", status: "expired" };
-    expect(diff({ ...same, expiresAt: "2026-03-01T00:00:00.000Z" }, expired).changes).toBe(false);
     const r = diff({ ...same, expiresIn: "60d", expiresAt: "2026-05-09T12:00:00.000Z" }, expired);
     expect(r).toEqual({ changes: true, replaces: ["expiresAt", "expiresIn"], deleteBeforeReplace: false });
   });
