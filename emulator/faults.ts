@@ -6,7 +6,7 @@ interface RuleState {
   readonly times: number;
   readonly skip: number;
   readonly rate: number | undefined;
-  readonly action: FaultAction;
+  readonly actions: readonly FaultAction[];
   seen: number;
   faulted: number;
 }
@@ -46,10 +46,12 @@ export class Faults implements FaultInjector {
       rule.seen += 1;
       if (rule.seen <= rule.skip) return undefined;
       if (rule.rate !== undefined && this.random() >= rule.rate) return undefined;
+      const action = rule.actions.length === 1 ? rule.actions[0] : rule.actions[Math.floor(this.random() * rule.actions.length)];
+      if (action === undefined) return undefined;
       rule.faulted += 1;
       this.matched += 1;
-      this.byKind[rule.action.kind] += 1;
-      return rule.action;
+      this.byKind[action.kind] += 1;
+      return action;
     }
     return undefined;
   }
@@ -62,17 +64,9 @@ function matches(rule: RuleState, method: string, path: string): boolean {
 }
 
 function validRule(rule: FaultRule): RuleState {
-  const { action } = rule;
-  if (!KINDS.includes(action.kind)) throw new RangeError(`fault action kind must be one of ${KINDS.join(", ")}`);
-  if (action.kind === "status" && !(Number.isInteger(action.status) && action.status >= 100 && action.status <= 599)) {
-    throw new RangeError("fault status must be an integer HTTP status (100-599)");
-  }
-  if (action.kind === "status" && action.retryAfterSeconds !== undefined && !(action.retryAfterSeconds >= 0)) {
-    throw new RangeError("fault retryAfterSeconds must be >= 0");
-  }
-  if (action.kind === "latency" && !(Number.isFinite(action.ms) && action.ms >= 0)) {
-    throw new RangeError("fault latency ms must be a finite number >= 0");
-  }
+  const actions = ([] as FaultAction[]).concat(rule.action);
+  if (actions.length === 0) throw new RangeError("fault action list must not be empty");
+  for (const action of actions) validAction(action);
   if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new RangeError("fault rate must be within 0..1");
   const times = rule.times ?? (rule.rate !== undefined ? Infinity : 1);
   if (!(times >= 0)) throw new RangeError("fault times must be >= 0");
@@ -85,10 +79,23 @@ function validRule(rule: FaultRule): RuleState {
     times,
     skip,
     rate: rule.rate,
-    action: { ...action },
+    actions: actions.map((a) => ({ ...a })),
     seen: 0,
     faulted: 0,
   };
+}
+
+function validAction(action: FaultAction): void {
+  if (!KINDS.includes(action.kind)) throw new RangeError(`fault action kind must be one of ${KINDS.join(", ")}`);
+  if (action.kind === "status" && !(Number.isInteger(action.status) && action.status >= 100 && action.status <= 599)) {
+    throw new RangeError("fault status must be an integer HTTP status (100-599)");
+  }
+  if (action.kind === "status" && action.retryAfterSeconds !== undefined && !(action.retryAfterSeconds >= 0)) {
+    throw new RangeError("fault retryAfterSeconds must be >= 0");
+  }
+  if (action.kind === "latency" && !(Number.isFinite(action.ms) && action.ms >= 0)) {
+    throw new RangeError("fault latency ms must be a finite number >= 0");
+  }
 }
 
 function zeroByKind(): Record<FaultAction["kind"], number> {

@@ -119,7 +119,12 @@ export interface FaultRule {
   skip?: number;
   /** Probability 0..1 that a matching request is faulted, drawn from the seeded PRNG. */
   rate?: number;
-  action: FaultAction;
+  /**
+   * What to do to a faulted request. A list is a mix: each faulted request gets one of them, drawn
+   * uniformly from the seeded PRNG (one rule, because the first matching rule decides and a second
+   * rate rule on the same requests would never be reached).
+   */
+  action: FaultAction | readonly FaultAction[];
 }
 
 export interface FaultInjector {

@@ -45,6 +45,21 @@ describe("Faults.pick", () => {
     expect(run(b)).not.toBe(first);
   });
 
+  it("a list of actions is a seeded mix: each faulted request gets one of them", () => {
+    const mix = [fail, { kind: "drop" }, { kind: "lostResponse" }] as const;
+    const run = (seed: number) => {
+      const f = new Faults(seed);
+      f.add({ rate: 0.5, action: mix });
+      return { kinds: Array.from({ length: 60 }, () => f.pick("GET", "/p")?.kind ?? "none"), stats: f.stats };
+    };
+    const { kinds, stats } = run(3);
+    expect(new Set(kinds)).toEqual(new Set(["none", "status", "drop", "lostResponse"]));
+    expect(stats.matched).toBe(kinds.filter((k) => k !== "none").length);
+    expect(stats.byKind.drop).toBe(kinds.filter((k) => k === "drop").length);
+    expect(run(3).kinds).toEqual(kinds);
+    expect(() => new Faults(1).add({ action: [] })).toThrow(RangeError);
+  });
+
   it("clear() removes rules and zeroes the stats", () => {
     const f = new Faults(1);
     f.add({ times: Infinity, action: { kind: "latency", ms: 5 } });
