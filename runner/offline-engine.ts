@@ -255,8 +255,14 @@ class OfflineRun {
           });
           return undefined;
         });
-        const value = (await o.program?.()) ?? {};
-        exported = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+        // A throwing program is recorded here, not rethrown: a rejected stack init leaves rejected
+        // promises inside the SDK (the stack's outputs) that nobody awaits.
+        try {
+          const value = (await o.program?.()) ?? {};
+          exported = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+        } catch (e) {
+          this.fail(e);
+        }
         return exported;
       });
     } catch (e) {
