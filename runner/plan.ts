@@ -56,7 +56,8 @@ function maskUnknowns(value: unknown): unknown {
 
 /**
  * Top-level properties that differ between `olds` and `news` (deep JSON comparison), with display
- * values. `__provider` (the serialized provider code) is reported by name only.
+ * values. `__provider` (the serialized provider code) is reported by name only; other `__` names are a
+ * provider's bookkeeping, which the Pulumi CLI does not display either (`IsInternalPropertyKey`).
  */
 export function changedProperties(olds: PropertyMap, news: PropertyMap, secretOld: readonly string[], secretNew: readonly string[]): PropertyChange[] {
   const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])].sort();
@@ -65,6 +66,7 @@ export function changedProperties(olds: PropertyMap, news: PropertyMap, secretOl
     const o = olds[name];
     const n = news[name];
     if (JSON.stringify(o) === JSON.stringify(n)) continue;
+    if (name.startsWith("__") && name !== "__provider") continue;
     if (name === "__provider") {
       changes.push({ name, ...(o !== undefined ? { old: "[provider code]" } : {}), ...(n !== undefined ? { new: "[provider code]" } : {}) });
       continue;
