@@ -1,0 +1,155 @@
+/**
+ * The demo's stack driver without a Pulumi CLI: the TypeScript program (an `examples/` module) runs in
+ * this process under the offline runner (`offline-engine.ts`: Pulumi's mock runtime, each resource
+ * planned and applied through the real dynamic-provider host), state in an encrypted JSON file.
+ *
+ * The program is TypeScript, so ts-node's register hook (transpile only) compiles it on require. It
+ * must see the very `@pulumi/pulumi` this runner uses: the mock runtime and the Output class are
+ * module state, so a second copy would register nothing here. {@link startOfflineDriver} checks that.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { RegisterOptions } from "ts-node";
+import { secretConfig, type SecretValue } from "./engine-host";
+import { RunFailedError, resolveOutput, runProgram, type RunOptions, type RunResult } from "./offline-engine";
+import type { OperationReport, PreviewOptions, StackDriver } from "./demo-driver";
+
+/** Options for {@link startOfflineDriver}. */
+export interface OfflineDriverOptions {
+  /** The Pulumi project directory (the provider host's working directory). */
+  projectDir: string;
+  /** The program's entry module, e.g. `examples/quickstart/index.ts`. */
+  programFile: string;
+  project: string;
+  stack: string;
+  stateFile: string;
+  passphrase: string;
+  /** Environment for the provider host, merged over `process.env` (`undefined` removes a variable). */
+  env?: Record<string, string | undefined>;
+}
+
+const EXPECTED_NO_CHANGES = "expected no changes";
+
+/** Starts the offline driver; throws when the program would load a second `@pulumi/pulumi`. */
+export function startOfflineDriver(o: OfflineDriverOptions): StackDriver {
+  const ours = require.resolve("@pulumi/pulumi");
+  const theirs = require.resolve("@pulumi/pulumi", { paths: [path.dirname(o.programFile)] });
+  if (ours !== theirs) throw new Error(`the program would load a second @pulumi/pulumi (${theirs}, the runner uses ${ours}); run the demo from the repository`);
+  registerTypeScript();
+  return new OfflineDriver(o);
+}
+
+let registered = false;
+
+/** ts-node for `.ts` requires, transpile only (the programs are type-checked by `npm test`). */
+function registerTypeScript(): void {
+  if (registered) return;
+  // ts-node is a development dependency: loaded only when the demo runs.
+  const tsNode = require("ts-node") as { register(options: RegisterOptions): unknown };
+  tsNode.register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", target: "es2022", esModuleInterop: true } });
+  registered = true;
+}
+
+class OfflineDriver implements StackDriver {
+  readonly mode = "offline" as const;
+  private readonly config: Record<string, string | SecretValue> = {};
+  private exports: Record<string, unknown> = {};
+  private lastSecretOutputs: string[] = [];
+  private saved = 0;
+
+  constructor(private readonly o: OfflineDriverOptions) {}
+
+  setConfig(key: string, value: string, secret = false): Promise<void> {
+    this.config[key] = secret ? secretConfig(value) : value;
+    return Promise.resolve();
+  }
+
+  async preview(options: PreviewOptions = {}): Promise<OperationReport> {
+    try {
+      return report(await this.run("preview", options));
+    } catch (e) {
+      // `expectNoChanges` makes the runner fail; when that is the only failure, the changes ARE the answer.
+      if (options.expectNoChanges && e instanceof RunFailedError && e.result.errors.every((m) => m.startsWith(EXPECTED_NO_CHANGES))) {
+        return { ...report(e.result), changesFound: true };
+      }
+      throw unwrapFailure(e);
+    }
+  }
+
+  async up(options: { refresh?: boolean } = {}): Promise<OperationReport> {
+    const result = await this.run("up", options).catch((e: unknown) => Promise.reject(unwrapFailure(e)));
+    this.lastSecretOutputs = result.secretOutputs;
+    return report(result);
+  }
+
+  async destroy(): Promise<OperationReport> {
+    return report(await this.run("destroy", {}).catch((e: unknown) => Promise.reject(unwrapFailure(e))));
+  }
+
+  async secretOutputValues(): Promise<Record<string, string>> {
+    const values: Record<string, string> = {};
+    for (const name of this.lastSecretOutputs) {
+      const resolved = await resolveOutput(this.exports[name]);
+      if (typeof resolved.value === "string") values[name] = resolved.value;
+    }
+    return values;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private async run(operation: RunOptions["operation"], extra: PreviewOptions): Promise<RunResult> {
+    try {
+      return await this.runOnce(operation, extra);
+    } finally {
+      this.keepHistory(operation);
+    }
+  }
+
+  /** Like the file backend's history: a copy of the state after every operation that writes it, numbered. */
+  private keepHistory(operation: RunOptions["operation"]): void {
+    if (operation === "preview" || !fs.existsSync(this.o.stateFile)) return;
+    const dir = path.join(path.dirname(this.o.stateFile), "history");
+    fs.mkdirSync(dir, { recursive: true });
+    this.saved += 1;
+    fs.copyFileSync(this.o.stateFile, path.join(dir, `${String(this.saved).padStart(2, "0")}-${operation}.json`));
+  }
+
+  private runOnce(operation: RunOptions["operation"], extra: PreviewOptions): Promise<RunResult> {
+    const file = this.o.programFile;
+    return runProgram({
+      operation,
+      // A fresh require per run: the program registers its resources at module load.
+      program: () => {
+        delete require.cache[require.resolve(file)];
+        this.exports = require(file) as Record<string, unknown>;
+        return this.exports;
+      },
+      projectDir: this.o.projectDir,
+      stateFile: this.o.stateFile,
+      project: this.o.project,
+      stack: this.o.stack,
+      config: { ...this.config },
+      passphrase: this.o.passphrase,
+      ...(this.o.env ? { env: this.o.env } : {}),
+      ...(extra.refresh ? { refresh: true } : {}),
+      ...(extra.expectNoChanges ? { expectNoChanges: true } : {}),
+    });
+  }
+}
+
+function report(r: RunResult): OperationReport {
+  return {
+    drift: r.refreshSteps.filter((s) => s.op !== "same"),
+    steps: r.steps,
+    outputs: r.operation === "up" ? r.outputs : {},
+    secretOutputs: r.secretOutputs,
+    changesFound: false,
+  };
+}
+
+/** The runner's failure as a plain error whose message lists what failed (already scrubbed). */
+function unwrapFailure(e: unknown): unknown {
+  return e instanceof RunFailedError ? new Error(e.result.errors.join("; ")) : e;
+}
