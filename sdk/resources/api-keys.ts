@@ -107,13 +107,21 @@ export class ApiKeysResource implements ApiKeysApi {
           throw await this.giveUp(call, params, startedAt, aborted);
         }
         // The lost attempt may have made the key; its value is gone, so the key must go too.
-        await this.removeLostKeys(call, params, startedAt);
+        try {
+          await this.persist(call, () => this.removeLostKeys(call, params, startedAt));
+        } catch (cleanup) {
+          if (!isPaletteError(cleanup)) throw cleanup;
+          throw cleanup.withContext(
+            call.operation,
+            `${cleanup.message} A key named "${params.name}" may have been created without its value reaching us: check with apiKeys.findByName and delete it.`,
+          );
+        }
         retries += 1;
         continue;
       }
       this.deps.onKeyValue(created.value);
       try {
-        return { apiKey: await this.confirm(call, created.uid, params), value: created.value };
+        return { apiKey: await this.persist(call, () => this.confirm(call, created.uid, params)), value: created.value };
       } catch (e) {
         if (!isPaletteError(e)) throw e;
         throw e.withContext(
@@ -221,6 +229,29 @@ export class ApiKeysResource implements ApiKeysApi {
     return newest;
   }
 
+  /**
+   * Runs a read-only follow-up of create (confirming the new key, removing a lost one) again after
+   * transient failures until the call's deadline, not just the pipeline's few retries: giving up
+   * there leaves a key in Palette whose value nobody has.
+   */
+  private async persist<T>(call: Call, step: () => Promise<T>): Promise<T> {
+    const policy = this.deps.retry;
+    for (let round = 0; ; round += 1) {
+      try {
+        return await step();
+      } catch (e) {
+        if (policy === false || !isPaletteError(e) || !TRANSIENT.has(e.code)) throw e;
+        const delay = backoffDelayMs(round, policy, () => this.deps.clock.random(), e.retryAfterMs);
+        if (this.deps.clock.nowMs() + delay >= call.deadlineAt) throw e;
+        try {
+          await this.deps.clock.sleep(delay, call.signal);
+        } catch {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Deletes keys of this name and owner that the call's lost attempts may have made. */
   private async removeLostKeys(call: Call, params: CreateApiKeyParams, startedAt: Date): Promise<number> {
     const owner = await this.ownerOf(call, params);
@@ -254,6 +285,9 @@ export class ApiKeysResource implements ApiKeysApi {
     return failure.withContext(call.operation, `${failure.message} ${note}`);
   }
 }
+
+/** Failures that another try may not meet (the pipeline already retried each of them a few times). */
+const TRANSIENT: ReadonlySet<string> = new Set(["SERVER", "RATE_LIMITED", "CONNECTION", "TIMEOUT"]);
 
 /** Failures after which the server may have made the key: no answer, a 5xx or 429, or an unreadable 2xx. */
 export function isAmbiguousCreateFailure(e: PaletteError): boolean {

@@ -132,6 +132,28 @@ describe("apiKeys.create", () => {
     expect(calls(h.sent).filter((c) => c === "POST /v1/apiKeys")).toHaveLength(3);
   });
 
+  test("confirming the new key outlasts the pipeline's retries: one key, and its value returned", async () => {
+    const fp = fakePalette({ createUid: "user" });
+    // The confirm GET fails 4 times (1 + 3 retries), then its list fails 4 times more.
+    for (let i = 2; i <= 5; i += 1) fp.faults.set(i, "503");
+    for (let i = 8; i <= 11; i += 1) fp.faults.set(i, "drop");
+    const h = harness({ handler: fp.handler });
+    const created = await h.apiKeys.create({ name: "ci", expiresAt: EXPIRY });
+    expect(fp.keys).toHaveLength(1);
+    expect(created.apiKey.uid).toBe(fp.keys[0]?.uid);
+    expect(created.value).toBe(fp.keys[0]?.value);
+    expect(calls(h.sent).filter((c) => c === "POST /v1/apiKeys")).toHaveLength(1);
+  });
+
+  test("removing a lost key outlasts the pipeline's retries too, so no second key is made beside it", async () => {
+    const fp = fakePalette({ createUid: "key" });
+    fp.faults.set(1, "lostResponse");
+    for (let i = 3; i <= 6; i += 1) fp.faults.set(i, "503");
+    const h = harness({ handler: fp.handler });
+    const created = await h.apiKeys.create({ name: "ci", expiresAt: EXPIRY });
+    expect(fp.keys.map((k) => k.uid)).toEqual([created.apiKey.uid]);
+  });
+
   test("a clear failure (4xx) is never retried", async () => {
     const fp = fakePalette();
     const h = harness({ handler: fp.handler });
