@@ -4,34 +4,43 @@
  *   pulumi config set --path 'team[0]' alice@example.com
  *   pulumi config set --path 'team[1]' bob@example.com
  *
- * Removing somebody from the list deletes their key on the next `pulumi up`; adding somebody creates one.
- * Owners cannot be changed in Palette, so each key's resource name is derived from the e-mail: editing an
- * address is a delete plus a create, which the preview shows as such.
+ * Removing somebody from the list deletes their key on the next `pulumi up`; adding somebody creates one;
+ * the others are untouched. Owners cannot be changed in Palette, so each key's resource name is derived
+ * from the whole e-mail address (two people named alice in different domains get different keys): editing
+ * an address is a delete plus a create, which the preview shows as such.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ApiKey } from "pulumi-palette-apikeys";
 
 const config = new pulumi.Config();
-const team = config.getObject<string[]>("team") ?? ["alice@palette.local", "bob@palette.local"];
+const team = (config.getObject<string[]>("team") ?? ["alice@palette.local", "bob@palette.local"]).map((e) => e.trim().toLowerCase());
 const expiresIn = config.get("expiresIn") ?? "60d";
+
+/** "alice@example.com" -> "ci-alice-example-com": a resource name (and autoname prefix) Palette accepts. */
+const resourceName = (email: string): string => `ci-${email.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")}`;
+
+// Caught here with a clear message rather than as a duplicate-URN error from the engine.
+const clashes = team.filter((email, i) => team.findIndex((other) => resourceName(other) === resourceName(email)) !== i);
+if (clashes.length > 0) throw new Error(`team: ${clashes.join(", ")} repeat(s) an earlier entry (one key per member)`);
 
 const keys = team.map(
   (email) =>
-    new ApiKey(`ci-${email.split("@")[0]}`, {
-      user: { email },
-      description: `CI key of ${email}, managed by the platform team`,
-      expiresIn,
-    }),
+    [
+      email,
+      new ApiKey(resourceName(email), {
+        user: { email },
+        description: `CI key of ${email}, managed by the platform team`,
+        expiresIn,
+      }),
+    ] as const,
 );
 
-/** Who owns which key, and until when: safe to print (no key values). */
-export const inventory = keys.map((k) =>
-  pulumi.all([k.name, k.userName, k.expiresAt, k.status]).apply(([name, owner, expiresAt, status]) => ({
-    name,
-    owner,
-    expiresAt,
-    status,
-  })),
+/** Who owns which key, and until when, by member: safe to print (no key values). */
+export const inventory = Object.fromEntries(
+  keys.map(([email, k]) => [
+    email,
+    pulumi.all([k.name, k.userName, k.expiresAt, k.status]).apply(([name, owner, expiresAt, status]) => ({ name, owner, expiresAt, status })),
+  ]),
 );
-/** The values, for a secrets store; a secret output. */
-export const values = pulumi.secret(keys.map((k) => k.key));
+/** The key values by member, for a secrets store: a secret output (`pulumi stack output values --show-secrets`). */
+export const values = pulumi.secret(Object.fromEntries(keys.map(([email, k]) => [email, k.key])));
