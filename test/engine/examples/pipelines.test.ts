@@ -1,0 +1,98 @@
+/**
+ * The pipeline files under examples/ parse as YAML and run the commands that matter: preview with the
+ * diff on every PR/MR, up on the main branch, a nightly preview --refresh --expect-no-changes. No CI
+ * runs here, so this checks the files' shape, not GitHub's or GitLab's behaviour.
+ */
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+
+const REPO = path.resolve(__dirname, "../../..");
+// js-yaml is a dependency of @pulumi/pulumi, not ours: borrow its copy.
+const yaml = createRequire(require.resolve("@pulumi/pulumi"))("js-yaml") as { load(text: string): unknown };
+
+type Map = Record<string, unknown>;
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Map;
+}
+interface GithubJob {
+  if?: string;
+  steps: Step[];
+}
+
+const load = (file: string): Map => yaml.load(fs.readFileSync(path.join(REPO, file), "utf8")) as Map;
+/** The `with:` of every pulumi/actions step of a job. */
+const pulumiSteps = (job: GithubJob | undefined): Map[] =>
+  (job?.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => s.with ?? {});
+const projectOf = (dir: string): string | undefined =>
+  /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(REPO, dir, "Pulumi.yaml"), "utf8"))?.[1];
+
+describe("GitHub Actions: examples/gitops/github/palette-apikeys.yml", () => {
+  const wf = load("examples/gitops/github/palette-apikeys.yml");
+  const jobs = wf.jobs as Record<string, GithubJob>;
+
+  it("triggers on pull requests, pushes to main and a schedule", () => {
+    const on = wf.on as Map;
+    expect(Object.keys(on).sort()).toEqual(["pull_request", "push", "schedule"]);
+    expect((on.push as Map).branches).toEqual(["main"]);
+    expect((on.schedule as Map[])[0]?.cron).toMatch(/^\S+ \S+ \* \* \*$/);
+  });
+
+  it("pull request: preview --diff, posted on the PR; main: up; nightly: preview --refresh --expect-no-changes", () => {
+    expect(jobs.preview?.if).toBe("github.event_name == 'pull_request'");
+    expect(pulumiSteps(jobs.preview)).toEqual([expect.objectContaining({ command: "preview", diff: true, "comment-on-pr": true })]);
+    expect(jobs.up?.if).toBe("github.event_name == 'push'");
+    expect(pulumiSteps(jobs.up)).toEqual([expect.objectContaining({ command: "up" })]);
+    expect(jobs.drift?.if).toBe("github.event_name == 'schedule'");
+    expect(pulumiSteps(jobs.drift)).toEqual([expect.objectContaining({ command: "preview", refresh: true, "expect-no-changes": true })]);
+    // One stack, one project directory, for all three.
+    const targets = new Set(["preview", "up", "drift"].map((j) => JSON.stringify(pulumiSteps(jobs[j]).map((w) => [w["stack-name"], w["work-dir"]]))));
+    expect(targets.size).toBe(1);
+  });
+
+  it("takes the Palette key from the repository's secrets", () => {
+    expect((wf.env as Map).SPECTROCLOUD_APIKEY).toBe("${{ secrets.SPECTROCLOUD_APIKEY }}");
+  });
+});
+
+describe("GitHub Actions: examples/drift-detection/drift-check.yml", () => {
+  const wf = load("examples/drift-detection/drift-check.yml");
+
+  it("runs preview --refresh --expect-no-changes nightly on the drift-detection project's stack", () => {
+    expect(Object.keys(wf.on as Map)).toContain("schedule");
+    const steps = Object.values(wf.jobs as Record<string, GithubJob>).flatMap((j) => pulumiSteps(j));
+    expect(steps).toEqual([expect.objectContaining({ command: "preview", refresh: true, "expect-no-changes": true, "work-dir": "examples/drift-detection" })]);
+    // Pulumi refuses a stack name whose project is not the one in work-dir's Pulumi.yaml.
+    const project = String(steps[0]?.["stack-name"]).split("/")[1];
+    expect(project).toBe(projectOf("examples/drift-detection"));
+  });
+});
+
+describe("GitLab CI: examples/gitops/gitlab/.gitlab-ci.yml", () => {
+  const ci = load("examples/gitops/gitlab/.gitlab-ci.yml");
+  type Job = { stage: string; rules: { if: string }[]; script: string[] };
+  const job = (name: string): Job => ci[name] as Job;
+  const pulumiLines = (name: string): string[] => job(name).script.filter((l) => l.trimStart().startsWith("pulumi "));
+
+  it("every job's stage is declared", () => {
+    for (const name of ["preview", "deploy", "drift"]) expect(ci.stages).toContain(job(name).stage);
+  });
+
+  it("merge request: preview --diff, posted as an MR note", () => {
+    expect(job("preview").rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
+    expect(pulumiLines("preview")).toEqual([expect.stringMatching(/^pulumi preview .*--diff.*\| tee preview\.txt$/)]);
+    expect(job("preview").script.join("\n")).toContain("merge_requests/$CI_MERGE_REQUEST_IID/notes");
+  });
+
+  it("default branch: up --yes, not on schedules", () => {
+    expect(job("deploy").rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"' }]);
+    expect(pulumiLines("deploy")).toEqual([expect.stringMatching(/^pulumi up .*--yes/)]);
+  });
+
+  it("schedule: preview --refresh --expect-no-changes", () => {
+    expect(job("drift").rules[0]?.if).toMatch(/^\$CI_PIPELINE_SOURCE == "schedule"/);
+    expect(pulumiLines("drift")).toEqual([expect.stringMatching(/^pulumi preview (?=.*--refresh)(?=.*--expect-no-changes)/)]);
+  });
+});
