@@ -1,0 +1,171 @@
+/**
+ * The package as a user gets it: `npm pack` (after `npm run build`, which `npm test` runs first), then a
+ * throwaway project installs the tarball and @pulumi/pulumi offline from the machine's npm cache, and an
+ * ApiKey lifecycle runs through the real dynamic-provider host with that project as working directory:
+ * exactly what a user's `pulumi up` does, so the serialized provider must find the INSTALLED
+ * implementation. The project lives under the OS temp directory, where neither Node's lookup nor the
+ * loader's walk up to a checkout can reach this repository's dist/.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { EngineHost, secretConfig, urnOf, type PropertyMap } from "../../runner/engine-host";
+import { writeOfflineLockfile } from "./offline-lockfile";
+import { INTERNAL_PATHS, PUBLIC_ENTRIES, probeSource, type ProbeReport } from "./probe-program";
+
+const run = promisify(execFile);
+const REPO = path.resolve(__dirname, "../..");
+const manifest = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  license?: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  bin?: Record<string, string>;
+  engines?: Record<string, string>;
+};
+const PKG = manifest.name;
+const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
+/** Variables that would override the configuration under test. */
+const NO_ENV_CREDENTIALS = {
+  SPECTROCLOUD_HOST: undefined,
+  SPECTROCLOUD_APIKEY: undefined,
+  SPECTROCLOUD_PROJECT_UID: undefined,
+  SPECTROCLOUD_USERNAME: undefined,
+  SPECTROCLOUD_PASSWORD: undefined,
+};
+
+let tmp: string;
+let project: string;
+let installed: string;
+let packedFiles: string[];
+let report: ProbeReport;
+let emu: RunningEmulator;
+let host: EngineHost | undefined;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "pack-test-")));
+
+  const packed = await run("npm", ["pack", "--json", "--pack-destination", tmp], { cwd: REPO, maxBuffer: 16 << 20 });
+  const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+  if (!info) throw new Error(`npm pack printed no result: ${packed.stderr}`);
+  packedFiles = info.files.map((f) => f.path).sort();
+  const tarball = path.join(tmp, info.filename);
+
+  project = path.join(tmp, "project");
+  installed = path.join(project, "node_modules", PKG);
+  fs.mkdirSync(project);
+  const dependencies = { [PKG]: `file:${path.relative(project, tarball)}`, "@pulumi/pulumi": "3.248.0" };
+  fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "pack-test-project", version: "1.0.0", private: true, dependencies }, null, 2));
+  const registry = (await run("npm", ["config", "get", "registry"], { cwd: project })).stdout.trim();
+  writeOfflineLockfile({ repo: REPO, project, tarball, manifest, registry });
+  await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], { cwd: project, maxBuffer: 16 << 20 });
+
+  fs.writeFileSync(path.join(project, "probe.js"), probeSource(PKG));
+  const reportFile = path.join(project, "probe.json");
+  await run(process.execPath, ["probe.js", reportFile], { cwd: project });
+  report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ProbeReport;
+
+  emu = await startEmulator({ port: 0 });
+}, 120_000);
+
+afterAll(async () => {
+  await host?.close();
+  await emu?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("the tarball", () => {
+  it("holds dist/, README.md and package.json only", () => {
+    expect(packedFiles).toContain("package.json");
+    expect(packedFiles).toContain("README.md");
+    expect(packedFiles).toContain("dist/provider/impl.js");
+    expect(packedFiles).toContain("dist/emulator/cli.js");
+    expect(packedFiles.filter((f) => f !== "package.json" && f !== "README.md" && !f.startsWith("dist/"))).toEqual([]);
+  });
+
+  it("ships the build of the product folders only, with no stale output: no tests, examples, demo state or secrets", () => {
+    const stray = packedFiles.filter((f) => {
+      if (!f.startsWith("dist/")) return false;
+      const source = f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
+      // A build output without its source is left over from a deleted module (fix: rm -rf dist && npm run build).
+      return !/^(sdk|provider|emulator|runner)\//.test(source) || !fs.existsSync(path.join(REPO, source));
+    });
+    expect(stray).toEqual([]);
+    expect(packedFiles.filter((f) => /(^|\/)(test|tests|__tests__|examples|bench|\.demo)\/|\.test\.|\.spec\./.test(f))).toEqual([]);
+    expect(packedFiles.filter((f) => /(^|\/)\.(env|npmrc)|\.(pem|key|p12)$|state\.json$/.test(f))).toEqual([]);
+  });
+});
+
+describe("installed into a fresh project, offline", () => {
+  it("every public entry loads from the project's node_modules", () => {
+    expect(Object.keys(report.entries)).toEqual(PUBLIC_ENTRIES.map((e) => PKG + e));
+    for (const { file } of Object.values(report.entries)) expect(file.startsWith(`${installed}${path.sep}`)).toBe(true);
+    expect(report.entries[`${PKG}/provider/impl`]?.file).toBe(path.join(installed, "dist/provider/impl.js"));
+    expect(report.entries[PKG]?.exports).toContain("ApiKey");
+    expect(report.entries[`${PKG}/sdk`]?.exports).toEqual(expect.arrayContaining(["PaletteClient", "isPaletteError"]));
+    expect(report.entries[`${PKG}/emulator`]?.exports).toContain("startEmulator");
+    expect(report.entries[`${PKG}/provider/impl`]?.exports).toEqual(expect.arrayContaining(["configure", "check", "diff", "create", "read", "update", "delete"]));
+    expect(report.pulumi.startsWith(path.join(project, "node_modules", "@pulumi", "pulumi") + path.sep)).toBe(true);
+  });
+
+  it("internal modules are not reachable", () => {
+    expect(report.internal).toEqual(Object.fromEntries(INTERNAL_PATHS.map((p) => [PKG + p, "ERR_PACKAGE_PATH_NOT_EXPORTED"])));
+  });
+
+  it("the installed palette-emulator bin prints its help", async () => {
+    const { stdout } = await run(path.join(project, "node_modules", ".bin", "palette-emulator"), ["--help"], { cwd: project });
+    expect(stdout).toContain("Usage: palette-emulator [options]");
+    expect(stdout).toContain("--port <port>");
+  });
+});
+
+describe("an ApiKey lifecycle through the provider host, working directory = the project", () => {
+  it("configure, check, create, read, update, delete; the serialized provider ran the installed implementation", async () => {
+    const inputs = report.inputs as PropertyMap;
+    const serialized = String(inputs.__provider);
+    expect(serialized).toContain("pulumi-palette-apikeys/provider/impl");
+    // No path of this machine is frozen into state.
+    expect(serialized).not.toContain(REPO);
+    expect(serialized).not.toContain(tmp);
+
+    // NODE_DEBUG=module makes the host log every file it loads: the proof of which copy ran.
+    host = await EngineHost.start({ cwd: project, env: { ...NO_ENV_CREDENTIALS, NODE_DEBUG: "module" }, project: "pack-probe" });
+    await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
+    const urn = urnOf({ project: "pack-probe", stack: "dev", type: TYPE, name: "packaged" });
+
+    const checked = await host.check(urn, {}, inputs);
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toMatchObject({ description: "made by the installed package", expiresIn: "7d", name: expect.stringMatching(/^packaged-[a-z0-9]{7}$/) });
+
+    const created = await host.create(urn, checked.inputs);
+    const value = String(created.properties.key);
+    expect(value).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(emu.keys().filter((k) => !k.seeded)).toEqual([expect.objectContaining({ uid: created.id, name: checked.inputs.name, active: true })]);
+
+    const read = await host.read(created.id, urn, created.properties, checked.inputs);
+    expect(read.id).toBe(created.id);
+    expect(read.properties).toMatchObject({ uid: created.id, description: "made by the installed package", status: "active", key: value });
+
+    const edited = { ...checked.inputs, description: "edited in place" };
+    expect(await host.diff(created.id, urn, read.properties, edited, checked.inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+    const updated = await host.update(created.id, urn, read.properties, edited, checked.inputs);
+    expect(updated.properties).toMatchObject({ uid: created.id, description: "edited in place", key: value });
+    expect(emu.keys().find((k) => k.uid === created.id)?.description).toBe("edited in place");
+
+    await host.delete(created.id, urn, updated.properties);
+    expect(emu.keys().filter((k) => !k.seeded)).toEqual([]);
+
+    const loaded = [...host.output.stderr.matchAll(/load "([^"]+)" for module/g)].map((m) => m[1] as string);
+    // (The host program itself is this repository's @pulumi/pulumi, as runner/engine-host.ts starts it.)
+    const fromInstalled = loaded.filter((f) => f.startsWith(`${installed}${path.sep}`));
+    expect(fromInstalled).toContain(path.join(installed, "dist/provider/impl.js"));
+    expect(fromInstalled).toContain(path.join(installed, "dist/sdk/index.js"));
+    expect(loaded.filter((f) => f.startsWith(path.join(REPO, "dist") + path.sep))).toEqual([]);
+    expect(host.output.stdout + host.output.stderr).not.toContain(value);
+  });
+});
