@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: {
     // Type checking is done once by `npm run typecheck`; per-file transpiling keeps jest fast.
-    "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.json", isolatedModules: true, diagnostics: false }],
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.json", diagnostics: false }],
   },
   // The examples import the package by name, as a user's program would; inside the repo that is the source.
   moduleNameMapper: {

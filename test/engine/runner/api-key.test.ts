@@ -39,8 +39,8 @@ describe("ApiKey through the offline runner, against the emulator", () => {
     const alice = emu.accounts.users.find((u) => u.apiKey === ALICE_KEY);
     keys = {
       ci: new ApiKey("ci", { description: "CI pipeline", expiresIn: "30d" }),
-      // An explicit name: an autonamed key keeps whatever name a refresh read (check keeps olds.name),
-      // so only an explicitly named key is renamed back by `up`.
+      // An explicit name here; the demo covers the autonamed case (the desired autoname is kept beside
+      // Palette's name, so both kinds are renamed back by `up`).
       alice: new ApiKey("alice", { name: "alice-deploy-key", description: "for alice", user: { email: alice?.email ?? "missing" } }),
     };
     return { ciKey: keys.ci?.key, ciName: keys.ci?.name, aliceStatus: keys.alice?.status };
