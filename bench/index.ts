@@ -1,0 +1,293 @@
+/**
+ * `npm run bench`: the reliability figures of issue 5 in one run (about 2-3 minutes), printed as
+ * tables. Everything runs against the emulator on loopback.
+ *
+ * 1. Fault convergence: 50 ApiKeys through create (mixed options), in-place updates, revoke and
+ *    re-activate, owner changes (replace) and destroy, with 20% of requests faulted (three seeds) and
+ *    50% (a storm), through the provider implementation in this process; 10 keys through the real
+ *    dynamic-provider host at Palette's real rate limit. The in-process runs are time-scaled ten
+ *    times (client pacing 80/s against a limit of 100/s, the SDK's 8/s against Palette's 10/s).
+ * 2. A burst of 100 parallel creates, then 100 parallel deletes, through ONE provider host process at
+ *    Palette's real limit (10 requests/s per IP, burst 5): throughput against that limit, 429s seen.
+ * 3. The emulator's memory per stored key.
+ *
+ * SDK retries are counted from the SDK's own debug events (`logger` option), attached to the
+ * provider's client by a test-only probe (harness/sdk-probe.ts); faults from the emulator's request log.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { request } from "node:http";
+import * as impl from "../provider/impl";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { EngineHost, secretConfig } from "../runner/engine-host";
+import { burstCreates } from "./harness/burst";
+import { FAULT_LABELS } from "./harness/faults";
+import { runLifecycle, type LifecycleReport } from "./harness/lifecycle";
+import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
+import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
+
+const REPO = path.resolve(__dirname, "..");
+const PALETTE_LIMIT = { perSecond: 10, burst: 5 } as const;
+const SCALED_LIMIT = { perSecond: 100, burst: 50 } as const;
+const SCALED_PACING = { rateLimit: { perSecond: 80, burst: 40 } } as const;
+const NO_ENV = { SPECTROCLOUD_HOST: undefined, SPECTROCLOUD_APIKEY: undefined, SPECTROCLOUD_USERNAME: undefined, SPECTROCLOUD_PASSWORD: undefined };
+
+const progress = (line: string): void => {
+  process.stderr.write(`  ${line}\n`);
+};
+
+interface FaultRun {
+  label: string;
+  keys: number;
+  rate: number;
+  limits: string;
+  report: LifecycleReport;
+  sdk: SdkFigures;
+}
+
+async function inProcessRun(label: string, seed: number, keys: number, rate: number, latencyMs: number): Promise<FaultRun> {
+  progress(`${label}: ${keys} keys, ${rate * 100}% faulted, seed ${seed}`);
+  const emu = await startEmulator({ faultSeed: seed, keyLimitPerUser: 1_000 });
+  const probe = probeSdkClients(SCALED_PACING);
+  try {
+    await configureInProcess(impl, { "palette:host": emu.url, "palette:apiKey": emu.accounts.admin.apiKey });
+    const report = await runLifecycle({
+      emu,
+      port: inProcessPort(impl),
+      keys,
+      callerUid: emu.accounts.admin.uid,
+      rateLimit: SCALED_LIMIT,
+      faultRate: rate,
+      latencyMs,
+      maxRuns: 10,
+      log: progress,
+    });
+    return { label, keys, rate, limits: "x10 scaled", report, sdk: sdkFigures(probe.events, report.stats.calls.create) };
+  } finally {
+    probe.restore();
+    await emu.close();
+  }
+}
+
+async function hostRun(dir: string): Promise<FaultRun> {
+  const label = "host, 10 keys";
+  progress(`${label}: through the dynamic-provider host, 20% faulted, Palette's real rate limit`);
+  const emu = await startEmulator({ faultSeed: 7, keyLimitPerUser: 1_000 });
+  const eventsFile = path.join(dir, "host-run.jsonl");
+  const host = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(eventsFile) }, callTimeoutMs: 120_000 });
+  try {
+    await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
+    const report = await runLifecycle({
+      emu,
+      port: hostPort(host),
+      keys: 10,
+      callerUid: emu.accounts.admin.uid,
+      rateLimit: PALETTE_LIMIT,
+      faultRate: 0.2,
+      latencyMs: 500,
+      maxRuns: 10,
+      log: progress,
+    });
+    return { label, keys: 10, rate: 0.2, limits: "Palette's", report, sdk: sdkFigures(readHostEvents(eventsFile).events, report.stats.calls.create) };
+  } finally {
+    await host.close();
+    await emu.close();
+  }
+}
+
+interface BurstFigures {
+  creates: number;
+  failed: number;
+  createMs: number;
+  deleteMs: number;
+  apiKeyRequests: number;
+  deleteRequests: number;
+  rateLimited: number;
+  retries: number;
+  paced: number;
+}
+
+async function burstRun(dir: string): Promise<BurstFigures> {
+  progress("burst: 100 parallel creates, then 100 parallel deletes, through one provider host at Palette's real limit");
+  const emu = await startEmulator({ keyLimitPerUser: 1_000, rateLimit: PALETTE_LIMIT });
+  const eventsFile = path.join(dir, "burst.jsonl");
+  const host = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(eventsFile) }, callTimeoutMs: 180_000 });
+  try {
+    await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
+    const burst = await burstCreates(host, 100);
+    const afterCreates = emu.requests().length;
+    const deleted = await burst.deleteAll();
+    const log = emu.requests();
+    const { events } = readHostEvents(eventsFile);
+    return {
+      creates: burst.created.length,
+      failed: burst.failures.length + deleted.failures.length,
+      createMs: burst.durationMs,
+      deleteMs: deleted.durationMs,
+      apiKeyRequests: log.slice(0, afterCreates).filter((r) => r.path.startsWith("/v1/apiKeys")).length,
+      deleteRequests: log.slice(afterCreates).filter((r) => r.path.startsWith("/v1/apiKeys")).length,
+      rateLimited: log.filter((r) => r.status === 429).length,
+      retries: events.filter((e) => e.type === "retry").length,
+      paced: events.filter((e) => e.type === "pace").length,
+    };
+  } finally {
+    await host.close();
+    await emu.close();
+  }
+}
+
+interface MemoryFigures {
+  keys: number;
+  heapPerKeyBytes: number;
+}
+
+/** Heap growth of this process per key stored by an emulator in it (keys sent as raw HTTP, nothing kept client-side). */
+async function memoryRun(): Promise<MemoryFigures> {
+  const keys = 2_000;
+  progress(`memory: ${keys} keys stored by the emulator`);
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const emu = await startEmulator({ keyLimitPerUser: keys + 10, rateLimit: false });
+  try {
+    const post = (i: number): Promise<void> => postKey(emu, i);
+    for (let i = 0; i < 50; i++) await post(-1 - i); // warm up code paths
+    emu.reset();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < keys; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => post(i + j)));
+    gc();
+    const after = process.memoryUsage().heapUsed;
+    return { keys, heapPerKeyBytes: Math.round((after - before) / keys) };
+  } finally {
+    await emu.close();
+  }
+}
+
+function postKey(emu: RunningEmulator, i: number): Promise<void> {
+  const body = JSON.stringify({
+    metadata: { name: `mem-${i}`, annotations: { description: "a typical description of a key" } },
+    spec: { expiry: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+  });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port: emu.port,
+        method: "POST",
+        path: "/v1/apiKeys",
+        headers: { ApiKey: emu.accounts.admin.apiKey, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 201 ? resolve() : reject(new Error(`POST /v1/apiKeys -> ${res.statusCode}`))));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+// ---- printing ----
+
+function table(title: string, header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [`\n### ${title}\n`, line(header), rule, ...rows.map(line)].join("\n");
+}
+
+const pct = (n: number, d: number): string => (d === 0 ? "-" : `${((100 * n) / d).toFixed(1)}%`);
+const ratio = (n: number, d: number): string => (d === 0 ? "-" : (n / d).toFixed(2));
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+function faultTable(runs: FaultRun[]): string {
+  const col = (f: (r: FaultRun) => string | number): string[] => runs.map((r) => String(f(r)));
+  const inv = (r: FaultRun) => r.report.phases.map((p) => p.invariants);
+  const sum = (r: FaultRun, f: (i: LifecycleReport["phases"][number]["invariants"]) => number): number => inv(r).reduce((n, i) => n + f(i), 0);
+  const creates = (r: FaultRun): number => r.report.stats.calls.create;
+  const rows: [string, string[]][] = [
+    ["keys / faulted share", col((r) => `${r.keys} / ${r.rate * 100}%`)],
+    ["rate limits", col((r) => r.limits)],
+    ["provider calls (check+diff+create+update+delete)", col((r) => Object.values(r.report.stats.calls).reduce((a, b) => a + b, 0))],
+    ["  creates / updates / deletes", col((r) => `${creates(r)} / ${r.report.stats.calls.update} / ${r.report.stats.calls.delete}`)],
+    ["  failed (a user would see them)", col((r) => Object.values(r.report.stats.failed).reduce((a, b) => a + b, 0))],
+    ["  of which recorded with id (init errors)", col((r) => r.report.stats.partial)],
+    ["`up` runs (5 phases + re-runs)", col((r) => r.report.stats.ups)],
+    ["re-runs needed", col((r) => r.report.reRuns)],
+    ["requests Palette saw", col((r) => r.report.emulator.requests)],
+    ["faults injected (share)", col((r) => `${r.report.emulator.faulted} (${pct(r.report.emulator.faulted, r.report.emulator.requests)})`)],
+    ...FAULT_LABELS.map((l): [string, string[]] => [`  ${l}`, col((r) => r.report.emulator.byFault[l])]),
+    ["429s from the rate limiter itself", col((r) => r.report.emulator.rateLimited)],
+    ["SDK attempts sent", col((r) => r.sdk.requests)],
+    ["SDK retries (pipeline)", col((r) => r.sdk.retries)],
+    ["SDK create retries after ambiguous failure", col((r) => r.sdk.createRetries)],
+    ["retries / failing faults (excl. latency)", col((r) => ratio(r.sdk.retries + r.sdk.createRetries, r.report.emulator.faulted - r.report.emulator.byFault.latency))],
+    ["calls that hung (deadline 60 s)", col((r) => r.report.stats.hung)],
+    ["slowest provider call", col((r) => secs(r.report.stats.slowestCallMs))],
+    ["orphans / duplicates / missing (all phases)", col((r) => `${sum(r, (i) => i.orphans.length)} / ${sum(r, (i) => i.duplicates.length)} / ${sum(r, (i) => i.missing.length)}`)],
+    ["property mismatches / keys without value", col((r) => `${sum(r, (i) => i.mismatches.length)} / ${sum(r, (i) => i.withoutValue.length)}`)],
+    ["values that authenticate as owner (checked)", col((r) => `${sum(r, (i) => i.valuesChecked - i.valueFailures.length)}/${sum(r, (i) => i.valuesChecked)}`)],
+    ["every phase converged, preview clean", col((r) => (r.report.ok ? "yes" : "NO"))],
+    ["wall time", col((r) => secs(r.report.durationMs))],
+  ];
+  return table("Fault convergence (ApiKey lifecycle: create, update, revoke/re-activate, replace owner, destroy)", ["", ...runs.map((r) => r.label)], rows.map(([k, v]) => [k, ...v]));
+}
+
+function burstTable(b: BurstFigures): string {
+  const createsPerS = b.creates / (b.createMs / 1000);
+  const reqPerS = b.apiKeyRequests / (b.createMs / 1000);
+  const delPerS = b.deleteRequests / (b.deleteMs / 1000);
+  return table("Rate limit: 100 parallel creates, then 100 deletes, through one provider host (Palette: 10 req/s per IP, burst 5)", ["", "value"], [
+    ["creates that succeeded / failed", `${b.creates} / ${b.failed}`],
+    ["create wall time", secs(b.createMs)],
+    ["keys created per second", createsPerS.toFixed(2)],
+    ["/v1/apiKeys requests per second (creates)", reqPerS.toFixed(2)],
+    ["  relative to Palette's 10/s limit", ratio(reqPerS, 10)],
+    ["delete wall time (100 parallel)", secs(b.deleteMs)],
+    ["  requests per second, relative to 10/s", `${delPerS.toFixed(2)} (${ratio(delPerS, 10)})`],
+    ["429s Palette answered", String(b.rateLimited)],
+    ["SDK retries / pacing waits", `${b.retries} / ${b.paced}`],
+  ]);
+}
+
+function memoryTable(m: MemoryFigures): string {
+  return table("Emulator footprint", ["", "value"], [
+    ["keys stored", String(m.keys)],
+    ["heap per key (incl. its request-log entry)", `${m.heapPerKeyBytes} B`],
+    ["a 20-key-per-user tenant of 1000 users would take", `${((m.heapPerKeyBytes * 20_000) / 1024 / 1024).toFixed(1)} MiB`],
+  ]);
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  for (const k of Object.keys(NO_ENV)) delete process.env[k];
+  if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("run `npm run build` first (npm run bench does)");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "palette-bench-"));
+  process.stderr.write("npm run bench: reliability figures (progress on stderr, tables on stdout)\n");
+  try {
+    const runs: FaultRun[] = [];
+    for (const seed of [1, 2, 3]) runs.push(await inProcessRun(`20%, seed ${seed}`, seed, 50, 0.2, 500));
+    runs.push(await inProcessRun("storm 50%", 4, 50, 0.5, 100));
+    runs.push(await hostRun(dir));
+    const burst = await burstRun(dir);
+    const memory = await memoryRun();
+    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${memoryTable(memory)}\n`);
+    process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} CPUs; bench took ${secs(performance.now() - started)}\n`);
+    const ok = runs.every((r) => r.report.ok && r.report.stats.hung === 0) && burst.failed === 0;
+    if (!ok) process.stdout.write("\nSOME RUN DID NOT CONVERGE: see the tables above.\n");
+    return ok ? 0 : 1;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
