@@ -180,7 +180,11 @@ describe("10 keys through the real dynamic-provider host, 20% of requests faulte
       expectConverged(report, 10);
       expect(report.emulator.faulted).toBeGreaterThan(0);
       const { events, text } = readHostEvents(eventsFile);
-      expect(sdkFigures(events, report.stats.calls.create).requests).toBe(report.emulator.requests);
+      // The probe counts what the SDK sent, the emulator what arrived: the same, give or take a
+      // keep-alive socket the server closed just as a request left.
+      const sent = sdkFigures(events, report.stats.calls.create).requests;
+      expect(sent).toBeGreaterThanOrEqual(report.emulator.requests);
+      expect(sent).toBeLessThanOrEqual(report.emulator.requests + 2);
       const texts = { ...visibleTexts(report), "host stdout": host.output.stdout, "host stderr": host.output.stderr, "sdk events": text };
       expect(leaks(texts, [ADMIN_KEY, ALICE_KEY, PASSWORD, ...report.engine.keyValues])).toEqual([]);
     } finally {
