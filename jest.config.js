@@ -15,4 +15,7 @@ module.exports = {
   },
   moduleFileExtensions: ["ts", "js", "json"],
   testTimeout: 30000,
+  // Jest's default on 2 cores is one worker; the engine suites mostly wait on child processes and
+  // loopback servers, so two workers halve the wall time without starving them.
+  maxWorkers: 2,
 };
