@@ -14,8 +14,14 @@ module.exports = {
     "^pulumi-palette-apikeys/emulator$": "<rootDir>/emulator/index.ts",
   },
   moduleFileExtensions: ["ts", "js", "json"],
+  // Releases what @pulumi/pulumi keeps process-wide after each file (see the file).
+  setupFilesAfterEnv: ["<rootDir>/test/helpers/pulumi-teardown.ts"],
   testTimeout: 30000,
   // Jest's default on 2 cores is one worker; the engine suites mostly wait on child processes and
   // loopback servers, so two workers halve the wall time without starving them.
   maxWorkers: 2,
+  // A worker still keeps part of every file's module registry (promises made during a test carry
+  // jest-circus's per-file async context). A worker past ~500 MB took over jest's 500 ms to tear its
+  // heap down at the end and was killed; one past this limit is replaced between files instead.
+  workerIdleMemoryLimit: "400MB",
 };
