@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { EngineHost, secretConfig, urnOf, type PropertyMap } from "../../runner/engine-host";
+import { NO_ENV_CREDENTIALS } from "../helpers/env-credentials";
 import { writeOfflineLockfile } from "./offline-lockfile";
 import { INTERNAL_PATHS, PUBLIC_ENTRIES, probeSource, type ProbeReport } from "./probe-program";
 
@@ -29,14 +30,6 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "ut
 };
 const PKG = manifest.name;
 const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
-/** Variables that would override the configuration under test. */
-const NO_ENV_CREDENTIALS = {
-  SPECTROCLOUD_HOST: undefined,
-  SPECTROCLOUD_APIKEY: undefined,
-  SPECTROCLOUD_PROJECT_UID: undefined,
-  SPECTROCLOUD_USERNAME: undefined,
-  SPECTROCLOUD_PASSWORD: undefined,
-};
 
 let tmp: string;
 let project: string;

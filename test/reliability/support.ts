@@ -7,6 +7,8 @@ import * as path from "node:path";
 
 export const REPO = path.resolve(__dirname, "../..");
 
+export { NO_ENV_CREDENTIALS, withoutEnvCredentials } from "../helpers/env-credentials";
+
 /** Sentinels: whatever is found containing one of these leaked it. */
 export const ADMIN_KEY = "SentinelAdminKeyR3l1abIl1tyQ9w8e7";
 export const ALICE_KEY = "SentinelAliceKeyR3l1abIl1tyZ1x2c3";
@@ -14,27 +16,6 @@ export const PASSWORD = "SentinelPassw0rdR3l1abIl1tyP4o5i6";
 
 /** A JWT anywhere in a text (header and payload are base64url JSON, so they start with "eyJ"). */
 export const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/;
-
-/** Variables that would override the configuration under test. */
-export const NO_ENV_CREDENTIALS: Record<string, undefined> = {
-  SPECTROCLOUD_HOST: undefined,
-  SPECTROCLOUD_APIKEY: undefined,
-  SPECTROCLOUD_PROJECT_UID: undefined,
-  SPECTROCLOUD_USERNAME: undefined,
-  SPECTROCLOUD_PASSWORD: undefined,
-};
-
-/** Removes SPECTROCLOUD_* from this process's environment (the in-process provider reads it); returns the undo. */
-export function withoutEnvCredentials(): () => void {
-  const saved: Record<string, string | undefined> = {};
-  for (const name of Object.keys(NO_ENV_CREDENTIALS)) {
-    saved[name] = process.env[name];
-    delete process.env[name];
-  }
-  return () => {
-    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
-  };
-}
 
 /** Each (where, secret) pair where a text contains a secret or a JWT; empty when nothing leaked. */
 export function leaks(texts: Readonly<Record<string, string>>, secrets: Iterable<string>): string[] {

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { PaletteClient } from "../../../sdk";
-import { NO_ENV_CREDENTIALS, REPO } from "./support";
+import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
+import { REPO } from "./support";
 
 const SCRIPT = path.join(REPO, "examples/sdk/expiring-keys.ts");
 const DAY_MS = 86_400_000;

@@ -14,17 +14,9 @@ import * as path from "node:path";
 import type { RunningEmulator } from "../../../emulator";
 import { secretConfig } from "../../../runner/engine-host";
 import { runProgram, type RunOptions, type RunResult } from "../../../runner/offline-engine";
+import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 
 export const REPO = path.resolve(__dirname, "../../..");
-
-/** Variables that would override the stack config under test. */
-export const NO_ENV_CREDENTIALS = {
-  SPECTROCLOUD_HOST: undefined,
-  SPECTROCLOUD_APIKEY: undefined,
-  SPECTROCLOUD_PROJECT_UID: undefined,
-  SPECTROCLOUD_USERNAME: undefined,
-  SPECTROCLOUD_PASSWORD: undefined,
-};
 
 const PASSPHRASE = "examples test passphrase";
 

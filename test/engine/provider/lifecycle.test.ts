@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { EngineHost, ProviderInitError, UNKNOWN, secretConfig, urnOf, type PropertyMap } from "../../../runner/engine-host";
 import { PaletteClient } from "../../../sdk";
+import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { programInputs } from "./program";
 
 const REPO = path.resolve(__dirname, "../../..");
@@ -19,14 +20,6 @@ const PASSWORD = "SentinelPasswordP0o9I8u7";
 const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
 const DAY_MS = 86_400_000;
 const urn = (name: string): string => urnOf({ project: "palette-demo", stack: "dev", type: TYPE, name });
-/** Variables that would override the configuration under test. */
-const NO_ENV_CREDENTIALS = {
-  SPECTROCLOUD_HOST: undefined,
-  SPECTROCLOUD_APIKEY: undefined,
-  SPECTROCLOUD_PROJECT_UID: undefined,
-  SPECTROCLOUD_USERNAME: undefined,
-  SPECTROCLOUD_PASSWORD: undefined,
-};
 
 /** One resource's state as the engine keeps it. */
 interface State {

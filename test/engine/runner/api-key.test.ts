@@ -12,19 +12,12 @@ import { ApiKey } from "../../../provider";
 import { secretConfig } from "../../../runner/engine-host";
 import { RunFailedError, resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
 import { PaletteClient } from "../../../sdk";
+import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 
 const REPO = path.resolve(__dirname, "../../..");
 const ADMIN_KEY = "RunnerAdminKeyQ1w2E3r4T5y6U7i8o9";
 const ALICE_KEY = "RunnerAliceKeyZ9x8C7v6B5n4M3l2k1";
 const PASSWORD = "RunnerPasswordP0o9I8u7";
-/** Variables that would override the stack config under test. */
-const NO_ENV_CREDENTIALS = {
-  SPECTROCLOUD_HOST: undefined,
-  SPECTROCLOUD_APIKEY: undefined,
-  SPECTROCLOUD_PROJECT_UID: undefined,
-  SPECTROCLOUD_USERNAME: undefined,
-  SPECTROCLOUD_PASSWORD: undefined,
-};
 
 describe("ApiKey through the offline runner, against the emulator", () => {
   let emu: RunningEmulator;
