@@ -1,13 +1,10 @@
 import { ApiKeyCreateResponseWire, ApiKeyListWire, ApiKeyWire, ErrorEnvelopeWire, ZERO_TIME } from "../../../sdk/wire";
 import type { RunningEmulator } from "../../../emulator";
+import { emulatorPerFile } from "../../helpers/emulator-per-file";
 import { call, createBody, createKey, createdKeyCount, errorCode, inDays, keyOf, leakedKeyValues, startForTest } from "./support";
 
 let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startForTest();
-});
-afterEach(() => emu.reset());
-afterAll(() => emu.close());
+emulatorPerFile(startForTest, (started) => (emu = started));
 
 const admin = () => keyOf(emu.accounts.admin);
 const alice = () => keyOf(emu.accounts.users[0] ?? emu.accounts.admin);

@@ -1,12 +1,9 @@
 import type { RunningEmulator } from "../../../emulator";
+import { emulatorPerFile } from "../../helpers/emulator-per-file";
 import { call, createBody, errorCode, inDays, keyOf, startForTest, leakedKeyValues } from "./support";
 
 let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startForTest();
-});
-afterEach(() => emu.reset());
-afterAll(() => emu.close());
+emulatorPerFile(startForTest, (started) => (emu = started));
 
 const admin = () => keyOf(emu.accounts.admin);
 const create = (name: string) => call(emu, "POST", "/v1/apiKeys", { auth: admin(), body: createBody(name, inDays(emu, 7)) });

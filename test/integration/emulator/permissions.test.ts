@@ -4,14 +4,11 @@
  */
 import { ApiKeyListWire } from "../../../sdk/wire";
 import type { RunningEmulator, SeedAccount } from "../../../emulator";
+import { emulatorPerFile } from "../../helpers/emulator-per-file";
 import { call, createBody, createKey, errorCode, inDays, keyOf, leakedKeyValues, startForTest } from "./support";
 
 let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startForTest();
-});
-afterEach(() => emu.reset());
-afterAll(() => emu.close());
+emulatorPerFile(startForTest, (started) => (emu = started));
 
 type Who = "tenantAdmin" | "user";
 const seed = (email: string): SeedAccount => {

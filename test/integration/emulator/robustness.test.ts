@@ -3,14 +3,11 @@ import { connect } from "node:net";
 import fc from "fast-check";
 import { ErrorEnvelopeWire } from "../../../sdk/wire";
 import type { RunningEmulator } from "../../../emulator";
+import { emulatorPerFile } from "../../helpers/emulator-per-file";
 import { call, errorCode, keyOf, startForTest } from "./support";
 
 let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startForTest();
-});
-afterEach(() => emu.reset());
-afterAll(() => emu.close());
+emulatorPerFile(startForTest, (started) => (emu = started));
 
 const admin = () => keyOf(emu.accounts.admin);
 

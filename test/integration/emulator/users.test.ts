@@ -1,13 +1,10 @@
 import { UserListWire, UserSummaryListWire, UsersMetaWire, UserWire, ZERO_TIME } from "../../../sdk/wire";
 import type { RunningEmulator } from "../../../emulator";
+import { emulatorPerFile } from "../../helpers/emulator-per-file";
 import { call, errorCode, keyOf, startForTest } from "./support";
 
 let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startForTest();
-});
-afterEach(() => emu.reset());
-afterAll(() => emu.close());
+emulatorPerFile(startForTest, (started) => (emu = started));
 
 const admin = () => keyOf(emu.accounts.admin);
 const EMAILS = ["admin@palette.local", "alice@palette.local", "bob@palette.local"];
