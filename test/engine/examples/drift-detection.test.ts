@@ -3,29 +3,23 @@
  * nightly `pulumi preview --refresh --expect-no-changes` fails and reports exactly the `active` change;
  * `pulumi up --refresh` restores the same key in place; the next nightly check passes.
  */
-import { startEmulator, type RunningEmulator } from "../../../emulator";
+import type { RunningEmulator } from "../../../emulator";
 import { RunFailedError, type RunResult } from "../../../runner/offline-engine";
 import { loadState } from "../../../runner/state-file";
 import { PaletteClient } from "../../../sdk";
-import { ExampleStack, requireBuild } from "./support";
+import { exampleOnEmulator } from "./support";
 
 let emu: RunningEmulator;
 let sdk: PaletteClient;
-const stack = new ExampleStack("drift-detection", () => emu);
+const stack = exampleOnEmulator("drift-detection", (started) => (emu = started));
 // A day well ahead, computed so that the test never ages into a past date.
 const config = { monitoringExpiresAt: new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10) };
 
-beforeAll(async () => {
-  requireBuild();
-  emu = await startEmulator({ port: 0 });
+beforeAll(() => {
   // Shares the emulated per-IP rate limit with the provider processes: let it retry a 429.
   sdk = new PaletteClient({ host: emu.url, auth: { apiKey: emu.accounts.admin.apiKey } });
 });
-afterAll(async () => {
-  await sdk?.close();
-  await emu?.close();
-  stack.dispose();
-});
+afterAll(() => sdk?.close());
 
 const keyValue = (): unknown =>
   loadState(stack.stateFile, "palette-apikeys-drift-detection", "dev", stack.passphrase).state.resources.find((r) => r.name === "monitoring")?.outputs.key;

@@ -3,22 +3,13 @@
  * for the caller and one for alice; the exported key values are secrets, and they are real keys of
  * the right owners (each authenticates against the emulator as its owner).
  */
-import { startEmulator, type RunningEmulator } from "../../../emulator";
+import type { RunningEmulator } from "../../../emulator";
 import { resolveOutput } from "../../../runner/offline-engine";
 import { PaletteClient } from "../../../sdk";
-import { ExampleStack, requireBuild } from "./support";
+import { exampleOnEmulator } from "./support";
 
 let emu: RunningEmulator;
-const stack = new ExampleStack("quickstart", () => emu);
-
-beforeAll(async () => {
-  requireBuild();
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu?.close();
-  stack.dispose();
-});
+const stack = exampleOnEmulator("quickstart", (started) => (emu = started));
 
 /** Who a key value authenticates as (`GET /v1/users/info`). */
 async function ownerOf(value: string): Promise<string> {

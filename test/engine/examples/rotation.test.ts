@@ -2,23 +2,14 @@
  * examples/rotation through the offline runner: period 2026-11 makes keys for 2026-10 and 2026-11;
  * moving to 2026-12 creates 2026-12, keeps 2026-11 as it is (same uid, same value) and deletes 2026-10.
  */
-import { startEmulator, type RunningEmulator } from "../../../emulator";
+import type { RunningEmulator } from "../../../emulator";
 import { resolveOutput, type RunResult } from "../../../runner/offline-engine";
 import { loadState } from "../../../runner/state-file";
 import { PaletteClient } from "../../../sdk";
-import { ExampleStack, requireBuild } from "./support";
+import { exampleOnEmulator } from "./support";
 
 let emu: RunningEmulator;
-const stack = new ExampleStack("rotation", () => emu);
-
-beforeAll(async () => {
-  requireBuild();
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu?.close();
-  stack.dispose();
-});
+const stack = exampleOnEmulator("rotation", (started) => (emu = started));
 
 const created = () => emu.keys().filter((k) => !k.seeded);
 const idOf = (result: RunResult, name: string): string | undefined => result.steps.find((s) => s.name === name)?.id;

@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { RunningEmulator } from "../../../emulator";
+import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { secretConfig } from "../../../runner/engine-host";
 import { runProgram, type RunOptions, type RunResult } from "../../../runner/offline-engine";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
@@ -32,6 +32,28 @@ export function requireBuild(): void {
 }
 
 /** One example stack: its program, its state file, and the exports of its latest run. */
+/**
+ * `example`'s stack on an emulator of its own for the whole test file: the build is required and the
+ * emulator started (and handed to `use`) before the first test; both are closed after the last.
+ */
+export function exampleOnEmulator(example: string, use: (emu: RunningEmulator) => void): ExampleStack {
+  let emu: RunningEmulator | undefined;
+  const stack = new ExampleStack(example, () => {
+    if (emu === undefined) throw new Error("the emulator is not started yet");
+    return emu;
+  });
+  beforeAll(async () => {
+    requireBuild();
+    emu = await startEmulator({ port: 0 });
+    use(emu);
+  });
+  afterAll(async () => {
+    await emu?.close();
+    stack.dispose();
+  });
+  return stack;
+}
+
 export class ExampleStack {
   /** The example module's exports from the latest preview/up (real Outputs, for `resolveOutput`). */
   exports: Record<string, unknown> = {};

@@ -2,18 +2,16 @@
  * examples/team-keys through the offline runner: config `team` -> one key per member, owned by that
  * member; removing a member deletes exactly their key and leaves the others untouched.
  */
-import { startEmulator, type RunningEmulator, type SeedAccount } from "../../../emulator";
+import type { RunningEmulator, SeedAccount } from "../../../emulator";
 import { resolveOutput } from "../../../runner/offline-engine";
-import { ExampleStack, requireBuild } from "./support";
+import { exampleOnEmulator } from "./support";
 
 let emu: RunningEmulator;
 let alice: SeedAccount;
 let bob: SeedAccount;
-const stack = new ExampleStack("team-keys", () => emu);
+const stack = exampleOnEmulator("team-keys", (started) => (emu = started));
 
-beforeAll(async () => {
-  requireBuild();
-  emu = await startEmulator({ port: 0 });
+beforeAll(() => {
   const user = (email: string): SeedAccount => {
     const found = emu.accounts.users.find((u) => u.email === email);
     if (!found) throw new Error(`the emulator seeds ${email}`);
@@ -21,10 +19,6 @@ beforeAll(async () => {
   };
   alice = user("alice@palette.local");
   bob = user("bob@palette.local");
-});
-afterAll(async () => {
-  await emu?.close();
-  stack.dispose();
 });
 
 const created = () => emu.keys().filter((k) => !k.seeded);
