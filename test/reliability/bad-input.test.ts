@@ -12,6 +12,7 @@ import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
 import * as impl from "../../provider/impl";
 import { checkApiKey, NAME_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, UNKNOWN } from "../../provider/inputs";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { mulberry32 } from "../../emulator/faults";
 import { ADMIN_KEY, ALICE_KEY, PASSWORD, rawRequest } from "./support";
 
 // The Struct class the dynamic-provider host itself uses to send checked inputs back to the engine.
@@ -123,7 +124,7 @@ describe("check on arbitrary inputs", () => {
     let invalid = 0;
     fc.assert(
       fc.property(news, olds, fc.integer({ min: 0, max: 2 ** 31 }), (program, previous, seed) => {
-        const result = checkApiKey(previous, program, { now: NOW, random: mulberry(seed) });
+        const result = checkApiKey(previous, program, { now: NOW, random: mulberry32(seed) });
         Struct.fromJavaScript(result.inputs as Record<string, StructPb.JavaScriptValue>);
         const problems =
           result.failures.length === 0 ? schemaProblems(result.inputs, program, previous, NOW) : failureProblems(result.failures, program);
@@ -151,18 +152,6 @@ describe("check on arbitrary inputs", () => {
     );
   });
 });
-
-/** A seeded uniform [0, 1) source, so autonames are reproducible under the fixed fast-check seed. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("the emulator on arbitrary requests", () => {
   let emu: RunningEmulator;
