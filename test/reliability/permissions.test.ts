@@ -12,7 +12,7 @@ import { MiniEngine } from "../../bench/harness/engine";
 import { authenticate } from "../../bench/harness/invariants";
 import { hostPort } from "../../bench/harness/ports";
 import { programInputs, providerText, type KeyArgs, type Props } from "../../bench/harness/program";
-import { ADMIN_KEY, ALICE_KEY, NO_ENV_CREDENTIALS, PASSWORD, REPO, leaks, rawRequest } from "./support";
+import { ADMIN_KEY, ALICE_KEY, NO_ENV_CREDENTIALS, PASSWORD, REPO, adminJwt, leaks, rawRequest } from "./support";
 
 const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
 const urn = (name: string): string => `urn:pulumi:dev::palette-reliability::${TYPE}::${name}`;
@@ -197,14 +197,7 @@ describe("authentication", () => {
   });
 
   it("an expired JWT is refused; the provider's password login gets a new one by itself", async () => {
-    const login = await rawRequest(
-      emu.port,
-      "POST",
-      "/v1/auth/authenticate",
-      { "Content-Type": "application/json" },
-      JSON.stringify({ emailId: emu.accounts.admin.email, password: PASSWORD }),
-    );
-    const token = String(JSON.parse(login.body).Authorization);
+    const token = await adminJwt(emu);
     expect((await rawRequest(emu.port, "GET", "/v1/users/info", { Authorization: token })).status).toBe(200);
 
     const viaPassword = await startHost({ "palette:username": emu.accounts.admin.email, "palette:password": secretConfig(PASSWORD) });

@@ -19,7 +19,7 @@ import { runLifecycle } from "../../bench/harness/lifecycle";
 import { hostPort } from "../../bench/harness/ports";
 import { providerText } from "../../bench/harness/program";
 import { hostProbeEnv, readHostEvents } from "../../bench/harness/sdk-probe";
-import { ADMIN_KEY, ALICE_KEY, NO_ENV_CREDENTIALS, PASSWORD, REPO, leaks, rawRequest } from "./support";
+import { ADMIN_KEY, ALICE_KEY, NO_ENV_CREDENTIALS, PASSWORD, REPO, adminJwt, leaks } from "./support";
 
 let emu: RunningEmulator;
 let dir: string;
@@ -44,14 +44,7 @@ afterAll(async () => {
 });
 
 it("the scan finds what it looks for: a sentinel, a key value, a real JWT from the emulator", async () => {
-  const login = await rawRequest(
-    emu.port,
-    "POST",
-    "/v1/auth/authenticate",
-    { "Content-Type": "application/json" },
-    JSON.stringify({ emailId: emu.accounts.admin.email, password: PASSWORD }),
-  );
-  const token = String(JSON.parse(login.body).Authorization);
+  const token = await adminJwt(emu);
   expect(leaks({ a: `x${ADMIN_KEY}x`, b: `Authorization: ${token}`, c: "key=Zz0123456789abcdefABCDEF01234567" }, [...SENTINELS, "Zz0123456789abcdefABCDEF01234567"])).toEqual([
     "a contains Sent…",
     "b contains a JWT",

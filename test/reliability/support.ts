@@ -4,6 +4,7 @@
  */
 import { request } from "node:http";
 import * as path from "node:path";
+import type { RunningEmulator } from "../../emulator";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -55,4 +56,16 @@ export function rawRequest(
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** A session JWT for the emulator's tenant admin, logged in with PASSWORD over raw HTTP. */
+export async function adminJwt(emu: RunningEmulator): Promise<string> {
+  const login = await rawRequest(
+    emu.port,
+    "POST",
+    "/v1/auth/authenticate",
+    { "Content-Type": "application/json" },
+    JSON.stringify({ emailId: emu.accounts.admin.email, password: PASSWORD }),
+  );
+  return String(JSON.parse(login.body).Authorization);
 }
