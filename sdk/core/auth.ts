@@ -32,12 +32,15 @@ export interface Authenticator {
   refresh(call: Call): Promise<void>;
 }
 
-/** `ApiKey` header. */
-export class ApiKeyAuthenticator implements Authenticator {
-  readonly kind = "apiKey";
-  constructor(private readonly apiKey: string) {}
+/** One fixed credential in one header: nothing to log in with, nothing to renew. */
+abstract class FixedHeaderAuthenticator implements Authenticator {
+  abstract readonly kind: Authenticator["kind"];
+  constructor(
+    private readonly header: string,
+    private readonly value: string,
+  ) {}
   credentials(): Promise<AttemptCredentials> {
-    return Promise.resolve({ headers: { [HEADER_API_KEY]: this.apiKey }, credential: this.apiKey });
+    return Promise.resolve({ headers: { [this.header]: this.value }, credential: this.value });
   }
   renewAfterUnauthorized(): Promise<boolean> {
     return Promise.resolve(false);
@@ -50,21 +53,19 @@ export class ApiKeyAuthenticator implements Authenticator {
   }
 }
 
+/** `ApiKey` header. */
+export class ApiKeyAuthenticator extends FixedHeaderAuthenticator {
+  readonly kind = "apiKey";
+  constructor(apiKey: string) {
+    super(HEADER_API_KEY, apiKey);
+  }
+}
+
 /** A JWT from elsewhere, sent raw in `Authorization` (Palette wants no "Bearer"). */
-export class StaticTokenAuthenticator implements Authenticator {
+export class StaticTokenAuthenticator extends FixedHeaderAuthenticator {
   readonly kind = "token";
-  constructor(private readonly token: string) {}
-  credentials(): Promise<AttemptCredentials> {
-    return Promise.resolve({ headers: { [HEADER_AUTHORIZATION]: this.token }, credential: this.token });
-  }
-  renewAfterUnauthorized(): Promise<boolean> {
-    return Promise.resolve(false);
-  }
-  login(): Promise<void> {
-    return Promise.resolve();
-  }
-  refresh(): Promise<void> {
-    return Promise.resolve();
+  constructor(token: string) {
+    super(HEADER_AUTHORIZATION, token);
   }
 }
 
