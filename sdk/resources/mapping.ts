@@ -53,22 +53,16 @@ export function toApiKey(w: ApiKeyWireType): ApiKey | null {
 
 /** Maps a `v1User`; null without uid. */
 export function toUser(w: UserWireType): User | null {
-  const uid = w.metadata.uid;
-  if (uid === undefined || uid === "") return null;
-  return {
-    uid,
-    name: w.metadata.name ?? "",
-    email: w.spec?.emailId ?? "",
-    firstName: w.spec?.firstName ?? "",
-    lastName: w.spec?.lastName ?? "",
-    roles: [...(w.spec?.roles ?? [])],
-    active: w.status?.isActive ?? false,
-    createdAt: parseWireDate(w.metadata.creationTimestamp),
-  };
+  return userOf(w, [...(w.spec?.roles ?? [])]);
 }
 
 /** Maps a `v1UserSummary` (roles there are `{name, uid}` objects) to a `User`; null without uid. */
 export function userFromSummary(w: UserSummaryWireType): User | null {
+  return userOf(w, (w.spec?.roles ?? []).map((r) => r.name ?? r.uid ?? "").filter((r) => r !== ""));
+}
+
+/** What a user record and a user summary share; they differ only in how roles are spelled. */
+function userOf(w: UserWireType | UserSummaryWireType, roles: string[]): User | null {
   const uid = w.metadata.uid;
   if (uid === undefined || uid === "") return null;
   return {
@@ -77,7 +71,7 @@ export function userFromSummary(w: UserSummaryWireType): User | null {
     email: w.spec?.emailId ?? "",
     firstName: w.spec?.firstName ?? "",
     lastName: w.spec?.lastName ?? "",
-    roles: (w.spec?.roles ?? []).map((r) => r.name ?? r.uid ?? "").filter((r) => r !== ""),
+    roles,
     active: w.status?.isActive ?? false,
     createdAt: parseWireDate(w.metadata.creationTimestamp),
   };
