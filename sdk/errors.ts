@@ -96,23 +96,9 @@ export class PaletteError extends Error {
 
   /** A structured, secret-free view (what `JSON.stringify` prints). */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      operation: this.operation,
-      method: this.method,
-      path: this.path,
-      attempts: this.attempts,
-    };
-    if (this.status !== undefined) out["status"] = this.status;
-    if (this.paletteCode !== undefined) out["paletteCode"] = this.paletteCode;
-    if (this.paletteMessage !== undefined) out["paletteMessage"] = this.paletteMessage;
-    if (this.ref !== undefined) out["ref"] = this.ref;
-    if (this.details !== undefined) out["details"] = this.details;
-    if (this.retryAfterMs !== undefined) out["retryAfterMs"] = this.retryAfterMs;
-    if (this.issues !== undefined) out["issues"] = this.issues;
-    return out;
+    // The same fields `withContext` copies, minus the cause (a copy of it travels on its own).
+    const { cause: _cause, ...fields } = this.toInit();
+    return { name: this.name, ...fields };
   }
 
   /** A copy with another message and operation, for errors re-raised by a higher-level step. */
