@@ -2,6 +2,6 @@
  * pulumi-palette-apikeys: manage Spectro Cloud Palette API keys with Pulumi.
  * The SDK and the emulator have their own entries (`pulumi-palette-apikeys/sdk`, `/emulator`).
  */
-export { ApiKey } from "./api-key";
-export type { ApiKeyArgs, ApiKeyUserArgs } from "./api-key";
-export type { ApiKeyOutputs } from "./outputs";
+export { ApiKey } from "./pulumi/api-key";
+export type { ApiKeyArgs, ApiKeyUserArgs } from "./pulumi/api-key";
+export type { ApiKeyOutputs } from "./pulumi/outputs";

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import fc from "fast-check";
 import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
 import * as impl from "../../provider/impl";
-import { checkApiKey, NAME_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, UNKNOWN } from "../../provider/inputs";
+import { checkApiKey, NAME_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, UNKNOWN } from "../../provider/pulumi/check";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { mulberry32 } from "../../emulator/faults";
 import { ADMIN_KEY, ALICE_KEY, PASSWORD, rawRequest } from "./support";

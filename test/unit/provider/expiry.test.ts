@@ -1,4 +1,4 @@
-import { parseExpiresAt, parseExpiresIn, resolveExpiresIn, sameInstant } from "../../../provider/expiry";
+import { parseExpiresAt, parseExpiresIn, resolveExpiresIn, sameInstant } from "../../../provider/core/expiry";
 
 describe("expiry parsing", () => {
   it.each([

@@ -4,15 +4,39 @@
  * engine calls check with empty olds again when it replaces, which gives the new key a fresh name).
  */
 import { z } from "zod";
-import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresAt, parseExpiresIn, resolveExpiresIn } from "./expiry";
+import {
+  descriptionProblem,
+  expiresAtProblem,
+  expiresInProblem,
+  exactlyOneOwner,
+  mutuallyExclusiveExpiry,
+  nameProblem,
+  NAME_MAX_LENGTH,
+  ownerEmailProblem,
+  ownerUidProblem,
+  PENDING,
+  resolveExpiry,
+  type FieldNames,
+  type MaybePending,
+} from "../core/rules";
+
+export { NAME_MAX_LENGTH, DESCRIPTION_MAX_LENGTH } from "../core/rules";
 
 /** Pulumi's unknown sentinel: a preview sends it for inputs computed from other resources' outputs. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export type Unknown = typeof UNKNOWN;
 
-/** Palette publishes no name rules; these bounds match what the SDK's wire schemas accept. */
-export const NAME_MAX_LENGTH = 128;
-export const DESCRIPTION_MAX_LENGTH = 1024;
+/** The Pulumi spelling of the core's fields: the ApiKey's input names. */
+export const PULUMI_NAMES: FieldNames = {
+  name: "name",
+  description: "description",
+  expiresIn: "expiresIn",
+  expiresAt: "expiresAt",
+  active: "active",
+  user: "user",
+  userUid: "user.uid",
+  userEmail: "user.email",
+};
 const AUTONAME_SUFFIX_LENGTH = 7;
 const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -58,43 +82,33 @@ export interface CheckContext {
 
 const INPUT_NAMES = "name, description, expiresIn, expiresAt, active and user";
 
-const controlCharacters = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
+/** Hands a core rule's verdict to zod, which reports it against the property being parsed. */
+const rule =
+  (problem: (s: string) => string | undefined) =>
+  (s: string, ctx: z.RefinementCtx): void => {
+    const reason = problem(s);
+    if (reason !== undefined) ctx.addIssue({ code: "custom", message: reason });
+  };
 
-const Name = z
-  .string({ error: "must be a string" })
-  .refine((s) => s.trim() !== "", "must not be empty or only white space; leave name out to get an autoname")
-  .refine((s) => s.length <= NAME_MAX_LENGTH, `must be at most ${NAME_MAX_LENGTH} characters`)
-  .refine((s) => s.trim() === s, "must not start or end with white space")
-  .refine((s) => !controlCharacters.test(s), "must not contain control characters");
+const Name = z.string({ error: "must be a string" }).superRefine(rule((s) => nameProblem(s, PULUMI_NAMES)));
 
-const Description = z
-  .string({ error: "must be a string" })
-  .max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`);
+const Description = z.string({ error: "must be a string" }).superRefine(rule(descriptionProblem));
 
-const ExpiresIn = z.string({ error: 'must be a string such as "30d" or "12h"' }).superRefine((s, ctx) => {
-  const parsed = parseExpiresIn(s);
-  if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
-});
+const ExpiresIn = z.string({ error: 'must be a string such as "30d" or "12h"' }).superRefine(rule(expiresInProblem));
 
 const ExpiresAt = z
   .string({ error: 'must be a string such as "2027-01-31" or "2027-01-31T12:00:00Z"' })
-  .superRefine((s, ctx) => {
-    const parsed = parseExpiresAt(s);
-    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
-  });
+  .superRefine(rule(expiresAtProblem));
 
 const User = z
   .strictObject(
     {
-      uid: z.string({ error: "must be a string" }).refine((s) => s.trim() !== "", "must not be empty").optional(),
-      email: z
-        .string({ error: "must be a string" })
-        .refine((s) => /^[^@\s]+@[^@\s]+$/.test(s), "must be an email address such as alice@example.com")
-        .optional(),
+      uid: z.string({ error: "must be a string" }).superRefine(rule(ownerUidProblem)).optional(),
+      email: z.string({ error: "must be a string" }).superRefine(rule(ownerEmailProblem)).optional(),
     },
     { error: "must be an object: { uid: \"...\" } or { email: \"...\" }" },
   )
-  .refine((u) => (u.uid === undefined) !== (u.email === undefined), "must name the owner by exactly one of uid or email");
+  .refine((u) => (u.uid === undefined) !== (u.email === undefined), exactlyOneOwner(PULUMI_NAMES));
 
 const RawInputs = z.strictObject({
   name: Name.optional(),
@@ -175,7 +189,7 @@ export function checkApiKey(
   const failures = parsed.success ? [] : failuresOf(parsed.error);
   const given = (k: string): boolean => news[k] !== undefined && news[k] !== null;
   if (given("expiresIn") && given("expiresAt") && !failures.some((f) => f.property === "expiresAt")) {
-    failures.push({ property: "expiresAt", reason: "expiresAt and expiresIn are mutually exclusive: set one of them" });
+    failures.push({ property: "expiresAt", reason: mutuallyExclusiveExpiry(PULUMI_NAMES) });
   }
   if (failures.length > 0) return { inputs: stripUndefined(news), failures };
 
@@ -198,37 +212,19 @@ export function checkApiKey(
   inputs.active = given("active") ? news.active : true;
   if (given("user")) inputs.user = news.user === UNKNOWN ? UNKNOWN : stripUndefined(news.user as Record<string, unknown>);
 
-  if (given("expiresAt")) {
-    const raw = news.expiresAt as string;
-    if (raw === UNKNOWN) {
-      inputs.expiresAt = UNKNOWN;
-    } else {
-      const at = parseExpiresAt(raw);
-      if (!at.ok) throw new Error("unreachable: expiresAt was validated");
-      const previous = instantOf(olds.expiresAt);
-      // A stored instant may lie in the past by now (an expired key): that is diff's business, not a typo.
-      if (previous?.getTime() !== at.value.getTime() && at.value.getTime() <= ctx.now.getTime()) {
-        failures.push({
-          property: "expiresAt",
-          reason: `${at.value.toISOString()} is in the past: choose a later date, or use expiresIn (e.g. "30d")`,
-        });
-      }
-      inputs.expiresAt = at.value.toISOString();
-    }
-  } else {
-    const expiresIn = given("expiresIn") ? (news.expiresIn as string) : DEFAULT_EXPIRES_IN;
-    inputs.expiresIn = expiresIn;
-    const previous = instantOf(olds.expiresAt);
-    if (expiresIn === UNKNOWN) {
-      inputs.expiresAt = UNKNOWN;
-    } else if (olds.expiresIn === expiresIn && previous !== undefined) {
-      // Resolved once; time passing must never turn into a diff.
-      inputs.expiresAt = previous.toISOString();
-    } else {
-      const ms = parseExpiresIn(expiresIn);
-      if (!ms.ok) throw new Error("unreachable: expiresIn was validated");
-      inputs.expiresAt = resolveExpiresIn(ms.value, ctx.now).toISOString();
-    }
-  }
+  const pending = <T>(v: unknown): MaybePending<T> => (v === UNKNOWN ? PENDING : (v as T));
+  const { expiry, failure } = resolveExpiry(
+    {
+      ...(given("expiresAt") ? { expiresAt: pending<string>(news.expiresAt) } : {}),
+      ...(given("expiresIn") ? { expiresIn: pending<string>(news.expiresIn) } : {}),
+    },
+    olds,
+    ctx.now,
+    PULUMI_NAMES,
+  );
+  if (failure !== undefined) failures.push({ property: PULUMI_NAMES[failure.field], reason: failure.reason });
+  const unpending = (v: MaybePending<string>): string => (v === PENDING ? UNKNOWN : v);
+  if (expiry.expiresIn !== undefined) inputs.expiresIn = unpending(expiry.expiresIn);
+  inputs.expiresAt = unpending(expiry.expiresAt);
   return { inputs, failures };
 }

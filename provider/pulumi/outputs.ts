@@ -2,9 +2,10 @@
  * The resource's outputs (its state) built from what Palette reports, and the inputs a refresh
  * records so that later diffs compare the program against reality. Pure.
  */
-import { apiKeyStatus, type ApiKey, type ApiKeyStatus } from "../sdk";
-import { sameInstant } from "./expiry";
-import type { ApiKeyUserInput } from "./inputs";
+import type { ApiKey, ApiKeyStatus } from "../../sdk";
+import { sameInstant } from "../core/expiry";
+import { observe } from "../core/observed";
+import type { ApiKeyUserInput } from "./check";
 
 /** The state of an `ApiKey` resource as the provider returns it. Optional fields are omitted, never undefined. */
 export interface ApiKeyOutputs {
@@ -56,26 +57,19 @@ function userOf(v: unknown): ApiKeyUserInput | undefined {
 
 /** Builds complete outputs from Palette's view of the key plus what only state knows. */
 export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyOutputs {
-  const outs: ApiKeyOutputs = {
-    uid: key.uid,
-    name: key.name,
-    description: key.description,
-    active: key.active,
-    userUid: key.user.uid,
-    userName: `${key.user.firstName} ${key.user.lastName}`.trim(),
-    status: apiKeyStatus(key, now),
-  };
+  const { expiresAt, createdAt, updatedAt, ...seen } = observe(key, now);
+  const outs: ApiKeyOutputs = seen;
   const value = str(carried.key);
   if (value !== undefined) outs.key = value;
   const expiresIn = str(carried.expiresIn);
   if (expiresIn !== undefined) outs.expiresIn = expiresIn;
-  if (key.expiresAt !== null) outs.expiresAt = key.expiresAt.toISOString();
+  if (expiresAt !== undefined) outs.expiresAt = expiresAt;
   const user = userOf(carried.user);
   if (user !== undefined) outs.user = user;
   const email = str(carried.userEmail);
   if (email !== undefined) outs.userEmail = email;
-  if (key.createdAt !== null) outs.createdAt = key.createdAt.toISOString();
-  if (key.updatedAt !== null) outs.updatedAt = key.updatedAt.toISOString();
+  if (createdAt !== undefined) outs.createdAt = createdAt;
+  if (updatedAt !== undefined) outs.updatedAt = updatedAt;
   const autoname = str(carried.autoname);
   if (autoname !== undefined) outs.__autoname = autoname;
   return outs;

@@ -1,0 +1,204 @@
+/**
+ * Create, read, update and delete of one key on the SDK, with the guarantees both engines rely on:
+ * a key that exists in Palette is either returned or reported with everything the engine needs to
+ * record it (never orphaned), a half-applied update never leaves a key usable that the program
+ * wants revoked, a key deleted out of band reads as gone, and delete is idempotent.
+ */
+import { isPaletteError, type ApiKey, type PaletteClient } from "../../sdk";
+import type { FieldNames } from "./rules";
+
+/** What to tell the user, in the engine's words, where the core cannot know the engine. */
+export interface EngineHints {
+  /** After a create or update that Palette applied in part: the engine recorded the key; what next. */
+  readonly recorded: string;
+  /** When an update finds the key deleted out of band: how to drop it and make a new one. */
+  readonly vanished: string;
+}
+
+/** A key to create, after the rules ran: every value known, the expiry an instant. */
+export interface CreateSpec {
+  name: string;
+  description: string;
+  expiresAt: Date;
+  active: boolean;
+  /** Absent: the caller. */
+  owner?: { uid: string } | { email: string } | undefined;
+}
+
+export interface Created {
+  key: ApiKey;
+  /** The key value: Palette shows it only in the create response. */
+  value: string;
+  /** The owner's email, when it was looked up or the caller may read it. */
+  ownerEmail?: string;
+}
+
+/** The edits an update sends; absent fields are left alone. */
+export interface KeyEdits {
+  name?: string;
+  description?: string;
+  expiresAt?: Date;
+}
+
+/**
+ * A create that made the key but failed a later step. Carries what the engine must record so the
+ * key is not orphaned; the message never contains the key value.
+ */
+export class KeyCreatedIncompletely extends Error {
+  constructor(
+    message: string,
+    readonly created: Created,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = "KeyCreatedIncompletely";
+  }
+}
+
+/** An update some of whose calls reached Palette before one failed. */
+export class KeyUpdatedPartially extends Error {
+  constructor(
+    message: string,
+    /** Palette's view after the last call that succeeded, when a call returned it. */
+    readonly latest: ApiKey | undefined,
+    /** Whether the key is usable now, as far as the calls that succeeded tell. */
+    readonly activeNow: boolean,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = "KeyUpdatedPartially";
+  }
+}
+
+/**
+ * A 404 that means "this key does not exist". A framework 404 (numeric code, e.g. a wrong host path)
+ * must never read as "gone": that would drop live keys from the engine's state.
+ */
+export function keyIsGone(e: unknown): boolean {
+  return isPaletteError(e) && e.code === "NOT_FOUND" && e.paletteCode === "ResourceNotFound";
+}
+
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function withContext(what: string, e: unknown): Error {
+  return new Error(`${what}: ${messageOf(e)}`, { cause: e });
+}
+
+async function lookupEmail(c: PaletteClient, userUid: string): Promise<string | undefined> {
+  try {
+    return (await c.users.get(userUid)).email || undefined;
+  } catch {
+    return undefined; // plain users may not read user records; the email is a convenience output
+  }
+}
+
+export class KeyLifecycle {
+  constructor(
+    private readonly client: PaletteClient,
+    private readonly names: FieldNames,
+    private readonly hints: EngineHints,
+  ) {}
+
+  async create(spec: CreateSpec): Promise<Created> {
+    const c = this.client;
+    const { name } = spec;
+    let userUid: string | undefined;
+    let ownerEmail: string | undefined;
+    if (spec.owner !== undefined && "email" in spec.owner) {
+      try {
+        const found = await c.users.findByEmail(spec.owner.email);
+        userUid = found.uid;
+        ownerEmail = found.email;
+      } catch (e) {
+        throw withContext(`Cannot create API key "${name}": looking up owner ${spec.owner.email} (${this.names.userEmail}) failed`, e);
+      }
+    } else if (spec.owner !== undefined) {
+      userUid = spec.owner.uid;
+    }
+
+    let made;
+    try {
+      made = await c.apiKeys.create({
+        name,
+        description: spec.description,
+        expiresAt: spec.expiresAt,
+        ...(userUid !== undefined ? { userUid } : {}),
+      });
+    } catch (e) {
+      throw withContext(`Cannot create API key "${name}"`, e);
+    }
+
+    const created: Created = { key: made.apiKey, value: made.value, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
+    try {
+      if (!spec.active) {
+        await c.apiKeys.setActive(created.key.uid, false);
+        created.key = await c.apiKeys.get(created.key.uid);
+      }
+    } catch (e) {
+      throw new KeyCreatedIncompletely(
+        `API key "${name}" (${created.key.uid}) was created but could not be revoked (${this.names.active}: false): ${messageOf(e)} ` +
+          this.hints.recorded,
+        created,
+        { cause: e },
+      );
+    }
+    const email = ownerEmail ?? (await lookupEmail(c, created.key.user.uid));
+    if (email !== undefined) created.ownerEmail = email;
+    return created;
+  }
+
+  /** The key as Palette holds it now, or undefined when it no longer exists. */
+  async read(uid: string): Promise<ApiKey | undefined> {
+    try {
+      return await this.client.apiKeys.get(uid);
+    } catch (e) {
+      if (keyIsGone(e)) return undefined;
+      throw withContext(`Cannot read API key ${uid}`, e);
+    }
+  }
+
+  /**
+   * Sends only the calls that are needed. Revokes before anything else and re-activates last, so a
+   * half-applied update never leaves a key usable that the program wants revoked. Returns Palette's
+   * view afterwards, or undefined when there was nothing to send.
+   */
+  async update(uid: string, current: { name: string; active: boolean }, edits: KeyEdits, wantActive: boolean): Promise<ApiKey | undefined> {
+    const c = this.client;
+    const toggle = wantActive !== current.active;
+    const steps: { what: string; run: () => Promise<ApiKey | void>; activeAfter: boolean }[] = [];
+    if (toggle && !wantActive) steps.push({ what: "revoke it", run: () => c.apiKeys.setActive(uid, false), activeAfter: false });
+    const edited = (Object.keys(edits) as (keyof KeyEdits)[]).map((f) => this.names[f]);
+    if (edited.length > 0) steps.push({ what: `change ${edited.join(", ")}`, run: () => c.apiKeys.update(uid, edits), activeAfter: toggle ? false : current.active });
+    if (toggle && wantActive) steps.push({ what: "re-activate it", run: () => c.apiKeys.setActive(uid, true), activeAfter: true });
+
+    let latest: ApiKey | undefined;
+    let activeNow = current.active;
+    let done = 0;
+    try {
+      for (const step of steps) {
+        const result = await step.run();
+        if (result) latest = result;
+        activeNow = step.activeAfter;
+        done++;
+      }
+      if (toggle || (latest === undefined && steps.length > 0)) latest = await c.apiKeys.get(uid);
+    } catch (e) {
+      const failed = steps[done]?.what ?? "read it back";
+      const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : messageOf(e);
+      const message = `Cannot update API key "${current.name}" (${uid}): ${failed} failed: ${reason}`;
+      if (done === 0) throw new Error(message, { cause: e });
+      throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest, activeNow, { cause: e });
+    }
+    return latest;
+  }
+
+  /** Deletes the key; one already gone is the desired end state. */
+  async delete(uid: string): Promise<void> {
+    try {
+      await this.client.apiKeys.delete(uid);
+    } catch (e) {
+      if (keyIsGone(e)) return;
+      throw withContext(`Cannot delete API key ${uid}`, e);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The rules every engine applies to an API key's desired state: what a valid name, description,
+ * expiry and owner are, and how a relative expiry becomes the instant Palette stores. Written once
+ * here; the Pulumi and Terraform adapters only translate property names and unknown markers, so a
+ * rule changed here shows in `pulumi preview` and `terraform plan` alike. Pure: the clock is a
+ * parameter.
+ */
+import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresAt, parseExpiresIn, resolveExpiresIn } from "./expiry";
+
+/**
+ * A value the engine will know only after another resource is applied (Pulumi's unknown sentinel,
+ * Terraform's unknown). Rules skip it; plans carry it through.
+ */
+export const PENDING: unique symbol = Symbol("pending");
+export type Pending = typeof PENDING;
+export type MaybePending<T> = T | Pending;
+
+/** Palette publishes no name rules; these bounds match what the SDK's wire schemas accept. */
+export const NAME_MAX_LENGTH = 128;
+export const DESCRIPTION_MAX_LENGTH = 1024;
+
+/** The engine-neutral fields of a key. */
+export type Field = "name" | "description" | "expiresIn" | "expiresAt" | "active" | "user" | "userUid" | "userEmail";
+
+/** How an engine spells each field: `expiresIn` for Pulumi, `expires_in` for Terraform. */
+export type FieldNames = Readonly<Record<Field, string>>;
+
+export interface RuleFailure {
+  field: Field;
+  reason: string;
+}
+
+const controlCharacters = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
+
+/** Why `name` is not a valid key name, or undefined when it is. */
+export function nameProblem(name: string, names: FieldNames): string | undefined {
+  if (name.trim() === "") return `must not be empty or only white space; leave ${names.name} out to get an autoname`;
+  if (name.length > NAME_MAX_LENGTH) return `must be at most ${NAME_MAX_LENGTH} characters`;
+  if (name.trim() !== name) return "must not start or end with white space";
+  if (controlCharacters.test(name)) return "must not contain control characters";
+  return undefined;
+}
+
+export function descriptionProblem(description: string): string | undefined {
+  return description.length > DESCRIPTION_MAX_LENGTH ? `must be at most ${DESCRIPTION_MAX_LENGTH} characters` : undefined;
+}
+
+export function expiresInProblem(text: string): string | undefined {
+  const parsed = parseExpiresIn(text);
+  return parsed.ok ? undefined : parsed.reason;
+}
+
+/** Format only; whether the instant lies in the past is {@link resolveExpiry}'s business. */
+export function expiresAtProblem(text: string): string | undefined {
+  const parsed = parseExpiresAt(text);
+  return parsed.ok ? undefined : parsed.reason;
+}
+
+export function ownerUidProblem(uid: string): string | undefined {
+  return uid.trim() === "" ? "must not be empty" : undefined;
+}
+
+export function ownerEmailProblem(email: string): string | undefined {
+  return /^[^@\s]+@[^@\s]+$/.test(email) ? undefined : "must be an email address such as alice@example.com";
+}
+
+/** The owner as a program names it: by uid or by email, exactly one (undefined: the caller). */
+export interface OwnerInput {
+  uid?: MaybePending<string>;
+  email?: MaybePending<string>;
+}
+
+export const mutuallyExclusiveExpiry = (names: FieldNames): string =>
+  `${names.expiresAt} and ${names.expiresIn} are mutually exclusive: set one of them`;
+
+export const exactlyOneOwner = (names: FieldNames): string =>
+  `must name the owner by exactly one of ${names.userUid} or ${names.userEmail}`;
+
+/** What a program asked for, expiry-wise, and what the state already holds. */
+export interface ExpiryInput {
+  expiresIn?: MaybePending<string>;
+  expiresAt?: MaybePending<string>;
+}
+
+export interface ResolvedExpiry {
+  /** Present when the key's expiry is relative (also when it defaulted to 30d). */
+  expiresIn?: MaybePending<string>;
+  /** The absolute instant, ISO 8601 UTC. */
+  expiresAt: MaybePending<string>;
+}
+
+/**
+ * Turns the expiry a program asked for into the instant Palette stores. A relative expiry is
+ * resolved once and kept while `expiresIn` is unchanged: time passing never becomes a diff. An
+ * explicit instant must lie in the future unless it is the one already stored (an expired key is
+ * diff's business, not a typo). Inputs are assumed to have passed the format rules.
+ */
+export function resolveExpiry(
+  wanted: ExpiryInput,
+  previous: { expiresIn?: unknown; expiresAt?: unknown },
+  now: Date,
+  names: FieldNames,
+): { expiry: ResolvedExpiry; failure?: RuleFailure } {
+  const stored = instantOf(previous.expiresAt);
+  if (wanted.expiresAt !== undefined) {
+    if (wanted.expiresAt === PENDING) return { expiry: { expiresAt: PENDING } };
+    const at = parseExpiresAt(wanted.expiresAt);
+    if (!at.ok) throw new Error(`unreachable: ${names.expiresAt} was validated`);
+    const expiry = { expiresAt: at.value.toISOString() };
+    if (stored?.getTime() !== at.value.getTime() && at.value.getTime() <= now.getTime()) {
+      const reason = `${at.value.toISOString()} is in the past: choose a later date, or use ${names.expiresIn} (e.g. "30d")`;
+      return { expiry, failure: { field: "expiresAt", reason } };
+    }
+    return { expiry };
+  }
+  const expiresIn = wanted.expiresIn ?? DEFAULT_EXPIRES_IN;
+  if (expiresIn === PENDING) return { expiry: { expiresIn, expiresAt: PENDING } };
+  if (previous.expiresIn === expiresIn && stored !== undefined) return { expiry: { expiresIn, expiresAt: stored.toISOString() } };
+  const ms = parseExpiresIn(expiresIn);
+  if (!ms.ok) throw new Error(`unreachable: ${names.expiresIn} was validated`);
+  return { expiry: { expiresIn, expiresAt: resolveExpiresIn(ms.value, now).toISOString() } };
+}

@@ -1,0 +1,87 @@
+/**
+ * Provider settings (host, credentials, project) as both engines resolve them: each engine names
+ * its own sources (stack config or a provider block, and the `SPECTROCLOUD_*` environment) in the
+ * order it honours them, and its own words for how to fix missing credentials. Pure.
+ */
+import { PaletteClient, type PaletteClientOptions } from "../../sdk";
+
+/** The default Palette SaaS endpoint, as in the Spectro Cloud Terraform provider. */
+export const DEFAULT_HOST = "api.spectrocloud.com";
+
+/** The environment variables every engine falls back to: the Spectro Cloud Terraform provider's names. */
+export const SETTING_ENV = {
+  host: "SPECTROCLOUD_HOST",
+  apiKey: "SPECTROCLOUD_APIKEY",
+  projectUid: "SPECTROCLOUD_PROJECT_UID",
+  username: "SPECTROCLOUD_USERNAME",
+  password: "SPECTROCLOUD_PASSWORD",
+} as const;
+
+export type SettingName = keyof typeof SETTING_ENV;
+
+/** One source of settings; undefined where it has none. */
+export type SettingSource = (name: SettingName) => string | undefined;
+
+export type ProviderAuth = { apiKey: string } | { username: string; password: string };
+
+export interface ProviderSettings {
+  host: string;
+  auth: ProviderAuth;
+  projectUid?: string;
+}
+
+const present = (v: string | undefined): string | undefined => (v !== undefined && v.trim() !== "" ? v.trim() : undefined);
+
+export const environmentSource =
+  (env: Record<string, string | undefined>): SettingSource =>
+  (name) =>
+    env[SETTING_ENV[name]];
+
+/**
+ * Resolves the settings from `sources`, the first that has a value winning. An API key wins over a
+ * username/password pair when both are set. `missing` makes the engine's error for no credentials.
+ */
+export function resolveFrom(sources: readonly SettingSource[], missing: () => Error): ProviderSettings {
+  const get = (name: SettingName): string | undefined => {
+    for (const source of sources) {
+      const v = present(source(name));
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
+  const apiKey = get("apiKey");
+  const username = get("username");
+  const password = get("password");
+  let auth: ProviderAuth;
+  if (apiKey !== undefined) auth = { apiKey };
+  else if (username !== undefined && password !== undefined) auth = { username, password };
+  else throw missing();
+  const settings: ProviderSettings = { host: get("host") ?? DEFAULT_HOST, auth };
+  const projectUid = get("projectUid");
+  if (projectUid !== undefined) settings.projectUid = projectUid;
+  return settings;
+}
+
+/**
+ * One client per distinct settings, reused across calls of a provider process so its pacing and
+ * token cache are shared; a change of settings (e.g. a new environment) gets a new client.
+ */
+export class ClientCache {
+  private cached: { fingerprint: string; client: PaletteClient } | undefined;
+
+  constructor(private readonly userAgent: string) {}
+
+  clientFor(settings: ProviderSettings): PaletteClient {
+    const fingerprint = JSON.stringify(settings);
+    if (this.cached?.fingerprint !== fingerprint) {
+      const options: PaletteClientOptions = {
+        host: settings.host,
+        auth: settings.auth,
+        userAgent: this.userAgent,
+        ...(settings.projectUid !== undefined ? { projectUid: settings.projectUid } : {}),
+      };
+      this.cached = { fingerprint, client: new PaletteClient(options) };
+    }
+    return this.cached.client;
+  }
+}
