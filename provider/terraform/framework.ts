@@ -11,6 +11,7 @@ import type { CtyObject, CtyType } from "./cty";
 
 export { UNKNOWN, isUnknown } from "./cty";
 export type { CtyObject, CtyType, CtyValue } from "./cty";
+export { serve } from "./plugin/serve";
 
 export interface AttributeSchema {
   /** `^[a-z0-9_]+$`. */
