@@ -1,0 +1,9 @@
+/** How the Terraform provider is addressed and shipped (DESIGN §5). */
+
+/** `terraform.local/palette-apikeys/palette`: any host works for a provider installed from a mirror. */
+export const PROVIDER_ADDRESS = { host: "terraform.local", namespace: "palette-apikeys", type: "palette" } as const;
+
+export const PROVIDER_SOURCE = `${PROVIDER_ADDRESS.host}/${PROVIDER_ADDRESS.namespace}/${PROVIDER_ADDRESS.type}`;
+
+/** The bundle `npm run build` writes under dist/terraform/. */
+export const BUNDLE_FILE = "terraform-provider-palette.js";

@@ -1,0 +1,8 @@
+/** The executable Terraform starts: `terraform-provider-palette`, bundled into one file at build. */
+import { serve } from "./framework";
+import { createPaletteProvider } from "./palette-provider";
+
+serve(createPaletteProvider()).catch((e: unknown) => {
+  process.stderr.write(`terraform-provider-palette failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

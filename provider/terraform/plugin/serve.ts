@@ -1,0 +1,112 @@
+/**
+ * The go-plugin side of a provider process, as Terraform 1.x drives it: check the launch
+ * environment, serve gRPC on a Unix socket (mutual TLS when Terraform sends its certificate), print
+ * the handshake line, and exit when Terraform says Shutdown, when it goes away, or on SIGTERM.
+ * SIGINT is ignored: on Ctrl-C Terraform calls StopProvider and lets a running apply finish.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { format } from "node:util";
+import { Server, ServerCredentials, status, type handleUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { ProviderDefinition } from "../framework";
+import { SERVING, type HealthCheckResponse } from "../protocol/go-plugin";
+import { pluginServices } from "../protocol/services";
+import { providerHandlers, type ProviderHandlers } from "../rpc/provider-service";
+import { selfSignedCertificate } from "./certificate";
+import { handshakeLine, launchProblem } from "./handshake";
+import { levelFromEnv, PluginLogger } from "./log";
+
+// Terraform's own limit for provider messages (a large state can exceed grpc-js' default 4 MB).
+const MAX_MESSAGE_BYTES = 256 << 20;
+const PARENT_POLL_MS = 1_000;
+const FORCE_STOP_AFTER_MS = 500;
+
+/**
+ * Serves `definition` to Terraform. Resolves once the handshake line is out; from then on the
+ * process lives until Terraform shuts it down (it exits by itself, removing its socket).
+ */
+export async function serve(definition: ProviderDefinition): Promise<void> {
+  const problem = launchProblem(process.env);
+  if (problem !== undefined) {
+    process.stderr.write(`${problem}\n`);
+    process.exit(1);
+  }
+  const log = new PluginLogger((line) => process.stderr.write(line), levelFromEnv(process.env));
+  keepStdoutForHandshake(log);
+
+  const clientCert = process.env.PLUGIN_CLIENT_CERT;
+  const tls = clientCert !== undefined && clientCert !== "" ? selfSignedCertificate() : undefined;
+  const credentials =
+    tls === undefined || clientCert === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(Buffer.from(clientCert), [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }], true);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-palette-"));
+  const socket = path.join(dir, "plugin.sock");
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES });
+  const stop = stopper(server, log);
+  const services = pluginServices();
+  server.addService(services.provider, unaryHandlers(providerHandlers(definition, log)));
+  server.addService(services.controller, {
+    Shutdown: ((_call, callback) => {
+      callback(null, {});
+      stop("Terraform called Shutdown");
+    }) satisfies handleUnaryCall<object, object>,
+  });
+  // Terraform opens this stream once per process to relay a plugin's stdout/stderr; ours has nothing to relay.
+  server.addService(services.stdio, { StreamStdio: (call: ServerWritableStream<object, object>) => call.end() });
+  server.addService(services.health, {
+    Check: ((_call, callback) => callback(null, { status: SERVING })) satisfies handleUnaryCall<object, HealthCheckResponse>,
+  });
+
+  await new Promise<void>((resolve, reject) => server.bindAsync(`unix://${socket}`, credentials, (err) => (err ? reject(err) : resolve())));
+
+  process.on("SIGINT", () => log.debug("SIGINT ignored: Terraform calls StopProvider instead"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop("Terraform went away");
+  }, PARENT_POLL_MS).unref();
+
+  process.stdout.write(handshakeLine(socket, tls?.der));
+  log.debug("serving", { socket, tls: tls !== undefined });
+}
+
+/** Stops serving once: lets calls in flight finish (briefly), then exits; the exit hook removes the socket. */
+function stopper(server: Server, log: PluginLogger): (reason: string) => void {
+  let stopping = false;
+  return (reason) => {
+    if (stopping) return;
+    stopping = true;
+    log.debug("stopping", { reason });
+    const exit = (): never => process.exit(0);
+    setTimeout(exit, FORCE_STOP_AFTER_MS).unref();
+    server.tryShutdown(exit);
+  };
+}
+
+function unaryHandlers(handlers: ProviderHandlers): UntypedServiceImplementation {
+  const impl: UntypedServiceImplementation = {};
+  for (const [rpc, handler] of Object.entries(handlers) as [string, (req: object) => Promise<object>][]) {
+    const unary: handleUnaryCall<object, object> = (call, callback) => {
+      // The handlers answer with diagnostics themselves; a rejection here is a bug in the framework.
+      handler(call.request).then(
+        (res) => callback(null, res),
+        (e: unknown) => callback({ code: status.INTERNAL, details: e instanceof Error ? e.message : String(e) }),
+      );
+    };
+    impl[rpc] = unary;
+  }
+  return impl;
+}
+
+/** Stdout carries only the handshake line: whatever resource code prints goes to the log instead. */
+function keepStdoutForHandshake(log: PluginLogger): void {
+  const toLog = (...args: unknown[]): void => log.info(format(...args));
+  console.log = toLog;
+  console.info = toLog;
+  console.debug = toLog;
+}
