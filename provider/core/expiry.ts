@@ -64,9 +64,14 @@ export function resolveExpiresIn(durationMs: number, now: Date): Date {
   return new Date(minute + durationMs);
 }
 
-/** Parses a stored instant (state written by us or by an older version); undefined when it is not one. */
+/**
+ * Parses a stored instant (state written by us or by an older version, or a Terraform config's own
+ * spelling, which may be a day meaning its end); undefined when it is not one.
+ */
 export function instantOf(value: unknown): Date | undefined {
   if (typeof value !== "string") return undefined;
+  const spelled = parseExpiresAt(value);
+  if (spelled.ok) return spelled.value;
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : new Date(t);
 }

@@ -84,9 +84,9 @@ function withContext(what: string, e: unknown): Error {
   return new Error(`${what}: ${messageOf(e)}`, { cause: e });
 }
 
-async function lookupEmail(c: PaletteClient, userUid: string): Promise<string | undefined> {
+async function lookupEmail(c: PaletteClient, userUid: string, options: [] | [{ signal: AbortSignal }]): Promise<string | undefined> {
   try {
-    return (await c.users.get(userUid)).email || undefined;
+    return (await c.users.get(userUid, ...options)).email || undefined;
   } catch {
     return undefined; // plain users may not read user records; the email is a convenience output
   }
@@ -97,7 +97,14 @@ export class KeyLifecycle {
     private readonly client: PaletteClient,
     private readonly names: FieldNames,
     private readonly hints: EngineHints,
+    /** Cancels every call in flight (Terraform's StopProvider). */
+    private readonly signal?: AbortSignal,
   ) {}
+
+  /** The trailing RequestOptions argument of every SDK call: none at all without a signal. */
+  private get options(): [] | [{ signal: AbortSignal }] {
+    return this.signal !== undefined ? [{ signal: this.signal }] : [];
+  }
 
   async create(spec: CreateSpec): Promise<Created> {
     const c = this.client;
@@ -106,7 +113,7 @@ export class KeyLifecycle {
     let ownerEmail: string | undefined;
     if (spec.owner !== undefined && "email" in spec.owner) {
       try {
-        const found = await c.users.findByEmail(spec.owner.email);
+        const found = await c.users.findByEmail(spec.owner.email, ...this.options);
         userUid = found.uid;
         ownerEmail = found.email;
       } catch (e) {
@@ -123,7 +130,7 @@ export class KeyLifecycle {
         description: spec.description,
         expiresAt: spec.expiresAt,
         ...(userUid !== undefined ? { userUid } : {}),
-      });
+      }, ...this.options);
     } catch (e) {
       throw withContext(`Cannot create API key "${name}"`, e);
     }
@@ -131,8 +138,8 @@ export class KeyLifecycle {
     const created: Created = { key: made.apiKey, value: made.value, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
     try {
       if (!spec.active) {
-        await c.apiKeys.setActive(created.key.uid, false);
-        created.key = await c.apiKeys.get(created.key.uid);
+        await c.apiKeys.setActive(created.key.uid, false, ...this.options);
+        created.key = await c.apiKeys.get(created.key.uid, ...this.options);
       }
     } catch (e) {
       throw new KeyCreatedIncompletely(
@@ -142,7 +149,7 @@ export class KeyLifecycle {
         { cause: e },
       );
     }
-    const email = ownerEmail ?? (await lookupEmail(c, created.key.user.uid));
+    const email = ownerEmail ?? (await lookupEmail(c, created.key.user.uid, this.options));
     if (email !== undefined) created.ownerEmail = email;
     return created;
   }
@@ -150,7 +157,7 @@ export class KeyLifecycle {
   /** The key as Palette holds it now, or undefined when it no longer exists. */
   async read(uid: string): Promise<ApiKey | undefined> {
     try {
-      return await this.client.apiKeys.get(uid);
+      return await this.client.apiKeys.get(uid, ...this.options);
     } catch (e) {
       if (keyIsGone(e)) return undefined;
       throw withContext(`Cannot read API key ${uid}`, e);
@@ -166,10 +173,10 @@ export class KeyLifecycle {
     const c = this.client;
     const toggle = wantActive !== current.active;
     const steps: { what: string; run: () => Promise<ApiKey | void>; activeAfter: boolean }[] = [];
-    if (toggle && !wantActive) steps.push({ what: "revoke it", run: () => c.apiKeys.setActive(uid, false), activeAfter: false });
+    if (toggle && !wantActive) steps.push({ what: "revoke it", run: () => c.apiKeys.setActive(uid, false, ...this.options), activeAfter: false });
     const edited = (Object.keys(edits) as (keyof KeyEdits)[]).map((f) => this.names[f]);
-    if (edited.length > 0) steps.push({ what: `change ${edited.join(", ")}`, run: () => c.apiKeys.update(uid, edits), activeAfter: toggle ? false : current.active });
-    if (toggle && wantActive) steps.push({ what: "re-activate it", run: () => c.apiKeys.setActive(uid, true), activeAfter: true });
+    if (edited.length > 0) steps.push({ what: `change ${edited.join(", ")}`, run: () => c.apiKeys.update(uid, edits, ...this.options), activeAfter: toggle ? false : current.active });
+    if (toggle && wantActive) steps.push({ what: "re-activate it", run: () => c.apiKeys.setActive(uid, true, ...this.options), activeAfter: true });
 
     let latest: ApiKey | undefined;
     let activeNow = current.active;
@@ -181,7 +188,7 @@ export class KeyLifecycle {
         activeNow = step.activeAfter;
         done++;
       }
-      if (toggle || (latest === undefined && steps.length > 0)) latest = await c.apiKeys.get(uid);
+      if (toggle || (latest === undefined && steps.length > 0)) latest = await c.apiKeys.get(uid, ...this.options);
     } catch (e) {
       const failed = steps[done]?.what ?? "read it back";
       const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : messageOf(e);
@@ -195,7 +202,7 @@ export class KeyLifecycle {
   /** Deletes the key; one already gone is the desired end state. */
   async delete(uid: string): Promise<void> {
     try {
-      await this.client.apiKeys.delete(uid);
+      await this.client.apiKeys.delete(uid, ...this.options);
     } catch (e) {
       if (keyIsGone(e)) return;
       throw withContext(`Cannot delete API key ${uid}`, e);

@@ -1,0 +1,155 @@
+/**
+ * palette_api_key's validate and plan: pure (the lifecycle is never asked), the same rules as the
+ * Pulumi check and diff, mapped onto Terraform's plan rules.
+ */
+import { apiKeyResource } from "../../../provider/terraform/api-key-resource";
+import { UNKNOWN, type CtyObject } from "../../../provider/terraform/framework";
+
+const NOW = new Date("2026-03-10T12:34:56.789Z");
+const noCalls = (): never => {
+  throw new Error("plan and validate must not talk to Palette");
+};
+const resource = (now = NOW) => apiKeyResource(noCalls, () => now);
+const ctx = { signal: new AbortController().signal };
+
+const NULLS: CtyObject = {
+  id: null,
+  name: null,
+  description: null,
+  expires_in: null,
+  expires_at: null,
+  active: null,
+  user_uid: null,
+  user_email: null,
+  key: null,
+  status: null,
+  user_name: null,
+  created_at: null,
+  updated_at: null,
+};
+const config = (values: CtyObject): CtyObject => ({ ...NULLS, ...values });
+
+/** State of a caller-owned key made with expires_in = "30d" at NOW. */
+const prior: CtyObject = {
+  id: "aaaaaaaaaaaaaaaaaaaaaaaa",
+  name: "ci",
+  description: "",
+  expires_in: "30d",
+  expires_at: "2026-04-09T12:34:00.000Z",
+  active: true,
+  user_uid: "bbbbbbbbbbbbbbbbbbbbbbbb",
+  user_email: "alice@palette.local",
+  key: "SECRETVALUE0123456789abcdefghijk",
+  status: "active",
+  user_name: "Alice Anders",
+  created_at: "2026-03-10T12:34:56.000Z",
+  updated_at: "2026-03-10T12:34:56.000Z",
+};
+/** Terraform's proposed new state: config, and prior values where a computed attribute's config is null. */
+const proposed = (cfg: CtyObject, from: CtyObject | null = prior): CtyObject =>
+  Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, v === null && from !== null ? (from[k] ?? null) : v]));
+const plan = async (cfg: CtyObject, from: CtyObject | null = prior, now = NOW) =>
+  resource(now).plan({ prior: from, proposed: proposed(cfg, from), config: cfg }, ctx);
+
+describe("palette_api_key validate: the core's rules, on the attribute that is wrong", () => {
+  const table: [string, CtyObject, string, RegExp][] = [
+    ["both expiry forms", { name: "a", expires_in: "7d", expires_at: "2027-01-01" }, "expires_at", /expires_at and expires_in are mutually exclusive/],
+    ["a bad expires_in", { name: "a", expires_in: "2w" }, "expires_in", /not a duration/],
+    ["an expires_at that is not a date", { name: "a", expires_at: "next tuesday" }, "expires_at", /not a date/],
+    ["both owner forms", { name: "a", user_uid: "u1", user_email: "a@b.c" }, "user_email", /mutually exclusive/],
+    ["an owner email that is not an address", { name: "a", user_email: "alice" }, "user_email", /email address/],
+    ["an empty name", { name: "  " }, "name", /must not be empty/],
+    ["a name with a newline", { name: "ci\nkey" }, "name", /control characters/],
+    ["a description too long", { name: "a", description: "d".repeat(1025) }, "description", /at most 1024/],
+  ];
+  it.each(table)("%s", async (_label, values, attribute, detail) => {
+    const diags = await resource().validate(config(values));
+    expect(diags).toHaveLength(1);
+    expect(diags[0]).toMatchObject({ severity: "error", attribute: [attribute] });
+    expect(diags[0]?.detail).toMatch(detail);
+  });
+
+  it("skips values that are still unknown", async () => {
+    expect(await resource().validate(config({ name: UNKNOWN, expires_in: UNKNOWN, user_email: UNKNOWN }))).toEqual([]);
+  });
+
+  it("fails plan on a past expires_at, naming it, before anything is sent", async () => {
+    const { planned, diagnostics } = await plan(config({ name: "a", expires_at: "2020-01-01" }), null);
+    expect(planned).toBeNull();
+    expect(diagnostics).toEqual([expect.objectContaining({ attribute: ["expires_at"], detail: expect.stringMatching(/in the past/) })]);
+  });
+});
+
+describe("palette_api_key plan", () => {
+  it("plans a create: the relative expiry resolved once, computed values unknown, the value unknown", async () => {
+    const { planned, requiresReplace } = await plan(config({ name: "ci", expires_in: "30d" }), null);
+    expect(requiresReplace).toBeUndefined();
+    expect(planned).toMatchObject({
+      id: UNKNOWN,
+      name: "ci",
+      description: "",
+      expires_in: "30d",
+      expires_at: "2026-04-09T12:34:00.000Z",
+      active: true,
+      key: UNKNOWN,
+      status: "active",
+      user_uid: UNKNOWN,
+    });
+  });
+
+  it("defaults to 30d and keeps an explicit expiry in the user's spelling", async () => {
+    expect((await plan(config({ name: "ci" }), null)).planned).toMatchObject({ expires_at: "2026-04-09T12:34:00.000Z", expires_in: null });
+    expect((await plan(config({ name: "ci", expires_at: "2027-01-31" }), null)).planned).toMatchObject({ expires_at: "2027-01-31" });
+  });
+
+  it("plans no change for the same config, also much later (time passing is never a diff)", async () => {
+    const same = config({ name: "ci", expires_in: "30d" });
+    expect((await plan(same)).planned).toEqual(prior);
+    expect((await plan(same, prior, new Date("2026-04-09T12:00:00Z"))).planned).toEqual(prior);
+  });
+
+  it("updates description, expiry and active in place, re-resolving only a changed expires_in", async () => {
+    const r = await plan(config({ name: "ci", expires_in: "60d", description: "x", active: false }));
+    expect(r.requiresReplace ?? []).toEqual([]);
+    expect(r.planned).toMatchObject({
+      id: prior.id,
+      key: prior.key,
+      description: "x",
+      expires_in: "60d",
+      expires_at: "2026-05-09T12:34:00.000Z",
+      active: false,
+      status: "revoked",
+      updated_at: UNKNOWN,
+    });
+  });
+
+  it("replaces on a change of owner, making the owner's computed values unknown", async () => {
+    const r = await plan(config({ name: "ci", expires_in: "30d", user_email: "bob@palette.local" }));
+    expect(r.requiresReplace).toEqual(expect.arrayContaining([["user_email"]]));
+    expect(r.planned).toMatchObject({ user_email: "bob@palette.local", user_uid: UNKNOWN });
+  });
+
+  it("sees the same owner by uid or email", async () => {
+    expect((await plan(config({ name: "ci", expires_in: "30d", user_uid: prior.user_uid as string }))).planned).toEqual({ ...prior });
+    expect((await plan(config({ name: "ci", expires_in: "30d", user_email: "ALICE@palette.local" }))).requiresReplace).toBeUndefined();
+  });
+
+  it("replaces an expired key the config still wants active, through status", async () => {
+    const expired = { ...prior, status: "expired" };
+    const r = await plan(config({ name: "ci", expires_in: "30d" }), expired, new Date("2026-04-10T00:00:00Z"));
+    expect(r.requiresReplace).toEqual([["status"]]);
+    expect(r.planned).toMatchObject({ status: "active" });
+    // A config that wants it revoked is satisfied by an expired key.
+    const revoked = await plan(config({ name: "ci", expires_in: "30d", active: false }), { ...expired, active: false }, new Date("2026-04-10T00:00:00Z"));
+    expect(revoked.planned).toEqual({ ...expired, active: false });
+  });
+
+  it("passes unknown inputs through as unknown", async () => {
+    const r = await plan(config({ name: UNKNOWN, description: UNKNOWN }), null);
+    expect(r.planned).toMatchObject({ name: UNKNOWN, description: UNKNOWN });
+  });
+
+  it("plans a delete as null", async () => {
+    expect(await resource().plan({ prior, proposed: null, config: null }, ctx)).toEqual({ planned: null });
+  });
+});
