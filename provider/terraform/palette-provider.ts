@@ -1,35 +1,90 @@
 /**
- * The Palette provider for Terraform: its provider block. Resources and data sources arrive with
- * the `palette_api_key` work; until then the provider validates and configures nothing.
+ * The `palette` Terraform provider: its configuration block and the resource and data sources it
+ * serves, all on provider/core. Configuration is read in `configure`; the client is built on the
+ * first call that needs Palette, so `validate` and plans of new keys need no credentials.
  */
-import type { AttributeSchema, ProviderDefinition } from "./framework";
+import type { PaletteClient } from "../../sdk";
+import { KeyLifecycle, type EngineHints } from "../core/lifecycle";
+import { ClientCache, environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
+import { apiKeyResource, TERRAFORM_NAMES } from "./api-key-resource";
+import { apiKeysDataSource, userDataSource } from "./data-sources";
+import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "./framework";
+import { stringAt } from "./values";
 
-const setting = (name: string, env: string, what: string, sensitive = false): AttributeSchema => ({
-  name,
-  type: "string",
-  optional: true,
-  ...(sensitive ? { sensitive: true } : {}),
-  description: `${what} Falls back to the ${env} environment variable.`,
-});
+/** The provider block's attribute for each setting; each falls back to the same SPECTROCLOUD_* variable. */
+export const BLOCK_ATTRIBUTES: Readonly<Record<SettingName, string>> = {
+  host: "host",
+  apiKey: "api_key",
+  username: "username",
+  password: "password",
+  projectUid: "project_uid",
+};
 
-export function createPaletteProvider(): ProviderDefinition {
+const PROVIDER_SCHEMA: Schema = {
+  version: 0,
+  block: {
+    description: "Spectro Cloud Palette API keys.",
+    attributes: [
+      { name: "host", type: "string", optional: true, description: "Palette API host: a bare host name (https implied) or a full URL. Falls back to SPECTROCLOUD_HOST, then api.spectrocloud.com." },
+      { name: "api_key", type: "string", optional: true, sensitive: true, description: "A Palette API key. Falls back to SPECTROCLOUD_APIKEY. Wins over username/password." },
+      { name: "username", type: "string", optional: true, description: "Email of a Palette user, for token login with `password`. Falls back to SPECTROCLOUD_USERNAME." },
+      { name: "password", type: "string", optional: true, sensitive: true, description: "Password of `username`. Falls back to SPECTROCLOUD_PASSWORD." },
+      { name: "project_uid", type: "string", optional: true, description: "Palette project scope. Falls back to SPECTROCLOUD_PROJECT_UID." },
+    ],
+  },
+};
+
+const HINTS: EngineHints = {
+  recorded: "Terraform saved the key in state; run `terraform apply` again to finish.",
+  vanished: "run `terraform apply -refresh-only` to drop it from state, or `terraform apply` to create a new one",
+};
+
+export class MissingTerraformCredentials extends Error {
+  constructor() {
+    super(
+      'No Palette credentials: set api_key (or username and password) in the provider "palette" block, ' +
+        "or the SPECTROCLOUD_APIKEY (or SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD) environment variable.",
+    );
+    this.name = "MissingTerraformCredentials";
+  }
+}
+
+function blockSource(config: CtyObject): SettingSource {
+  return (name) => {
+    const v = stringAt(config, BLOCK_ATTRIBUTES[name]);
+    return typeof v === "string" ? v : undefined;
+  };
+}
+
+/** A username without its password (or the reverse) is a mistake worth naming before any call. */
+function pairProblems(config: CtyObject, env: Record<string, string | undefined>): Diagnostic[] {
+  const has = (name: SettingName): boolean => stringAt(config, BLOCK_ATTRIBUTES[name]) !== undefined || environmentSource(env)(name) !== undefined;
+  if (has("apiKey")) return [];
+  if (has("username") && !has("password")) {
+    return [{ severity: "error", summary: "password is missing", detail: "username is set but password is not: set password (or SPECTROCLOUD_PASSWORD), or use api_key.", attribute: ["password"] }];
+  }
+  if (has("password") && !has("username")) {
+    return [{ severity: "error", summary: "username is missing", detail: "password is set but username is not: set username (or SPECTROCLOUD_USERNAME), or use api_key.", attribute: ["username"] }];
+  }
+  return [];
+}
+
+export function createPaletteProvider(env: Record<string, string | undefined> = process.env): ProviderDefinition {
+  let sources: SettingSource[] = [environmentSource(env)];
+  const clients = new ClientCache("pulumi-palette-apikeys-terraform");
+  // Explicit configuration wins; the environment is the fallback (the Spectro Cloud provider's convention).
+  const client = (): PaletteClient => clients.clientFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
+  const lifecycle = (signal: AbortSignal): KeyLifecycle => new KeyLifecycle(client(), TERRAFORM_NAMES, HINTS, signal);
   return {
-    providerSchema: {
-      version: 0,
-      block: {
-        description: "Spectro Cloud Palette API keys.",
-        attributes: [
-          setting("host", "SPECTROCLOUD_HOST", "Palette host name (https implied) or URL; default api.spectrocloud.com."),
-          setting("api_key", "SPECTROCLOUD_APIKEY", "Palette API key.", true),
-          setting("username", "SPECTROCLOUD_USERNAME", "Palette user name (email), with password, instead of an API key."),
-          setting("password", "SPECTROCLOUD_PASSWORD", "Password for username.", true),
-          setting("project_uid", "SPECTROCLOUD_PROJECT_UID", "Palette project uid; tenant scope when unset."),
-        ],
-      },
+    providerSchema: PROVIDER_SCHEMA,
+    resources: { palette_api_key: apiKeyResource(lifecycle) },
+    dataSources: { palette_user: userDataSource(client), palette_api_keys: apiKeysDataSource(client) },
+    async validateConfig(config) {
+      return pairProblems(config, env);
     },
-    resources: {},
-    dataSources: {},
-    validateConfig: async () => [],
-    configure: async () => [],
+    async configure(config) {
+      sources = [blockSource(config), environmentSource(env)];
+      return pairProblems(config, env);
+    },
   };
 }
