@@ -25,6 +25,7 @@ import type { StackDriver } from "./demo-driver";
 import { QuickstartStory, type DemoTally } from "./demo-steps";
 import { startOfflineDriver } from "./offline-driver";
 import { scrub } from "./plan";
+import { findRepository } from "./repository";
 
 const STACK = "demo";
 const SPECTROCLOUD_VARS = ["SPECTROCLOUD_HOST", "SPECTROCLOUD_APIKEY", "SPECTROCLOUD_PROJECT_UID", "SPECTROCLOUD_USERNAME", "SPECTROCLOUD_PASSWORD"];
@@ -158,15 +159,6 @@ function readProject(repo: string): ProjectFile {
   const main = /^main:\s*(\S+)\s*$/m.exec(text)?.[1];
   if (!name || !main) throw new Error("Pulumi.yaml needs a top-level name and main");
   return { name, main };
-}
-
-/** This package's root: the demo runs from dist/runner/ (or runner/ under ts-node). */
-function findRepository(from: string): string {
-  for (let dir = from, up = ""; dir !== up; up = dir, dir = path.dirname(dir)) {
-    const manifest = path.join(dir, "package.json");
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: unknown }).name === "pulumi-palette-apikeys") return dir;
-  }
-  throw new Error(`cannot find the pulumi-palette-apikeys repository above ${from}`);
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

@@ -1,0 +1,89 @@
+/**
+ * palette_api_key under the real `terraform`: bad input fails plan before any request reaches
+ * Palette, 20 keys at -parallelism=10 under Palette's real rate limit surface no 429, and a create
+ * whose later step fails leaves the key in state (tainted) so the next apply converges, no orphan.
+ */
+import * as fs from "node:fs";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { credentialsEnv, describeWithTerraform, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./support";
+
+jest.setTimeout(150_000);
+
+let emu: RunningEmulator;
+let root: string;
+let cliConfig: string;
+
+const workspace = (name: string): Workspace => new Workspace(root, name, cliConfig, credentialsEnv(emu, emu.accounts.admin));
+const apiKeyRequests = (): number => emu.requests().filter((r) => r.path.startsWith("/v1/apiKeys") || r.path.startsWith("/v1/users")).length;
+const managed = () => emu.keys().filter((k) => !k.seeded);
+
+describeWithTerraform("palette_api_key safety with the real terraform", () => {
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0, rateLimit: false });
+    root = tempRoot("tf-safety-");
+    cliConfig = layOutMirror(root).cliConfig;
+  });
+  afterEach(() => {
+    emu.faults.clear();
+    emu.setRateLimit(false);
+  });
+  afterAll(async () => {
+    await emu?.close();
+    if (root !== undefined) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test.each([
+    ["a past expires_at", 'expires_at = "2020-01-01"', "expires_at", /in the past/],
+    ["both expiry forms", 'expires_in = "7d"\n  expires_at = "2099-01-01"', "expires_at", /mutually exclusive/],
+    ["a bad expires_in", 'expires_in = "2w"', "expires_in", /not a duration/],
+    ["both owner forms", 'user_uid = "abc"\n  user_email = "alice@palette.local"', "user_email", /mutually exclusive/],
+  ])("%s fails plan on its line, before any request reaches Palette", async (label, body, attribute, reason) => {
+    const ws = workspace(`bad-${label.replace(/\W+/g, "-")}`);
+    ws.write({ "main.tf": `${PROVIDER_BLOCK}\nresource "palette_api_key" "bad" {\n  name = "bad"\n  ${body}\n}\n` });
+    await ws.expect(["init", "-no-color"]);
+    const before = apiKeyRequests();
+    const r = await ws.expect(["plan", "-no-color"], 1);
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr).toContain("on main.tf line");
+    expect(r.stderr).toContain(attribute);
+    expect(apiKeyRequests()).toBe(before);
+  });
+
+  test("20 keys with -parallelism=10 at Palette's rate limit: every one created, no 429 surfaced", async () => {
+    emu.setRateLimit({ perSecond: 10, burst: 5 });
+    const ws = workspace("twenty");
+    ws.write({
+      "main.tf": `${PROVIDER_BLOCK}\nresource "palette_api_key" "bulk" {\n  count = 20\n  name = "bulk-\${count.index}"\n  expires_in = "7d"\n}\n`,
+    });
+    await ws.expect(["init", "-no-color"]);
+    const r = await ws.expect(["apply", "-auto-approve", "-no-color", "-parallelism=10"]);
+    expect(r.stdout).toContain("20 added, 0 changed, 0 destroyed");
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/429|TooManyRequests/);
+    expect(managed().filter((k) => k.name.startsWith("bulk-"))).toHaveLength(20);
+    await ws.expect(["destroy", "-auto-approve", "-no-color", "-parallelism=10"]);
+    expect(managed()).toEqual([]);
+  });
+
+  test("a revoke that fails after create leaves the key in state, tainted; the next apply converges with no orphan", async () => {
+    const ws = workspace("partial");
+    ws.write({ "main.tf": `${PROVIDER_BLOCK}\nresource "palette_api_key" "half" {\n  name = "half"\n  active = false\n}\n` });
+    await ws.expect(["init", "-no-color"]);
+    emu.faults.add({ method: "PUT", path: /^\/v1\/apiKeys\/[^/]+\/state$/, times: Infinity, action: { kind: "status", status: 500 } });
+    const failed = await ws.expect(["apply", "-auto-approve", "-no-color"], 1);
+    expect(failed.stderr).toMatch(/was created but could not be revoked \(active: false\)/);
+    const instance = ws.state().resources.find((x) => x.name === "half")?.instances[0];
+    expect(instance?.status).toBe("tainted");
+    const first = instance?.attributes.id as string;
+    expect(managed().map((k) => k.uid)).toEqual([first]);
+
+    emu.faults.clear();
+    const healed = await ws.expect(["apply", "-auto-approve", "-no-color"]);
+    expect(healed.stdout).toContain("1 added, 0 changed, 1 destroyed");
+    const keys = managed();
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ name: "half", active: false });
+    expect(keys[0]?.uid).not.toBe(first);
+    await ws.expect(["destroy", "-auto-approve", "-no-color"]);
+    expect(managed()).toEqual([]);
+  });
+});
