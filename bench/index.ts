@@ -10,6 +10,8 @@
  * 2. A burst of 100 parallel creates, then 100 parallel deletes, through ONE provider host process at
  *    Palette's real limit (10 requests/s per IP, burst 5): throughput against that limit, 429s seen.
  * 3. The emulator's memory per stored key.
+ * 4. The Terraform provider's start-up: time to handshake of the bundle against a bare node.
+ *    `npm run bench -- --only=terraform-start` runs just this one (a few seconds).
  *
  * SDK retries are counted from the SDK's own debug events (`logger` option), attached to the
  * provider's client by a test-only probe (harness/sdk-probe.ts); faults from the emulator's request log.
@@ -28,6 +30,7 @@ import { FAULT_LABELS } from "./harness/faults";
 import { runLifecycle, type LifecycleReport } from "./harness/lifecycle";
 import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
 import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
+import { measureHandshake, type HandshakeFigures } from "./harness/terraform";
 
 const REPO = path.resolve(__dirname, "..");
 const PALETTE_LIMIT = { perSecond: 10, burst: 5 } as const;
@@ -166,6 +169,11 @@ async function memoryRun(): Promise<MemoryFigures> {
   }
 }
 
+function startupRun(): Promise<HandshakeFigures> {
+  progress("terraform provider start-up: time to handshake against bare `node -e 0`, 10 alternating runs");
+  return measureHandshake(path.join(REPO, "dist/terraform/terraform-provider-palette.js"), 10);
+}
+
 function postKey(emu: RunningEmulator, i: number): Promise<void> {
   const body = JSON.stringify({
     metadata: { name: `mem-${i}`, annotations: { description: "a typical description of a key" } },
@@ -261,10 +269,25 @@ function memoryTable(m: MemoryFigures): string {
   ]);
 }
 
+function startupTable(h: HandshakeFigures): string {
+  const ms = (v: number): string => `${v.toFixed(0)} ms`;
+  return table("Terraform provider start-up (Terraform starts 2-5 provider processes per command)", ["", "value"], [
+    ["runs (provider and bare node alternating)", String(h.runs)],
+    ["time to handshake, bundle (median)", ms(h.medianProviderMs)],
+    ["bare `node -e 0` (median)", ms(h.medianBareMs)],
+    ["median ratio (goal: at most 2)", ratio(h.medianRatio, 1)],
+    ["bundle min / max", `${ms(Math.min(...h.providerMs))} / ${ms(Math.max(...h.providerMs))}`],
+  ]);
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   for (const k of Object.keys(NO_ENV)) delete process.env[k];
   if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("run `npm run build` first (npm run bench does)");
+  if (process.argv.includes("--only=terraform-start")) {
+    process.stdout.write(`${startupTable(await startupRun())}\n`);
+    return 0;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "palette-bench-"));
   process.stderr.write("npm run bench: reliability figures (progress on stderr, tables on stdout)\n");
   try {
@@ -274,7 +297,8 @@ async function main(): Promise<number> {
     runs.push(await hostRun(dir));
     const burst = await burstRun(dir);
     const memory = await memoryRun();
-    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${memoryTable(memory)}\n`);
+    const startup = await startupRun();
+    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${memoryTable(memory)}\n${startupTable(startup)}\n`);
     process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} CPUs; bench took ${secs(performance.now() - started)}\n`);
     const ok = runs.every((r) => r.report.ok && r.report.stats.hung === 0) && burst.failed === 0;
     if (!ok) process.stdout.write("\nSOME RUN DID NOT CONVERGE: see the tables above.\n");

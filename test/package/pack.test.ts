@@ -84,9 +84,10 @@ describe("the tarball", () => {
   it("ships the build of the product folders only, with no stale output: no tests, examples, demo state or secrets", () => {
     const stray = packedFiles.filter((f) => {
       if (!f.startsWith("dist/")) return false;
-      const source = f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
+      // The Terraform provider's bundle is built from its entry; everything else by tsc from its own source.
+      const source = f === "dist/terraform/terraform-provider-palette.js" ? "provider/terraform/main.ts" : f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
       // A build output without its source is left over from a deleted module (fix: rm -rf dist && npm run build).
-      return !/^(sdk|provider|emulator|runner)\//.test(source) || !fs.existsSync(path.join(REPO, source));
+      return !/^(sdk|provider|emulator|runner|cli)\//.test(source) || !fs.existsSync(path.join(REPO, source));
     });
     expect(stray).toEqual([]);
     expect(packedFiles.filter((f) => /(^|\/)(test|tests|__tests__|examples|bench|\.demo)\/|\.test\.|\.spec\./.test(f))).toEqual([]);
@@ -114,6 +115,17 @@ describe("installed into a fresh project, offline", () => {
     const { stdout } = await run(path.join(project, "node_modules", ".bin", "palette-emulator"), ["--help"], { cwd: project });
     expect(stdout).toContain("Usage: palette-emulator [options]");
     expect(stdout).toContain("--port <port>");
+  });
+
+  it("the installed palette-apikeys bin lays out the Terraform provider mirror from the installed bundle", async () => {
+    const mirror = path.join(tmp, "tf-mirror");
+    const { stdout } = await run(path.join(project, "node_modules", ".bin", "palette-apikeys"), ["terraform-mirror", mirror], { cwd: project });
+    expect(stdout).toContain("provider_installation {");
+    const pkg = path.join(mirror, "terraform.local/palette-apikeys/palette", manifest.version);
+    const [platform] = fs.readdirSync(pkg);
+    const files = fs.readdirSync(path.join(pkg, platform ?? "")).sort();
+    expect(files).toEqual(["palette-provider.cjs", `terraform-provider-palette_v${manifest.version}`]);
+    expect(fs.readFileSync(path.join(pkg, platform ?? "", "palette-provider.cjs"))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform/terraform-provider-palette.js")));
   });
 });
 

@@ -46,6 +46,9 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
   return sequence(oid(id), ...(critical ? [boolean(true)] : []), octetString(value));
 }
 
+export const certificatePem = (der: Buffer): string =>
+  `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n?$/, "\n")}-----END CERTIFICATE-----\n`;
+
 export function selfSignedCertificate(options: CertificateOptions = {}): SelfSignedCertificate {
   const now = options.now ?? new Date();
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
@@ -73,7 +76,7 @@ export function selfSignedCertificate(options: CertificateOptions = {}): SelfSig
   const der = sequence(tbs, algorithm, bitString(sign("sha256", tbs, privateKey)));
   return {
     der,
-    certPem: `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n?$/, "\n")}-----END CERTIFICATE-----\n`,
+    certPem: certificatePem(der),
     keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
   };
 }

@@ -80,7 +80,7 @@ describe("cty msgpack codec", () => {
   });
 
   test("numbers sent as decimal strings decode as numbers", () => {
-    expect(decodeValue(encode("12345678901234567890"), "number")).toBe(12345678901234567890);
+    expect(decodeValue(encode("18446744073709551616"), "number")).toBe(2 ** 64);
   });
 
   test("a value of the wrong type is a CtyTypeError naming the path", () => {

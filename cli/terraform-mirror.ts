@@ -1,0 +1,137 @@
+/**
+ * `palette-apikeys terraform-mirror <dir>`: lays the Terraform provider out as an unpacked
+ * filesystem mirror, `<dir>/terraform.local/palette-apikeys/palette/<version>/<os>_<arch>/`, and
+ * prints the CLI configuration that points Terraform at it. `terraform init` then installs it and
+ * records its `h1:` hash in the lock file.
+ *
+ * The package directory holds a launcher and the bundle: the lock file's hash covers only that
+ * directory, so nothing the provider runs may live outside it. Its content is the same on every
+ * machine (the launcher finds `node` on PATH), so a lock file committed by one developer matches
+ * the mirror another one lays out from the same package version.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { BUNDLE_FILE, PROVIDER_ADDRESS, PROVIDER_SOURCE } from "../provider/terraform/distribution";
+import { SDK_VERSION } from "../sdk";
+import { UsageError, type CliIo } from "./io";
+
+export const USAGE = `Usage: palette-apikeys terraform-mirror <dir> [options]
+
+Lays out the Palette Terraform provider (${PROVIDER_SOURCE} ${SDK_VERSION}) as a filesystem
+mirror in <dir> and prints the Terraform CLI configuration that installs it from there.
+
+Options:
+  --cli-config <file>    also write that CLI configuration to <file>
+  --platform <os_arch>   lay out for this platform (repeatable)       [default: this machine's]
+  -h, --help             show this help`;
+
+/** The name inside the package directory; it must not start with `terraform-provider-palette`, or Terraform could pick it as the executable. */
+const PACKAGED_BUNDLE = "palette-provider.cjs";
+
+const OS: Partial<Record<NodeJS.Platform, string>> = { linux: "linux", darwin: "darwin", freebsd: "freebsd", openbsd: "openbsd" };
+const ARCH: Partial<Record<string, string>> = { x64: "amd64", arm64: "arm64", ia32: "386", arm: "arm" };
+
+/** This machine in Terraform's spelling (`linux_amd64`), or undefined where the sh launcher cannot run. */
+export function terraformPlatform(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
+  const os = OS[platform];
+  const cpu = ARCH[arch];
+  return os !== undefined && cpu !== undefined ? `${os}_${cpu}` : undefined;
+}
+
+export interface MirrorOptions {
+  /** The mirror's root. */
+  dir: string;
+  /** The provider bundle to ship. @default dist/terraform/terraform-provider-palette.js of this package */
+  bundle?: string;
+  /** @default this package's version */
+  version?: string;
+  /** @default [this machine's] */
+  platforms?: readonly string[];
+}
+
+export const defaultBundle = (): string => path.resolve(__dirname, "..", "terraform", BUNDLE_FILE);
+
+/** Writes the package directories; returns them. */
+export function layOutMirror(options: MirrorOptions): string[] {
+  const version = options.version ?? SDK_VERSION;
+  const bundle = options.bundle ?? defaultBundle();
+  if (!fs.existsSync(bundle)) throw new Error(`no provider bundle at ${bundle} (run \`npm run build\`)`);
+  const platforms = options.platforms ?? [terraformPlatform() ?? "unsupported"];
+  return platforms.map((platform) => {
+    if (!/^(linux|darwin|freebsd|openbsd)_[a-z0-9]+$/.test(platform)) throw new Error(`unsupported platform ${platform}: the launcher is a POSIX sh script`);
+    const dir = path.join(options.dir, PROVIDER_ADDRESS.host, PROVIDER_ADDRESS.namespace, PROVIDER_ADDRESS.type, version, platform);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(bundle, path.join(dir, PACKAGED_BUNDLE));
+    fs.chmodSync(path.join(dir, PACKAGED_BUNDLE), 0o644);
+    const launcher = path.join(dir, `terraform-provider-${PROVIDER_ADDRESS.type}_v${version}`);
+    fs.writeFileSync(launcher, launcherScript(version), { mode: 0o755 });
+    fs.chmodSync(launcher, 0o755);
+    return dir;
+  });
+}
+
+// `exec`, so Terraform's signals and its wait for the process reach node itself.
+const launcherScript = (version: string): string => `#!/bin/sh
+# ${PROVIDER_SOURCE} ${version}, from the npm package pulumi-palette-apikeys. Terraform starts this.
+exec node "$(dirname "$0")/${PACKAGED_BUNDLE}" "$@"
+`;
+
+/** An HCL string literal: JSON's escapes, plus HCL's template sequences `\${` and `%{`. */
+const hclString = (s: string): string =>
+  JSON.stringify(s)
+    .replace(/\$\{/g, () => "$${")
+    .replace(/%\{/g, () => "%%{");
+
+export function cliConfig(mirrorDir: string): string {
+  const hosts = hclString(`${PROVIDER_ADDRESS.host}/*/*`);
+  return `provider_installation {
+  filesystem_mirror {
+    path    = ${hclString(mirrorDir)}
+    include = [${hosts}]
+  }
+  direct {
+    exclude = [${hosts}]
+  }
+}
+`;
+}
+
+export function terraformMirrorCommand(argv: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse(argv);
+  if (values.help === true) {
+    io.out(USAGE);
+    return 0;
+  }
+  const [target, ...extra] = positionals;
+  if (target === undefined) throw new UsageError("terraform-mirror needs a directory");
+  if (extra.length > 0) throw new UsageError("terraform-mirror takes one directory");
+  const dir = path.resolve(target);
+  const packages = layOutMirror({ dir, ...(values.platform !== undefined ? { platforms: values.platform } : {}) });
+  const config = cliConfig(dir);
+  for (const p of packages) io.out(`Laid out ${PROVIDER_SOURCE} in ${p}`);
+  io.out("\nTerraform CLI configuration:\n");
+  io.out(config);
+  const file = values["cli-config"] !== undefined ? path.resolve(values["cli-config"]) : undefined;
+  if (file !== undefined) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, config);
+    io.out(`Written to ${file}. Use it with:  export TF_CLI_CONFIG_FILE=${file}`);
+  } else {
+    io.out("Save it to a file (or pass --cli-config <file>), then:  export TF_CLI_CONFIG_FILE=<that file>");
+  }
+  io.out(`In your configuration: required_providers { palette = { source = "${PROVIDER_SOURCE}" } }, then terraform init.`);
+  return 0;
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { "cli-config": { type: "string" }, platform: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

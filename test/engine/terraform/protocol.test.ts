@@ -1,0 +1,163 @@
+/**
+ * The bundled provider process as Terraform's go-plugin client sees it: launch environment,
+ * handshake line, mutual TLS, the go-plugin services, and how the process ends. No terraform CLI
+ * needed: the client side is grpc-js with a certificate of our own.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { status, type Client, type ServiceError } from "@grpc/grpc-js";
+import { launchProvider, terraformPluginEnv, type LaunchedProvider } from "../../../bench/harness/terraform";
+import { selfSignedCertificate } from "../../../provider/terraform/plugin/certificate";
+import { pluginServices } from "../../../provider/terraform/protocol/services";
+import type { RpcResponse } from "../../../provider/terraform/protocol/tfplugin6";
+import { bundle, providerClient, tempDir, unaryCall } from "../../helpers/terraform";
+
+const services = pluginServices();
+let tmp: string;
+let provider: string;
+const running: LaunchedProvider[] = [];
+const clients: Client[] = [];
+
+beforeAll(() => {
+  tmp = tempDir("tf-protocol-");
+  provider = bundle("provider/terraform/main.ts", path.join(tmp, "terraform-provider-palette.js"));
+});
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+});
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function start(env: Record<string, string>): Promise<LaunchedProvider> {
+  const p = await launchProvider(provider, env);
+  running.push(p);
+  return p;
+}
+
+const connect = (...args: Parameters<typeof providerClient>): Client => {
+  const c = providerClient(...args);
+  clients.push(c);
+  return c;
+};
+
+/** Polls `check` until it holds or `withinMs` pass; returns its last answer. */
+const eventually = async (check: () => boolean, withinMs = 3_000): Promise<boolean> => {
+  for (const until = Date.now() + withinMs; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
+  return check();
+};
+
+/** True once `pid` has exited: no such process, or a zombie nobody reaps (pid 1 in a container may not). */
+function isDead(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, "utf8") : "";
+  return / Z /.test(stat.slice(stat.lastIndexOf(")")));
+}
+
+describe("provider process over go-plugin's protocol", () => {
+  const client = selfSignedCertificate();
+
+  test("prints one handshake line and serves GetProviderSchema over mutual TLS", async () => {
+    const p = await start(terraformPluginEnv(client.certPem));
+    expect(p.handshake).toMatchObject({ network: "unix", protocol: "grpc" });
+    expect(p.handshake.serverCert.length).toBeGreaterThan(300);
+    expect(fs.statSync(p.handshake.address).isSocket()).toBe(true);
+    const res = await unaryCall<RpcResponse<"GetProviderSchema">>(connect(p.handshake, client), services.provider.GetProviderSchema, {});
+    const attrs = res.provider?.block?.attributes ?? [];
+    expect(attrs.map((a) => a.name)).toEqual(["host", "api_key", "username", "password", "project_uid"]);
+    expect(attrs.filter((a) => a.sensitive === true).map((a) => a.name)).toEqual(["api_key", "password"]);
+    expect(attrs.every((a) => a.optional === true && a.type?.toString() === '"string"')).toBe(true);
+  });
+
+  test("refuses a client whose certificate is not the one Terraform passed", async () => {
+    const p = await start(terraformPluginEnv(client.certPem));
+    const stranger = connect(p.handshake, selfSignedCertificate());
+    await expect(unaryCall(stranger, services.provider.GetProviderSchema, {})).rejects.toMatchObject({ code: status.UNAVAILABLE });
+  });
+
+  test("answers health, StopProvider and StreamStdio; unserved methods are UNIMPLEMENTED", async () => {
+    const p = await start(terraformPluginEnv(client.certPem));
+    const c = connect(p.handshake, client);
+    expect(await unaryCall(c, services.health.Check, { service: "plugin" })).toEqual({ status: 1 });
+    expect(await unaryCall(c, services.provider.StopProvider, {})).toEqual({});
+    const stdio = services.stdio.StreamStdio;
+    if (stdio === undefined) throw new Error("no StreamStdio");
+    const stream = c.makeServerStreamRequest(stdio.path, stdio.requestSerialize, stdio.responseDeserialize, {});
+    await new Promise((resolve, reject) => {
+      stream.on("data", () => undefined);
+      stream.on("end", resolve);
+      stream.on("error", reject);
+    });
+    const missing = { ...services.provider.GetProviderSchema!, path: "/tfplugin6.Provider/GetFunctions" };
+    await expect(unaryCall(c, missing, {})).rejects.toMatchObject({ code: status.UNIMPLEMENTED } satisfies Partial<ServiceError>);
+    expect(p.child.exitCode).toBeNull();
+  });
+
+  test("Shutdown is answered, then the process exits 0 and its socket is gone", async () => {
+    const p = await start(terraformPluginEnv(client.certPem));
+    await unaryCall(connect(p.handshake, client), services.controller.Shutdown, {});
+    expect(await p.exited).toBe(0);
+    expect(fs.existsSync(p.handshake.address)).toBe(false);
+    expect(fs.existsSync(path.dirname(p.handshake.address))).toBe(false);
+  });
+
+  test("ignores SIGINT (Terraform sends StopProvider), exits on SIGTERM removing its socket", async () => {
+    const p = await start(terraformPluginEnv(client.certPem));
+    p.child.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await unaryCall(connect(p.handshake, client), services.health.Check, {})).toEqual({ status: 1 });
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    expect(fs.existsSync(p.handshake.address)).toBe(false);
+  });
+
+  test("serves plaintext, with an empty certificate field, when Terraform sends no client certificate", async () => {
+    const p = await start(terraformPluginEnv());
+    expect(p.handshake.serverCert.length).toBe(0);
+    const res = await unaryCall<RpcResponse<"GetProviderSchema">>(connect(p.handshake), services.provider.GetProviderSchema, {});
+    expect(res.provider?.block?.attributes).toHaveLength(5);
+  });
+
+  test("exits when its parent goes away", async () => {
+    // A parent that starts the provider, reports its pid and socket, and exits at once.
+    const parent = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const c = require("child_process").spawn(process.execPath, [${JSON.stringify(provider)}], { stdio: ["ignore", "pipe", "ignore"] });
+         c.stdout.once("data", (d) => { process.stdout.write(c.pid + " " + d); process.exit(0); });`,
+      ],
+      { env: { ...process.env, ...terraformPluginEnv(client.certPem) }, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const line = await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString())));
+    const [pid, handshake = ""] = line.split(" ");
+    const socket = handshake.split("|")[3] ?? "";
+    expect(fs.existsSync(socket)).toBe(true);
+    expect(await eventually(() => !fs.existsSync(socket))).toBe(true);
+    expect(await eventually(() => isDead(Number(pid)))).toBe(true);
+  });
+
+  test("without Terraform's magic cookie it prints a hint on stderr, nothing on stdout, and exits 1", async () => {
+    const env = { ...process.env, ...terraformPluginEnv(client.certPem) };
+    delete env.TF_PLUGIN_MAGIC_COOKIE;
+    const child = spawn(process.execPath, [provider], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((resolve) => child.once("close", resolve));
+    expect(code).toBe(1);
+    expect(out).toBe("");
+    expect(err).toMatch(/Terraform starts it.*\n.*palette-apikeys terraform-mirror/);
+  });
+
+  test("refuses a Terraform that does not offer protocol 6", async () => {
+    await expect(launchProvider(provider, { ...terraformPluginEnv(client.certPem), PLUGIN_PROTOCOL_VERSIONS: "5" })).rejects.toThrow(/exited \(1\)[\s\S]*protocol 6/);
+  });
+});
