@@ -39,9 +39,9 @@ resource "palette_api_key" "alice_ci" {
   expires_in  = "90d"
 }
 
-# Every key the caller can see, e.g. for an audit output or for_each.
-data "palette_api_keys" "visible" {
-  depends_on = [palette_api_key.ci_bot, palette_api_key.alice_ci]
+# Alice's Palette user, found by email (her uid could name the owner instead: user_uid).
+data "palette_user" "alice" {
+  email = var.alice_email
 }
 
 output "ci_bot_uid" {
@@ -53,6 +53,6 @@ output "ci_bot_key" {
   sensitive = true
 }
 
-output "visible_key_names" {
-  value = sort([for k in data.palette_api_keys.visible.keys : k.name])
+output "alice_uid" {
+  value = data.palette_user.alice.id
 }

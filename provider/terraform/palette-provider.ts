@@ -35,7 +35,7 @@ const PROVIDER_SCHEMA: Schema = {
 };
 
 const HINTS: EngineHints = {
-  recorded: "Terraform saved the key in state; run `terraform apply` again to finish.",
+  recorded: "Terraform saved the key in state; the next `terraform apply` finishes the change (a key left half-made by a create is tainted and replaced).",
   vanished: "run `terraform apply -refresh-only` to drop it from state, or `terraform apply` to create a new one",
 };
 

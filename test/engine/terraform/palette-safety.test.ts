@@ -4,8 +4,8 @@
  * whose later step fails leaves the key in state (tainted) so the next apply converges, no orphan.
  */
 import * as fs from "node:fs";
-import { startEmulator, type RunningEmulator } from "../../emulator";
-import { credentialsEnv, describeWithTerraform, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./support";
+import { startEmulator, type RunningEmulator } from "../../../emulator";
+import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./palette-support";
 
 jest.setTimeout(150_000);
 
@@ -17,15 +17,19 @@ const workspace = (name: string): Workspace => new Workspace(root, name, cliConf
 const apiKeyRequests = (): number => emu.requests().filter((r) => r.path.startsWith("/v1/apiKeys") || r.path.startsWith("/v1/users")).length;
 const managed = () => emu.keys().filter((k) => !k.seeded);
 
-describeWithTerraform("palette_api_key safety with the real terraform", () => {
+const { suite } = terraformSuite(__filename);
+
+suite("palette_api_key safety with the real terraform", () => {
   beforeAll(async () => {
     emu = await startEmulator({ port: 0, rateLimit: false });
     root = tempRoot("tf-safety-");
     cliConfig = layOutMirror(root).cliConfig;
   });
+  // Each test has its own workspace, so the emulator can go back to its seed between them.
   afterEach(() => {
     emu.faults.clear();
     emu.setRateLimit(false);
+    emu.reset();
   });
   afterAll(async () => {
     await emu?.close();
@@ -53,13 +57,23 @@ describeWithTerraform("palette_api_key safety with the real terraform", () => {
     emu.setRateLimit({ perSecond: 10, burst: 5 });
     const ws = workspace("twenty");
     ws.write({
-      "main.tf": `${PROVIDER_BLOCK}\nresource "palette_api_key" "bulk" {\n  count = 20\n  name = "bulk-\${count.index}"\n  expires_in = "7d"\n}\n`,
+      // Ten each for the caller and for Alice: Palette allows 20 keys per user, the seed holds one each.
+      "main.tf": `${PROVIDER_BLOCK}
+resource "palette_api_key" "bulk" {
+  count = 20
+  name = "bulk-\${count.index}"
+  user_email = count.index % 2 == 0 ? "admin@palette.local" : "alice@palette.local"
+  expires_in = "7d"
+}
+`,
     });
     await ws.expect(["init", "-no-color"]);
     const r = await ws.expect(["apply", "-auto-approve", "-no-color", "-parallelism=10"]);
     expect(r.stdout).toContain("20 added, 0 changed, 0 destroyed");
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/429|TooManyRequests/);
-    expect(managed().filter((k) => k.name.startsWith("bulk-"))).toHaveLength(20);
+    const bulk = managed().filter((k) => k.name.startsWith("bulk-"));
+    expect(bulk).toHaveLength(20);
+    expect(new Set(bulk.map((k) => k.ownerUid))).toEqual(new Set([emu.accounts.admin.uid, emu.accounts.users[0]!.uid]));
     await ws.expect(["destroy", "-auto-approve", "-no-color", "-parallelism=10"]);
     expect(managed()).toEqual([]);
   });
@@ -70,7 +84,7 @@ describeWithTerraform("palette_api_key safety with the real terraform", () => {
     await ws.expect(["init", "-no-color"]);
     emu.faults.add({ method: "PUT", path: /^\/v1\/apiKeys\/[^/]+\/state$/, times: Infinity, action: { kind: "status", status: 500 } });
     const failed = await ws.expect(["apply", "-auto-approve", "-no-color"], 1);
-    expect(failed.stderr).toMatch(/was created but could not be revoked \(active: false\)/);
+    expect(failed.stderr.replace(/\s+/g, " ")).toMatch(/was created but could not be revoked \(active: false\).*Terraform saved the key/);
     const instance = ws.state().resources.find((x) => x.name === "half")?.instances[0];
     expect(instance?.status).toBe("tainted");
     const first = instance?.attributes.id as string;

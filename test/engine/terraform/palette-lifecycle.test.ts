@@ -5,9 +5,9 @@
  * Secrets: no credential in state, plan JSON or TF_LOG=trace; no key value in plan/apply output.
  */
 import * as fs from "node:fs";
-import { startEmulator, type RunningEmulator } from "../../emulator";
-import { PaletteClient } from "../../sdk";
-import { credentialsEnv, describeWithTerraform, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./support";
+import { startEmulator, type RunningEmulator } from "../../../emulator";
+import { PaletteClient } from "../../../sdk";
+import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./palette-support";
 
 jest.setTimeout(120_000);
 
@@ -29,6 +29,12 @@ ${alice}
 }
 ${extra}
 output "ci_uid" { value = palette_api_key.ci.id }
+
+data "palette_user" "bob" { email = "bob@palette.local" }
+output "bob_uid" { value = data.palette_user.bob.id }
+
+data "palette_api_keys" "visible" { depends_on = [palette_api_key.ci, palette_api_key.alice] }
+output "visible" { value = sort([for k in data.palette_api_keys.visible.keys : "\${k.name}:\${k.status}"]) }
 `;
 const CI = `  name = "ci-bot"
   description = "CI deployer"
@@ -37,7 +43,9 @@ const ALICE = `  name = "alice-ci"
   user_email = "alice@palette.local"
   expires_in = "90d"`;
 
-describeWithTerraform("palette_api_key with the real terraform", () => {
+const { suite } = terraformSuite(__filename);
+
+suite("palette_api_key with the real terraform", () => {
   beforeAll(async () => {
     emu = await startEmulator({ port: 0, rateLimit: false });
     root = tempRoot("tf-lifecycle-");
@@ -77,7 +85,11 @@ describeWithTerraform("palette_api_key with the real terraform", () => {
       expect(outputsOf(plan)).not.toContain(v);
       expect(outputsOf(apply)).not.toContain(v);
     }
-    expect(apply.stdout).toMatch(/key\s+=\s+\(sensitive value\)/);
+    expect(plan.stdout).toMatch(/key\s+=\s+\(sensitive value\)/);
+
+    const outputs = JSON.parse((await ws.expect(["output", "-json"])).stdout) as Record<string, { value: unknown }>;
+    expect(outputs.bob_uid?.value).toBe(emu.accounts.users[1]!.uid);
+    expect(outputs.visible?.value).toEqual(["alice-ci:active", "bootstrap-admin:active", "bootstrap-alice:active", "ci-bot:active"]);
   });
 
   test("a second plan is a no-op (exit 0)", async () => {
@@ -189,9 +201,13 @@ resource "palette_api_key" "block" {
       expect(state).not.toContain(secret);
       expect(log).not.toContain(secret);
     }
-    // The managed keys' values are marked sensitive in the plan JSON, never shown in it.
-    const ciKey = ws.attributes("palette_api_key", "ci").key as string;
-    expect(planJson).not.toContain(ciKey);
+    // `show -json` prints sensitive values by Terraform's design (like the state): it marks them.
+    const plan = JSON.parse(planJson) as { resource_changes: { address: string; change: { after_sensitive: Record<string, unknown> } }[] };
+    const ci = plan.resource_changes.find((c) => c.address === "palette_api_key.ci");
+    expect(ci?.change.after_sensitive).toEqual({ key: true });
+    // The human-readable plan never shows a key value.
+    const shown = (await ws.expect(["show", "-no-color", "tfplan"])).stdout;
+    expect(shown).not.toContain(ws.attributes("palette_api_key", "ci").key as string);
   });
 
   test("destroy leaves the emulator with only its seeded keys", async () => {

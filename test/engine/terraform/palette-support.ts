@@ -7,30 +7,12 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { RunningEmulator, SeedAccount } from "../../emulator";
+import type { RunningEmulator, SeedAccount } from "../../../emulator";
+import { REPO } from "../../helpers/terraform";
 
-export const REPO = path.resolve(__dirname, "../..");
+export { tempDir as tempRoot, terraformSuite } from "../../helpers/terraform";
+
 export const CLI = path.join(REPO, "dist/cli/palette-apikeys.js");
-
-/** The terraform on PATH, or undefined (the suites then say so and skip). */
-export function terraformBinary(): string | undefined {
-  try {
-    return execFileSync("sh", ["-c", "command -v terraform"], { encoding: "utf8" }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export const HAVE_TERRAFORM = terraformBinary() !== undefined;
-
-/** `describe` when terraform is on PATH; otherwise a skipped suite that says why. */
-export function describeWithTerraform(name: string, body: () => void): void {
-  if (HAVE_TERRAFORM) {
-    describe(name, body);
-    return;
-  }
-  describe.skip(`${name} (skipped: no terraform on PATH; install Terraform >= 1.11 to run it)`, body);
-}
 
 export interface RunResult {
   code: number;
@@ -74,7 +56,8 @@ export class Workspace {
       const child = spawn("terraform", args, {
         cwd: this.dir,
         env: {
-          PATH: process.env.PATH ?? "",
+          // The mirror's launcher runs `node` from PATH: this test run's node comes first.
+          PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`,
           HOME: process.env.HOME ?? os.tmpdir(),
           TF_CLI_CONFIG_FILE: this.cliConfig,
           TF_DATA_DIR: path.join(this.dir, ".terraform"),
@@ -133,7 +116,3 @@ export const PROVIDER_BLOCK = `terraform {
 
 provider "palette" {}
 `;
-
-export function tempRoot(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
