@@ -6,6 +6,7 @@
  */
 import { isPaletteError, type ApiKey, type PaletteClient } from "../../sdk";
 import type { FieldNames } from "./rules";
+import { sameLocation, WrongTenantError, type KeyLocation } from "./tenant-guard";
 
 /** What to tell the user, in the engine's words, where the core cannot know the engine. */
 export interface EngineHints {
@@ -13,6 +14,14 @@ export interface EngineHints {
   readonly recorded: string;
   /** When an update finds the key deleted out of band: how to drop it and make a new one. */
   readonly vanished: string;
+  /** When the credentials belong to another tenant than the key: how to point back, or let go. */
+  readonly wrongTenant: string;
+}
+
+/** What one lifecycle works with: a client, and where its credentials lead (asked at most once per client). */
+export interface LifecycleSession {
+  readonly client: PaletteClient;
+  readonly location: () => Promise<KeyLocation>;
 }
 
 /** A key to create, after the rules ran: every value known, the expiry an instant. */
@@ -31,6 +40,8 @@ export interface Created {
   value: string;
   /** The owner's email, when it was looked up or the caller may read it. */
   ownerEmail?: string;
+  /** Where the key was made: the engine records it for the tenant guard. */
+  location: KeyLocation;
 }
 
 /** The edits an update sends; absent fields are left alone. */
@@ -93,13 +104,32 @@ async function lookupEmail(c: PaletteClient, userUid: string, options: [] | [{ s
 }
 
 export class KeyLifecycle {
+  private readonly client: PaletteClient;
+
   constructor(
-    private readonly client: PaletteClient,
+    private readonly session: LifecycleSession,
     private readonly names: FieldNames,
     private readonly hints: EngineHints,
     /** Cancels every call in flight (Terraform's StopProvider). */
     private readonly signal?: AbortSignal,
-  ) {}
+  ) {
+    this.client = session.client;
+  }
+
+  /**
+   * Where the credentials in use lead, refusing to go on when a key was recorded elsewhere. Keys
+   * recorded before the guard existed adopt the current place (the engine records it).
+   */
+  private async guard(uid: string, recorded: KeyLocation | undefined, what: string): Promise<KeyLocation> {
+    let current: KeyLocation;
+    try {
+      current = await this.session.location();
+    } catch (e) {
+      throw withContext(`Cannot ${what} API key ${uid}: asking Palette which tenant the credentials belong to failed`, e);
+    }
+    if (recorded !== undefined && !sameLocation(recorded, current)) throw new WrongTenantError(uid, recorded, current, this.hints.wrongTenant);
+    return recorded ?? current;
+  }
 
   /** The trailing RequestOptions argument of every SDK call: none at all without a signal. */
   private get options(): [] | [{ signal: AbortSignal }] {
@@ -109,6 +139,12 @@ export class KeyLifecycle {
   async create(spec: CreateSpec): Promise<Created> {
     const c = this.client;
     const { name } = spec;
+    let location: KeyLocation;
+    try {
+      location = await this.session.location();
+    } catch (e) {
+      throw withContext(`Cannot create API key "${name}": asking Palette which tenant the credentials belong to failed`, e);
+    }
     let userUid: string | undefined;
     let ownerEmail: string | undefined;
     if (spec.owner !== undefined && "email" in spec.owner) {
@@ -135,7 +171,7 @@ export class KeyLifecycle {
       throw withContext(`Cannot create API key "${name}"`, e);
     }
 
-    const created: Created = { key: made.apiKey, value: made.value, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
+    const created: Created = { key: made.apiKey, value: made.value, location, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
     try {
       if (!spec.active) {
         await c.apiKeys.setActive(created.key.uid, false, ...this.options);
@@ -154,10 +190,11 @@ export class KeyLifecycle {
     return created;
   }
 
-  /** The key as Palette holds it now, or undefined when it no longer exists. */
-  async read(uid: string): Promise<ApiKey | undefined> {
+  /** The key as Palette holds it now and where it lives, or undefined when it no longer exists. */
+  async read(uid: string, recorded?: KeyLocation): Promise<{ key: ApiKey; location: KeyLocation } | undefined> {
+    const location = await this.guard(uid, recorded, "read");
     try {
-      return await this.client.apiKeys.get(uid, ...this.options);
+      return { key: await this.client.apiKeys.get(uid, ...this.options), location };
     } catch (e) {
       if (keyIsGone(e)) return undefined;
       throw withContext(`Cannot read API key ${uid}`, e);
@@ -167,9 +204,16 @@ export class KeyLifecycle {
   /**
    * Sends only the calls that are needed. Revokes before anything else and re-activates last, so a
    * half-applied update never leaves a key usable that the program wants revoked. Returns Palette's
-   * view afterwards, or undefined when there was nothing to send.
+   * view afterwards (undefined when there was nothing to send) and where the key lives.
    */
-  async update(uid: string, current: { name: string; active: boolean }, edits: KeyEdits, wantActive: boolean): Promise<ApiKey | undefined> {
+  async update(
+    uid: string,
+    current: { name: string; active: boolean },
+    edits: KeyEdits,
+    wantActive: boolean,
+    recorded?: KeyLocation,
+  ): Promise<{ key: ApiKey | undefined; location: KeyLocation }> {
+    const location = await this.guard(uid, recorded, "update");
     const c = this.client;
     const toggle = wantActive !== current.active;
     const steps: { what: string; run: () => Promise<ApiKey | void>; activeAfter: boolean }[] = [];
@@ -196,11 +240,12 @@ export class KeyLifecycle {
       if (done === 0) throw new Error(message, { cause: e });
       throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest, activeNow, { cause: e });
     }
-    return latest;
+    return { key: latest, location };
   }
 
   /** Deletes the key; one already gone is the desired end state. */
-  async delete(uid: string): Promise<void> {
+  async delete(uid: string, recorded?: KeyLocation): Promise<void> {
+    await this.guard(uid, recorded, "delete");
     try {
       await this.client.apiKeys.delete(uid, ...this.options);
     } catch (e) {

@@ -4,6 +4,8 @@
  * order it honours them, and its own words for how to fix missing credentials. Pure.
  */
 import { PaletteClient, type PaletteClientOptions } from "../../sdk";
+import type { LifecycleSession } from "./lifecycle";
+import { locationHost, type KeyLocation } from "./tenant-guard";
 
 /** The default Palette SaaS endpoint, as in the Spectro Cloud Terraform provider. */
 export const DEFAULT_HOST = "api.spectrocloud.com";
@@ -67,11 +69,16 @@ export function resolveFrom(sources: readonly SettingSource[], missing: () => Er
  * token cache are shared; a change of settings (e.g. a new environment) gets a new client.
  */
 export class ClientCache {
-  private cached: { fingerprint: string; client: PaletteClient } | undefined;
+  private cached: { fingerprint: string; session: LifecycleSession } | undefined;
 
   constructor(private readonly userAgent: string) {}
 
   clientFor(settings: ProviderSettings): PaletteClient {
+    return this.sessionFor(settings).client;
+  }
+
+  /** The client, and where its credentials lead: `/v1/users/info` asked once per client, retried after a failure. */
+  sessionFor(settings: ProviderSettings): LifecycleSession {
     const fingerprint = JSON.stringify(settings);
     if (this.cached?.fingerprint !== fingerprint) {
       const options: PaletteClientOptions = {
@@ -80,8 +87,20 @@ export class ClientCache {
         userAgent: this.userAgent,
         ...(settings.projectUid !== undefined ? { projectUid: settings.projectUid } : {}),
       };
-      this.cached = { fingerprint, client: new PaletteClient(options) };
+      const client = new PaletteClient(options);
+      let asked: Promise<KeyLocation> | undefined;
+      const location = (): Promise<KeyLocation> => {
+        asked ??= client.users.me().then(
+          (me) => ({ host: locationHost(settings.host), tenantUid: me.tenantUid }),
+          (e: unknown) => {
+            asked = undefined;
+            throw e;
+          },
+        );
+        return asked;
+      };
+      this.cached = { fingerprint, session: { client, location } };
     }
-    return this.cached.client;
+    return this.cached.session;
   }
 }

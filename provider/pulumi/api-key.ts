@@ -95,6 +95,8 @@ const OUTPUT_NAMES = [
   "createdAt",
   "updatedAt",
   "status",
+  "host",
+  "tenantUid",
 ] as const satisfies readonly (keyof ApiKeyOutputs)[];
 
 /**
@@ -102,7 +104,7 @@ const OUTPUT_NAMES = [
  *
  * Credentials come from stack config (`palette:apiKey` or `palette:username`/`palette:password`, plus
  * `palette:host` and `palette:projectUid`) or from the environment (`SPECTROCLOUD_APIKEY`,
- * `SPECTROCLOUD_USERNAME`/`SPECTROCLOUD_PASSWORD`, `SPECTROCLOUD_HOST`, `SPECTROCLOUD_PROJECT_UID`), which wins.
+ * `SPECTROCLOUD_USERNAME`/`SPECTROCLOUD_PASSWORD`, `SPECTROCLOUD_HOST`, `SPECTROCLOUD_PROJECT_UID`), the fallback.
  *
  * @example
  * const ci = new ApiKey("ci", { description: "CI pipeline", expiresIn: "90d" });
@@ -131,6 +133,10 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
   /** `"active"`, `"revoked"` or `"expired"`, as of the last create, update or refresh. */
   declare readonly status: pulumi.Output<"active" | "revoked" | "expired">;
+  /** The Palette API the key lives at. With `tenantUid`, the tenant guard: refresh, update and delete refuse other credentials. */
+  declare readonly host: pulumi.Output<string>;
+  /** The tenant the key lives in. */
+  declare readonly tenantUid: pulumi.Output<string>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = Object.fromEntries(OUTPUT_NAMES.map((k) => [k, undefined]));

@@ -1,13 +1,17 @@
 /**
- * The dynamic provider's settings: stack config (`palette:*`, delivered by `configure()`) and the
- * `SPECTROCLOUD_*` environment, which wins: it is always current, also in destroy and refresh (the
- * engine configures those from the config snapshot of the last `up`). Pure.
+ * The dynamic provider's settings: stack config (`palette:*`, delivered by `configure()`) wins, the
+ * `SPECTROCLOUD_*` environment is the fallback, as in Pulumi's own providers and Spectro Cloud's
+ * Terraform provider. (The environment used to win; a shell still exporting another tenant's
+ * credentials then retargeted a stack.) Since pulumi/pulumi#18740 (CLI 3.153) refresh and destroy
+ * configure default providers from the current stack config where compatible; older CLIs use the
+ * config recorded at the last `up`. Either way the tenant guard (core/tenant-guard.ts) keeps every
+ * key to the tenant it was created in. Pure.
  */
 import { resolveFrom, environmentSource, SETTING_ENV, type ProviderSettings, type SettingName } from "../core/settings";
 
 export { DEFAULT_HOST, type ProviderAuth, type ProviderSettings, type SettingName } from "../core/settings";
 
-/** Where each setting comes from: stack config key, then the environment variable that overrides it. */
+/** Where each setting comes from: stack config key, then the environment variable it falls back to. */
 export const SETTINGS = {
   host: { config: "palette:host", env: SETTING_ENV.host },
   apiKey: { config: "palette:apiKey", env: SETTING_ENV.apiKey },
@@ -37,5 +41,5 @@ export function resolveSettings(
   config: (key: string) => string | undefined,
   env: Record<string, string | undefined>,
 ): ProviderSettings {
-  return resolveFrom([environmentSource(env), (name) => config(SETTINGS[name].config)], () => new MissingCredentialsError());
+  return resolveFrom([(name) => config(SETTINGS[name].config), environmentSource(env)], () => new MissingCredentialsError());
 }

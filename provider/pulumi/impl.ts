@@ -13,6 +13,7 @@ import type { ApiKey as PaletteApiKey } from "../../sdk";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits } from "../core/lifecycle";
 import { ClientCache } from "../core/settings";
+import { recordedLocation } from "../core/tenant-guard";
 import { checkApiKey, PULUMI_NAMES } from "./check";
 import { resolveSettings } from "./config";
 import { diffApiKey } from "./diff";
@@ -23,6 +24,10 @@ type Props = Record<string, unknown>;
 const HINTS: EngineHints = {
   recorded: "Pulumi recorded the key; run `pulumi up` again to finish.",
   vanished: "run `pulumi refresh` to drop it from the stack, then `pulumi up` to create a new one",
+  wrongTenant:
+    "Point the provider back at the key's tenant (palette:host and palette:apiKey in stack config, which win over " +
+    "SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY), or, if the key was moved or deleted on purpose, drop it from the stack " +
+    "with `pulumi state delete <urn>`.",
 };
 
 let configLookup: (key: string) => string | undefined = () => undefined;
@@ -54,7 +59,7 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 
 /** Settings are resolved on every call: environment variables are always current, stack config may be stale. */
 function lifecycle(): KeyLifecycle {
-  return new KeyLifecycle(clients.clientFor(resolveSettings(configLookup, process.env)), PULUMI_NAMES, HINTS);
+  return new KeyLifecycle(clients.sessionFor(resolveSettings(configLookup, process.env)), PULUMI_NAMES, HINTS);
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -98,19 +103,23 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
       active: inputs.active !== false,
       owner: ownerOf(inputs.user),
     });
-    return { id: made.key.uid, outs: toOutputs(made.key, { ...carried, key: made.value, userEmail: made.ownerEmail }, new Date()) };
+    const outs = toOutputs(made.key, { ...carried, key: made.value, userEmail: made.ownerEmail, location: made.location }, new Date());
+    return { id: made.key.uid, outs };
   } catch (e) {
     if (!(e instanceof KeyCreatedIncompletely)) throw e;
-    const { key, value, ownerEmail } = e.created;
-    const outs = toOutputs(key, { ...carried, key: value, userEmail: ownerEmail }, new Date());
+    const { key, value, ownerEmail, location } = e.created;
+    const outs = toOutputs(key, { ...carried, key: value, userEmail: ownerEmail, location }, new Date());
     throw new ResourceInitError(e.message, key.uid, withProvider(outs, inputs.__provider));
   }
 }
 
+const locationIn = (props: Props | undefined) => recordedLocation(props?.host, props?.tenantUid);
+
 export async function read(id: string, props?: Props): Promise<dynamic.ReadResult> {
-  const key = await lifecycle().read(id);
-  if (key === undefined) return { id: "" };
-  const outs = refreshedOutputs(key, props ?? {}, new Date());
+  const found = await lifecycle().read(id, locationIn(props));
+  if (found === undefined) return { id: "" };
+  const { key, location } = found;
+  const outs = refreshedOutputs(key, props ?? {}, new Date(), location);
   return { id: key.uid, props: outs, inputs: inputsFromOutputs(outs) };
 }
 
@@ -131,11 +140,14 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     user: news.user,
     userEmail: olds.userEmail,
     autoname: news.__autoname,
+    location: locationIn(olds),
   };
 
   let latest: PaletteApiKey | undefined;
   try {
-    latest = await lifecycle().update(id, { name: String(olds.name), active: olds.active !== false }, edits, news.active !== false);
+    const result = await lifecycle().update(id, { name: String(olds.name), active: olds.active !== false }, edits, news.active !== false, carried.location);
+    latest = result.key;
+    carried.location = result.location;
   } catch (e) {
     if (!(e instanceof KeyUpdatedPartially)) throw e;
     // Some changes reached Palette: record what is known, the next `up` retries the rest.
@@ -147,6 +159,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
   if (latest === undefined) {
     // Nothing to send (e.g. only the spelling of expiresIn changed): refresh the echoes only.
     const outs: Props = { ...storedOutputs(olds) };
+    if (carried.location !== undefined) Object.assign(outs, { host: carried.location.host, tenantUid: carried.location.tenantUid });
     delete outs.expiresIn;
     if (typeof news.expiresIn === "string") outs.expiresIn = news.expiresIn;
     return { outs };
@@ -154,7 +167,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
   return { outs: toOutputs(latest, carried, new Date()) };
 }
 
-export async function delete_(id: string, _props: Props): Promise<void> {
-  await lifecycle().delete(id);
+export async function delete_(id: string, props: Props): Promise<void> {
+  await lifecycle().delete(id, locationIn(props));
 }
 export { delete_ as delete };

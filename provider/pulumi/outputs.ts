@@ -5,6 +5,7 @@
 import type { ApiKey, ApiKeyStatus } from "../../sdk";
 import { sameInstant } from "../core/expiry";
 import { observe } from "../core/observed";
+import type { KeyLocation } from "../core/tenant-guard";
 import type { ApiKeyUserInput } from "./check";
 
 /** The state of an `ApiKey` resource as the provider returns it. Optional fields are omitted, never undefined. */
@@ -29,7 +30,11 @@ export interface ApiKeyOutputs {
   createdAt?: string;
   updatedAt?: string;
   status: ApiKeyStatus;
-  /** The name Pulumi chose for an autonamed key (see `__autoname` in inputs.ts); absent for explicit names. */
+  /** The Palette API the key lives at (its tenant guard, with `tenantUid`). */
+  host?: string;
+  /** The tenant the key lives in: read, update and delete refuse credentials of another tenant. */
+  tenantUid?: string;
+  /** The name Pulumi chose for an autonamed key (see `__autoname` in check.ts); absent for explicit names. */
   __autoname?: string;
 }
 
@@ -42,6 +47,7 @@ export interface CarriedOver {
   user?: unknown;
   userEmail?: unknown;
   autoname?: unknown;
+  location?: KeyLocation | undefined;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -70,6 +76,10 @@ export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyO
   if (email !== undefined) outs.userEmail = email;
   if (createdAt !== undefined) outs.createdAt = createdAt;
   if (updatedAt !== undefined) outs.updatedAt = updatedAt;
+  if (carried.location !== undefined) {
+    outs.host = carried.location.host;
+    outs.tenantUid = carried.location.tenantUid;
+  }
   const autoname = str(carried.autoname);
   if (autoname !== undefined) outs.__autoname = autoname;
   return outs;
@@ -80,14 +90,14 @@ export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyO
  * the previous state. `expiresIn` survives only while Palette still holds the instant it resolved
  * to; once the key was re-dated out of band the relative expiry no longer describes it.
  */
-export function refreshedOutputs(key: ApiKey, previous: Props, now: Date): ApiKeyOutputs {
+export function refreshedOutputs(key: ApiKey, previous: Props, now: Date, location?: KeyLocation): ApiKeyOutputs {
   const expiresIn =
     key.expiresAt !== null && sameInstant(key.expiresAt.toISOString(), previous.expiresAt)
       ? previous.expiresIn
       : undefined;
   return toOutputs(
     key,
-    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname },
+    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname, location },
     now,
   );
 }

@@ -8,6 +8,7 @@ import { instantOf, sameInstant } from "../core/expiry";
 import { diffKey, hasChanges, type DesiredKey, type StoredKey } from "../core/diff";
 import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
 import { observe } from "../core/observed";
+import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
 import {
   descriptionProblem,
   expiresAtProblem,
@@ -68,6 +69,8 @@ export const API_KEY_SCHEMA: Schema = {
       { name: "user_name", type: "string", computed: true, description: "The owner's \"First Last\"." },
       { name: "created_at", type: "string", computed: true, description: "When the key was created (RFC 3339)." },
       { name: "updated_at", type: "string", computed: true, description: "When the key was last changed (RFC 3339)." },
+      { name: "host", type: "string", computed: true, description: "The Palette API the key lives at: with tenant_uid, refresh, update and delete refuse credentials of another tenant." },
+      { name: "tenant_uid", type: "string", computed: true, description: "The tenant the key lives in." },
     ],
   },
 };
@@ -152,8 +155,10 @@ function storedOf(prior: CtyObject, priv: KeyPrivate): StoredKey {
   };
 }
 
+const locationIn = (state: CtyObject | null): KeyLocation | undefined => recordedLocation(state?.host, state?.tenant_uid);
+
 /** The observed key as state; `carried` holds what only state knows (value, expiry spelling, email). */
-function stateOf(key: ApiKey, carried: CtyObject, now: Date): CtyObject {
+function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocation): CtyObject {
   const seen = observe(key, now);
   const priorAt = knownString(carried, N.expiresAt);
   // Keep the user's spelling of the same instant ("2027-01-31"), so a refresh shows no false drift.
@@ -172,6 +177,8 @@ function stateOf(key: ApiKey, carried: CtyObject, now: Date): CtyObject {
     user_name: seen.userName,
     created_at: seen.createdAt ?? null,
     updated_at: seen.updatedAt ?? null,
+    host: location.host,
+    tenant_uid: location.tenantUid,
   };
 }
 
@@ -190,9 +197,9 @@ export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     async read({ state, private: priv }, ctx) {
       const uid = knownString(state, "id");
       if (uid === undefined) return { state: null };
-      const key = await lifecycle(ctx.signal).read(uid);
-      if (key === undefined) return { state: null };
-      return { state: stateOf(key, state, clock()), ...(priv !== undefined ? { private: priv } : {}) };
+      const found = await lifecycle(ctx.signal).read(uid, locationIn(state));
+      if (found === undefined) return { state: null };
+      return { state: stateOf(found.key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
     },
 
     async plan({ prior, proposed, config, priorPrivate }) {
@@ -246,6 +253,8 @@ export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle,
             user_name: UNKNOWN,
             created_at: UNKNOWN,
             updated_at: UNKNOWN,
+            host: UNKNOWN,
+            tenant_uid: UNKNOWN,
           },
           plannedPrivate: privateFor(config),
         };
@@ -271,7 +280,7 @@ export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle,
       const ops = lifecycle(ctx.signal);
       if (planned === null) {
         const uid = knownString(prior, "id");
-        if (uid !== undefined) await ops.delete(uid);
+        if (uid !== undefined) await ops.delete(uid, locationIn(prior));
         return { state: null };
       }
       const now = clock();
@@ -292,13 +301,13 @@ export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle,
             owner: typeof email === "string" ? { email } : typeof uid === "string" ? { uid } : undefined,
           });
           const carried = { ...planned, key: made.value, user_email: made.ownerEmail ?? knownString(planned, N.userEmail) ?? null };
-          return { state: stateOf(made.key, carried, now), ...privateOut };
+          return { state: stateOf(made.key, carried, now, made.location), ...privateOut };
         } catch (e) {
           if (!(e instanceof KeyCreatedIncompletely)) throw e;
           // Terraform saves the object tainted: the next apply replaces it, nothing is orphaned.
-          const { key, value, ownerEmail } = e.created;
+          const { key, value, ownerEmail, location } = e.created;
           const carried = { ...planned, key: value, user_email: ownerEmail ?? null };
-          return { state: stateOf(key, carried, now), ...privateOut, diagnostics: [error("API key created incompletely", undefined, e.message)] };
+          return { state: stateOf(key, carried, now, location), ...privateOut, diagnostics: [error("API key created incompletely", undefined, e.message)] };
         }
       }
 
@@ -311,15 +320,20 @@ export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle,
       if (!sameInstant(knownString(prior, N.expiresAt), at.toISOString())) edits.expiresAt = at;
       const wasActive = prior.active !== false;
       try {
-        const latest = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false);
+        const recorded = locationIn(prior);
+        const { key: latest, location } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false, recorded);
         if (latest === undefined) {
           // Nothing to send (only expires_in's spelling or the expiry's spelling changed).
           return { state: { ...planned, updated_at: prior.updated_at ?? null }, ...privateOut };
         }
-        return { state: stateOf(latest, planned, now), ...privateOut };
+        return { state: stateOf(latest, planned, now, location), ...privateOut };
       } catch (e) {
         if (!(e instanceof KeyUpdatedPartially)) throw e;
-        const state = e.latest !== undefined ? stateOf(e.latest, prior, now) : { ...prior, active: e.activeNow, status: e.activeNow ? "active" : "revoked" };
+        const recorded = locationIn(prior);
+        const state =
+          e.latest !== undefined && recorded !== undefined
+            ? stateOf(e.latest, prior, now, recorded)
+            : { ...prior, active: e.activeNow, status: e.activeNow ? "active" : "revoked" };
         return { state, ...privateOut, diagnostics: [error("API key updated in part", undefined, e.message)] };
       }
     },

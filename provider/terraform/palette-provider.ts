@@ -37,6 +37,10 @@ const PROVIDER_SCHEMA: Schema = {
 const HINTS: EngineHints = {
   recorded: "Terraform saved the key in state; the next `terraform apply` finishes the change (a key left half-made by a create is tainted and replaced).",
   vanished: "run `terraform apply -refresh-only` to drop it from state, or `terraform apply` to create a new one",
+  wrongTenant:
+    'Point the provider back at the key\'s tenant (host and api_key in the provider "palette" block, which win over ' +
+    "SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY), or, if the key was moved or deleted on purpose, drop it from state " +
+    "with `terraform state rm <address>`.",
 };
 
 export class MissingTerraformCredentials extends Error {
@@ -73,8 +77,9 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
   let sources: SettingSource[] = [environmentSource(env)];
   const clients = new ClientCache("pulumi-palette-apikeys-terraform");
   // Explicit configuration wins; the environment is the fallback (the Spectro Cloud provider's convention).
-  const client = (): PaletteClient => clients.clientFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
-  const lifecycle = (signal: AbortSignal): KeyLifecycle => new KeyLifecycle(client(), TERRAFORM_NAMES, HINTS, signal);
+  const session = () => clients.sessionFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
+  const client = (): PaletteClient => session().client;
+  const lifecycle = (signal: AbortSignal): KeyLifecycle => new KeyLifecycle(session(), TERRAFORM_NAMES, HINTS, signal);
   return {
     providerSchema: PROVIDER_SCHEMA,
     resources: { palette_api_key: apiKeyResource(lifecycle) },

@@ -78,6 +78,30 @@ resource "palette_api_key" "bulk" {
     expect(managed()).toEqual([]);
   });
 
+  test("credentials of another tenant: plan fails naming both tenants, the key is neither dropped nor re-made", async () => {
+    const other = await startEmulator({ port: 0, rateLimit: false });
+    try {
+      const ws = workspace("tenant");
+      ws.write({ "main.tf": `${PROVIDER_BLOCK}\nresource "palette_api_key" "guarded" {\n  name = "guarded"\n}\n` });
+      await ws.expect(["init", "-no-color"]);
+      await ws.expect(["apply", "-auto-approve", "-no-color"]);
+      const uid = ws.attributes("palette_api_key", "guarded").id as string;
+      expect(ws.attributes("palette_api_key", "guarded")).toMatchObject({ host: emu.url, tenant_uid: emu.tenant.uid });
+
+      const r = await ws.expect(["plan", "-no-color"], 1, credentialsEnv(other, other.accounts.admin));
+      const text = r.stderr.replace(/\s+/g, " ");
+      expect(text).toContain(`lives in tenant ${emu.tenant.uid} at ${emu.url}`);
+      expect(text).toContain(`belong to tenant ${other.tenant.uid} at ${other.url}`);
+      expect(text).toContain("terraform state rm");
+      expect(ws.attributes("palette_api_key", "guarded").id).toBe(uid);
+      expect(other.keys().filter((k) => !k.seeded)).toEqual([]);
+      await ws.expect(["destroy", "-auto-approve", "-no-color"]);
+      expect(managed()).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("a revoke that fails after create leaves the key in state, tainted; the next apply converges with no orphan", async () => {
     const ws = workspace("partial");
     ws.write({ "main.tf": `${PROVIDER_BLOCK}\nresource "palette_api_key" "half" {\n  name = "half"\n  active = false\n}\n` });

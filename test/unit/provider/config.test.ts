@@ -8,13 +8,11 @@ describe("provider configuration", () => {
     expect(s).toEqual({ host: "http://127.0.0.1:8080", auth: { apiKey: "k1" }, projectUid: "p1" });
   });
 
-  it("lets the environment override stack config", () => {
-    const s = resolveSettings(config({ "palette:host": "a.example", "palette:apiKey": "k1", "palette:projectUid": "p1" }), {
-      SPECTROCLOUD_HOST: "b.example",
-      SPECTROCLOUD_APIKEY: "k2",
-      SPECTROCLOUD_PROJECT_UID: "p2",
-    });
-    expect(s).toEqual({ host: "b.example", auth: { apiKey: "k2" }, projectUid: "p2" });
+  it("lets stack config win over the environment, which is the fallback", () => {
+    const env = { SPECTROCLOUD_HOST: "b.example", SPECTROCLOUD_APIKEY: "k2", SPECTROCLOUD_PROJECT_UID: "p2" };
+    const s = resolveSettings(config({ "palette:host": "a.example", "palette:apiKey": "k1", "palette:projectUid": "p1" }), env);
+    expect(s).toEqual({ host: "a.example", auth: { apiKey: "k1" }, projectUid: "p1" });
+    expect(resolveSettings(config({}), env)).toEqual({ host: "b.example", auth: { apiKey: "k2" }, projectUid: "p2" });
   });
 
   it("defaults the host and accepts a username and password", () => {

@@ -8,7 +8,7 @@ const { PaletteError } = jest.requireActual<typeof import("../../../sdk")>("../.
 
 const fake = {
   apiKeys: { create: jest.fn(), get: jest.fn(), update: jest.fn(), setActive: jest.fn(), delete: jest.fn() },
-  users: { findByEmail: jest.fn(), get: jest.fn() },
+  users: { findByEmail: jest.fn(), get: jest.fn(), me: jest.fn() },
 };
 const constructed = jest.fn();
 jest.mock("../../../sdk", () => ({
@@ -22,6 +22,7 @@ jest.mock("../../../sdk", () => ({
 import * as impl from "../../../provider/impl";
 
 const UID = "0123456789abcdef01234567";
+const TENANT = "7e7e7e7e7e7e7e7e7e7e7e7e";
 const VALUE = "KeyValue0123456789abcdefghijklmn";
 const key = (over: Partial<PaletteApiKey> = {}): PaletteApiKey => ({
   uid: UID,
@@ -64,6 +65,7 @@ const hasUndefined = (o: unknown): boolean =>
 beforeEach(() => {
   jest.clearAllMocks();
   for (const f of [...Object.values(fake.apiKeys), ...Object.values(fake.users)]) f.mockReset();
+  fake.users.me.mockResolvedValue({ orgName: "Acme", tenantUid: TENANT, userUid: "a".repeat(24) });
   delete process.env.SPECTROCLOUD_APIKEY;
   delete process.env.SPECTROCLOUD_USERNAME;
   delete process.env.SPECTROCLOUD_PASSWORD;
@@ -105,6 +107,8 @@ describe("create", () => {
       createdAt: "2026-01-01T00:00:00.000Z",
       updatedAt: "2026-01-01T00:00:00.000Z",
       status: "active",
+      host: "http://127.0.0.1:9",
+      tenantUid: TENANT,
     });
   });
 
@@ -192,6 +196,40 @@ describe("read", () => {
   ])("fails loudly on %s, never 'gone'", async (_label, error) => {
     fake.apiKeys.get.mockRejectedValue(error);
     await expect(impl.read(UID, state)).rejects.toThrow(/^Cannot read API key 0123456789abcdef01234567: apiKeys.get failed/);
+  });
+});
+
+describe("tenant guard", () => {
+  beforeEach(() => impl.configure(config({ "palette:host": "palette.example.com", "palette:apiKey": "admin-key" })));
+  const here = { host: "https://palette.example.com", tenantUid: TENANT };
+  const state = { ...inputs, key: VALUE, uid: UID, active: true, status: "active" };
+
+  it.each([
+    ["another tenant on the same host", { ...here, tenantUid: "1".repeat(24) }],
+    ["another host", { host: "https://other.example.com", tenantUid: TENANT }],
+  ])("refuses to read, update or delete a key recorded in %s, naming both places", async (_label, elsewhere) => {
+    const recorded = { ...state, ...elsewhere };
+    for (const call of [() => impl.read(UID, recorded), () => impl.update(UID, recorded, { ...inputs, description: "x" }), () => impl.delete(UID, recorded)]) {
+      const e = (await call().catch((x: unknown) => x)) as Error;
+      expect(e.message).toContain(`lives in tenant ${elsewhere.tenantUid} at ${elsewhere.host}`);
+      expect(e.message).toContain(`belong to tenant ${TENANT} at https://palette.example.com`);
+      expect(e.message).toMatch(/nothing was read, changed or deleted.*pulumi state delete/);
+    }
+    expect(fake.apiKeys.get).not.toHaveBeenCalled();
+    expect(fake.apiKeys.update).not.toHaveBeenCalled();
+    expect(fake.apiKeys.delete).not.toHaveBeenCalled();
+  });
+
+  it("acts on a key recorded here, and the host's spelling does not matter", async () => {
+    fake.apiKeys.get.mockResolvedValue(key());
+    const { props } = await impl.read(UID, { ...state, host: "HTTPS://Palette.Example.com/", tenantUid: TENANT });
+    expect(props).toMatchObject({ uid: UID, tenantUid: TENANT });
+  });
+
+  it("adopts the current place for a key whose state predates the record", async () => {
+    fake.apiKeys.get.mockResolvedValue(key());
+    const { props } = await impl.read(UID, state);
+    expect(props).toMatchObject(here);
   });
 });
 

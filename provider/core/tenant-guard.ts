@@ -1,0 +1,49 @@
+/**
+ * Where a key lives: the Palette host and the tenant it was created in, recorded in the key's state
+ * at create. A valid credential for another tenant reads every key as 404: without this record a
+ * refresh would drop live keys as "gone" and the next apply would create them again elsewhere,
+ * leaving the originals behind in no state. So read, update and delete first check that the
+ * credentials in use belong to the recorded place, and refuse, naming both, when they do not.
+ */
+import { normalizeHost } from "../../sdk";
+
+export interface KeyLocation {
+  /** The API origin, normalized (`https://api.spectrocloud.com`). */
+  host: string;
+  tenantUid: string;
+}
+
+/** The recorded location from loosely typed state; undefined for state written before the record existed. */
+export function recordedLocation(host: unknown, tenantUid: unknown): KeyLocation | undefined {
+  if (typeof host !== "string" || host === "" || typeof tenantUid !== "string" || tenantUid === "") return undefined;
+  return { host, tenantUid };
+}
+
+/** The host as recorded and compared: one spelling per origin. */
+export function locationHost(host: string): string {
+  try {
+    return normalizeHost(host).toLowerCase();
+  } catch {
+    return host.trim().toLowerCase();
+  }
+}
+
+export class WrongTenantError extends Error {
+  constructor(
+    readonly uid: string,
+    readonly recorded: KeyLocation,
+    readonly current: KeyLocation,
+    nextStep: string,
+  ) {
+    super(
+      `API key ${uid} lives in tenant ${recorded.tenantUid} at ${recorded.host}, but the credentials in use belong to ` +
+        `tenant ${current.tenantUid} at ${current.host}: nothing was read, changed or deleted. ${nextStep}`,
+    );
+    this.name = "WrongTenantError";
+  }
+}
+
+/** True when `current` is the place `recorded` names. A host alias counts as another place. */
+export function sameLocation(recorded: KeyLocation, current: KeyLocation): boolean {
+  return locationHost(recorded.host) === locationHost(current.host) && recorded.tenantUid === current.tenantUid;
+}
