@@ -26,9 +26,15 @@ beforeAll(() => {
   boot = bundle("provider/terraform/boot.ts", path.join(tmp, "boot.js"));
 });
 
-afterEach(() => {
+// SIGTERM, not SIGKILL: a provider removes its socket directory only when it gets to exit.
+afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  await Promise.all(
+    running.splice(0).map((p) => {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");
+      return p.exited;
+    }),
+  );
 });
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
