@@ -4,15 +4,16 @@
  * prints the CLI configuration that points Terraform at it. `terraform init` then installs it and
  * records its `h1:` hash in the lock file.
  *
- * The package directory holds a launcher and the bundle: the lock file's hash covers only that
- * directory, so nothing the provider runs may live outside it. Its content is the same on every
+ * The package directory holds a launcher, the boot script (a V8 code cache, see
+ * provider/terraform/boot.ts) and the bundle: the lock file's hash covers only that directory, so
+ * nothing the provider runs may live outside it. Its content is the same on every
  * machine (the launcher finds `node` on PATH), so a lock file committed by one developer matches
  * the mirror another one lays out from the same package version.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BUNDLE_FILE, PROVIDER_ADDRESS, PROVIDER_SOURCE } from "../provider/terraform/distribution";
+import { BOOT_FILE, BUNDLE_FILE, PROVIDER_ADDRESS, PROVIDER_SOURCE } from "../provider/terraform/distribution";
 import { SDK_VERSION } from "../sdk";
 import { UsageError, type CliIo } from "./io";
 
@@ -26,8 +27,9 @@ Options:
   --platform <os_arch>   lay out for this platform (repeatable)       [default: this machine's]
   -h, --help             show this help`;
 
-/** The name inside the package directory; it must not start with `terraform-provider-palette`, or Terraform could pick it as the executable. */
+/** Names inside the package directory; they must not start with `terraform-provider-palette`, or Terraform could pick one as the executable. */
 const PACKAGED_BUNDLE = "palette-provider.cjs";
+const PACKAGED_BOOT = "palette-boot.cjs";
 
 const OS: Partial<Record<NodeJS.Platform, string>> = { linux: "linux", darwin: "darwin", freebsd: "freebsd", openbsd: "openbsd" };
 const ARCH: Partial<Record<string, string>> = { x64: "amd64", arm64: "arm64", ia32: "386", arm: "arm" };
@@ -44,26 +46,30 @@ export interface MirrorOptions {
   dir: string;
   /** The provider bundle to ship. @default dist/terraform/terraform-provider-palette.js of this package */
   bundle?: string;
+  /** @default dist/terraform/boot.js of this package */
+  boot?: string;
   /** @default this package's version */
   version?: string;
   /** @default [this machine's] */
   platforms?: readonly string[];
 }
 
-export const defaultBundle = (): string => path.resolve(__dirname, "..", "terraform", BUNDLE_FILE);
+const built = (file: string): string => path.resolve(__dirname, "..", "terraform", file);
 
 /** Writes the package directories; returns them. */
 export function layOutMirror(options: MirrorOptions): string[] {
   const version = options.version ?? SDK_VERSION;
-  const bundle = options.bundle ?? defaultBundle();
-  if (!fs.existsSync(bundle)) throw new Error(`no provider bundle at ${bundle} (run \`npm run build\`)`);
+  const files = { [PACKAGED_BUNDLE]: options.bundle ?? built(BUNDLE_FILE), [PACKAGED_BOOT]: options.boot ?? built(BOOT_FILE) };
+  for (const file of Object.values(files)) if (!fs.existsSync(file)) throw new Error(`no ${file} (run \`npm run build\`)`);
   const platforms = options.platforms ?? [terraformPlatform() ?? "unsupported"];
   return platforms.map((platform) => {
     if (!/^(linux|darwin|freebsd|openbsd)_[a-z0-9]+$/.test(platform)) throw new Error(`unsupported platform ${platform}: the launcher is a POSIX sh script`);
     const dir = path.join(options.dir, PROVIDER_ADDRESS.host, PROVIDER_ADDRESS.namespace, PROVIDER_ADDRESS.type, version, platform);
     fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(bundle, path.join(dir, PACKAGED_BUNDLE));
-    fs.chmodSync(path.join(dir, PACKAGED_BUNDLE), 0o644);
+    for (const [name, from] of Object.entries(files)) {
+      fs.copyFileSync(from, path.join(dir, name));
+      fs.chmodSync(path.join(dir, name), 0o644);
+    }
     const launcher = path.join(dir, `terraform-provider-${PROVIDER_ADDRESS.type}_v${version}`);
     fs.writeFileSync(launcher, launcherScript(version), { mode: 0o755 });
     fs.chmodSync(launcher, 0o755);
@@ -74,7 +80,7 @@ export function layOutMirror(options: MirrorOptions): string[] {
 // `exec`, so Terraform's signals and its wait for the process reach node itself.
 const launcherScript = (version: string): string => `#!/bin/sh
 # ${PROVIDER_SOURCE} ${version}, from the npm package pulumi-palette-apikeys. Terraform starts this.
-exec node "$(dirname "$0")/${PACKAGED_BUNDLE}" "$@"
+exec node "$(dirname "$0")/${PACKAGED_BOOT}" "$(dirname "$0")/${PACKAGED_BUNDLE}"
 `;
 
 /** An HCL string literal: JSON's escapes, plus HCL's template sequences `\${` and `%{`. */

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin/handshake";
-import { selfSignedCertificate, type SelfSignedCertificate } from "../../provider/terraform/plugin/certificate";
+import { selfSignedCertificate } from "../../provider/terraform/plugin/certificate";
 
 /** The variables Terraform 1.11 adds to its own environment when it starts a provider. */
 export function terraformPluginEnv(clientCertPem?: string): Record<string, string> {
@@ -44,10 +44,13 @@ export interface LaunchedProvider {
   exited: Promise<number | null>;
 }
 
-/** Starts `node <bundle>` as Terraform would and waits for its handshake line. */
-export function launchProvider(bundle: string, env: Record<string, string>, timeoutMs = 20_000): Promise<LaunchedProvider> {
+/**
+ * Starts `node <args>` (a bundle, or boot.js and a bundle) as Terraform would start the launcher,
+ * and waits for its handshake line.
+ */
+export function launchProvider(args: readonly string[], env: Record<string, string>, timeoutMs = 20_000): Promise<LaunchedProvider> {
   const started = performance.now();
-  const child = spawn(process.execPath, [bundle], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -101,20 +104,25 @@ const median = (xs: readonly number[]): number => {
 };
 
 /**
- * Time to handshake of `bundle` against a bare `node -e 0`, alternating the two `runs` times (so
- * load on the machine hits both alike), with mTLS on as under Terraform. Each provider is stopped
- * with SIGTERM and awaited before the next start.
+ * Time to handshake of `node <args>` against a bare `node -e 0`, alternating the two `runs` times
+ * (so load on the machine hits both alike), with mTLS on as under Terraform. Each provider is
+ * stopped with SIGTERM and awaited before the next start. One unmeasured start comes first (it
+ * writes boot.js's compile cache).
  */
-export async function measureHandshake(bundle: string, runs = 10, client: SelfSignedCertificate = selfSignedCertificate()): Promise<HandshakeFigures> {
-  const env = terraformPluginEnv(client.certPem);
-  const providerMs: number[] = [];
-  const bareMs: number[] = [];
-  await runBareNode(); // warm the file cache for node itself
-  for (let i = 0; i < runs; i++) {
-    const p = await launchProvider(bundle, env);
-    providerMs.push(p.startMs);
+export async function measureHandshake(args: readonly string[], runs = 10, extraEnv: Record<string, string> = {}): Promise<HandshakeFigures> {
+  const env = { ...terraformPluginEnv(selfSignedCertificate().certPem), ...extraEnv };
+  const stop = async (p: LaunchedProvider): Promise<void> => {
     p.child.kill("SIGTERM");
     await p.exited;
+  };
+  const providerMs: number[] = [];
+  const bareMs: number[] = [];
+  await runBareNode(); // warms the file cache for node itself
+  await stop(await launchProvider(args, env));
+  for (let i = 0; i < runs; i++) {
+    const p = await launchProvider(args, env);
+    providerMs.push(p.startMs);
+    await stop(p);
     bareMs.push(await runBareNode());
   }
   return {

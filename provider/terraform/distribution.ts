@@ -5,5 +5,6 @@ export const PROVIDER_ADDRESS = { host: "terraform.local", namespace: "palette-a
 
 export const PROVIDER_SOURCE = `${PROVIDER_ADDRESS.host}/${PROVIDER_ADDRESS.namespace}/${PROVIDER_ADDRESS.type}`;
 
-/** The bundle `npm run build` writes under dist/terraform/. */
+/** The bundle `npm run build` writes under dist/terraform/, and the boot script the launcher runs it with. */
 export const BUNDLE_FILE = "terraform-provider-palette.js";
+export const BOOT_FILE = "boot.js";

@@ -71,6 +71,8 @@ export function terraformWorkspace(root: string, mainTf: string, cliConfig: stri
     TF_CLI_CONFIG_FILE: cliConfigFile,
     TF_DATA_DIR: path.join(root, "tf-data"),
     TF_PLUGIN_CACHE_DIR: "",
+    // The providers' boot script keeps its compile cache here rather than in the user's ~/.cache.
+    XDG_CACHE_HOME: path.join(root, "cache"),
     PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`,
   };
   for (const name of ["TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_CLI_ARGS", "TF_REATTACH_PROVIDERS"]) delete env[name];

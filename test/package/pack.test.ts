@@ -84,8 +84,9 @@ describe("the tarball", () => {
   it("ships the build of the product folders only, with no stale output: no tests, examples, demo state or secrets", () => {
     const stray = packedFiles.filter((f) => {
       if (!f.startsWith("dist/")) return false;
-      // The Terraform provider's bundle is built from its entry; everything else by tsc from its own source.
-      const source = f === "dist/terraform/terraform-provider-palette.js" ? "provider/terraform/main.ts" : f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
+      // The Terraform provider's bundles are built from their entries; everything else by tsc from its own source.
+      const bundled: Record<string, string> = { "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts", "dist/terraform/boot.js": "provider/terraform/boot.ts" };
+      const source = bundled[f] ?? f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
       // A build output without its source is left over from a deleted module (fix: rm -rf dist && npm run build).
       return !/^(sdk|provider|emulator|runner|cli)\//.test(source) || !fs.existsSync(path.join(REPO, source));
     });
@@ -124,7 +125,7 @@ describe("installed into a fresh project, offline", () => {
     const pkg = path.join(mirror, "terraform.local/palette-apikeys/palette", manifest.version);
     const [platform] = fs.readdirSync(pkg);
     const files = fs.readdirSync(path.join(pkg, platform ?? "")).sort();
-    expect(files).toEqual(["palette-provider.cjs", `terraform-provider-palette_v${manifest.version}`]);
+    expect(files).toEqual(["palette-boot.cjs", "palette-provider.cjs", `terraform-provider-palette_v${manifest.version}`]);
     expect(fs.readFileSync(path.join(pkg, platform ?? "", "palette-provider.cjs"))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform/terraform-provider-palette.js")));
   });
 });

@@ -16,23 +16,31 @@ import { bundle, providerClient, tempDir, unaryCall } from "../../helpers/terraf
 const services = pluginServices();
 let tmp: string;
 let provider: string;
+let boot: string;
 const running: LaunchedProvider[] = [];
 const clients: Client[] = [];
 
 beforeAll(() => {
   tmp = tempDir("tf-protocol-");
   provider = bundle("provider/terraform/main.ts", path.join(tmp, "terraform-provider-palette.js"));
+  boot = bundle("provider/terraform/boot.ts", path.join(tmp, "boot.js"));
 });
 
-afterEach(() => {
+// SIGTERM, not SIGKILL: a provider removes its socket directory only when it gets to exit.
+afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  await Promise.all(
+    running.splice(0).map((p) => {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");
+      return p.exited;
+    }),
+  );
 });
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function start(env: Record<string, string>): Promise<LaunchedProvider> {
-  const p = await launchProvider(provider, env);
+async function start(env: Record<string, string>, args = [provider]): Promise<LaunchedProvider> {
+  const p = await launchProvider(args, env);
   running.push(p);
   return p;
 }
@@ -143,6 +151,24 @@ describe("provider process over go-plugin's protocol", () => {
     expect(await eventually(() => isDead(Number(pid)))).toBe(true);
   });
 
+  test("through boot.js, the first start saves a compile cache on exit and the next start uses it", async () => {
+    const env = { ...terraformPluginEnv(client.certPem), XDG_CACHE_HOME: path.join(tmp, "cache") };
+    const cacheDir = path.join(tmp, "cache/palette-apikeys/v8");
+    const first = await start(env, [boot, provider]);
+    await unaryCall(connect(first.handshake, client), services.controller.Shutdown, {});
+    expect(await first.exited).toBe(0);
+    const [file] = fs.readdirSync(cacheDir);
+    const written = fs.statSync(path.join(cacheDir, file ?? ""));
+    const second = await start(env, [boot, provider]);
+    const res = await unaryCall<RpcResponse<"GetProviderSchema">>(connect(second.handshake, client), services.provider.GetProviderSchema, {});
+    expect(res.provider?.block?.attributes).toHaveLength(5);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    // Rewritten only when missing or rejected by V8: the same file means the second start took it.
+    expect(fs.readdirSync(cacheDir)).toEqual([file]);
+    expect(fs.statSync(path.join(cacheDir, file ?? "")).mtimeMs).toBe(written.mtimeMs);
+  });
+
   test("without Terraform's magic cookie it prints a hint on stderr, nothing on stdout, and exits 1", async () => {
     const env = { ...process.env, ...terraformPluginEnv(client.certPem) };
     delete env.TF_PLUGIN_MAGIC_COOKIE;
@@ -158,6 +184,6 @@ describe("provider process over go-plugin's protocol", () => {
   });
 
   test("refuses a Terraform that does not offer protocol 6", async () => {
-    await expect(launchProvider(provider, { ...terraformPluginEnv(client.certPem), PLUGIN_PROTOCOL_VERSIONS: "5" })).rejects.toThrow(/exited \(1\)[\s\S]*protocol 6/);
+    await expect(launchProvider([provider], { ...terraformPluginEnv(client.certPem), PLUGIN_PROTOCOL_VERSIONS: "5" })).rejects.toThrow(/exited \(1\)[\s\S]*protocol 6/);
   });
 });

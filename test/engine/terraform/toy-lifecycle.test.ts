@@ -54,7 +54,12 @@ suite(`toy provider under terraform ${version ?? "absent"}`, () => {
   beforeAll(() => {
     root = tempDir("tf-toy-");
     const mirror = path.join(root, "mirror");
-    layOutMirror({ dir: mirror, bundle: bundle("test/engine/terraform/fixtures/toy-main.ts", path.join(root, "toy.js")), version: "0.0.1" });
+    layOutMirror({
+      dir: mirror,
+      bundle: bundle("test/engine/terraform/fixtures/toy-main.ts", path.join(root, "toy.js")),
+      boot: bundle("provider/terraform/boot.ts", path.join(root, "boot.js")),
+      version: "0.0.1",
+    });
     tf = terraformWorkspace(root, MAIN_TF, cliConfig(mirror));
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -72,6 +77,8 @@ suite(`toy provider under terraform ${version ?? "absent"}`, () => {
     const out = await outputs();
     expect(out.upper?.value).toBe("ONE");
     expect(store()[String(out.id?.value)]).toEqual({ name: "one", kind: "a", tags: { team: "platform" } });
+    // The launcher's boot script left its compile cache for the next starts.
+    expect(fs.readdirSync(path.join(root, "cache/palette-apikeys/v8")).length).toBeGreaterThan(0);
   });
 
   test("a plan right after apply is clean (exit 0)", async () => {

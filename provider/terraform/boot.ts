@@ -1,0 +1,58 @@
+/**
+ * What the launcher runs: `node boot.js <provider bundle>`. It runs the bundle through a V8 code
+ * cache kept per user, because Terraform starts a provider process 2-5 times per command and
+ * compiling the bundle (400 KB, more with the SDK) is most of each start. The first start
+ * compiles as usual and saves the cache on exit; later starts skip the compiling.
+ *
+ * Node 22.1+ does this itself (`module.enableCompileCache`); Node 20 needs vm.Script's cachedData.
+ * The cache is keyed by a hash of the bundle's content: V8 checks only the source's length, and a
+ * stale cache must never run with a changed bundle. It lives outside the package directory, whose
+ * hash Terraform's lock file checks.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import Module, { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Script } from "node:vm";
+
+const bundle = path.resolve(process.argv[2] ?? "");
+const enableCompileCache = (Module as { enableCompileCache?: () => unknown }).enableCompileCache;
+
+if (typeof enableCompileCache === "function") {
+  enableCompileCache();
+  require(bundle);
+} else {
+  const source = fs.readFileSync(bundle, "utf8");
+  const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "palette-apikeys", "v8");
+  const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(source).digest("hex").slice(0, 32);
+  const cacheFile = path.join(cacheDir, `${key}.bin`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // Module.wrap's wrapper, so the bundle sees the CommonJS scope it was built for.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
+    filename: bundle,
+    ...(cachedData !== undefined ? { cachedData } : {}),
+  });
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    // On exit the cache also holds the functions this run compiled lazily, so the next start skips those too.
+    process.once("exit", () => {
+      try {
+        fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+        const tmp = `${cacheFile}.${process.pid}`;
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, cacheFile);
+      } catch {
+        // No cache this time (read-only home, full disk): the next start compiles again.
+      }
+    });
+  }
+  const mod = new Module(bundle, module);
+  mod.filename = bundle;
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
+}
