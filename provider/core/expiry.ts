@@ -2,7 +2,6 @@
  * Expiry inputs: parsing `expiresIn` ("30d", "12h") and `expiresAt` (RFC 3339 or a calendar day),
  * and turning a relative expiry into the absolute instant Palette stores. Pure: the clock is a parameter.
  */
-import { z } from "zod";
 
 /** The documented best practice, used when a program sets neither `expiresIn` nor `expiresAt`. */
 export const DEFAULT_EXPIRES_IN = "30d";
@@ -14,8 +13,12 @@ const MS_PER_MINUTE = 60_000;
 const MAX_TIME_MS = 8.64e15;
 
 const DURATION = /^([1-9][0-9]*)([dh])$/;
-const CALENDAR_DAY = z.iso.date();
-const INSTANT = z.iso.datetime({ offset: true });
+// RFC 3339 by regular expression, as zod's `iso.date()` and `iso.datetime({ offset: true })` accept
+// them (a unit test holds the two to the same verdicts): this module is on the Terraform provider's
+// start-up path, and loading zod there would cost every provider process tens of milliseconds.
+const DATE = String.raw`\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])`;
+const CALENDAR_DAY = new RegExp(`^${DATE}$`);
+const INSTANT = new RegExp(String.raw`^${DATE}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$`);
 
 /** Either a value or a reason the input is wrong, phrased to tell the user what to write instead. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -36,16 +39,20 @@ export function parseExpiresIn(text: string): Parsed<number> {
   return { ok: true, value: ms };
 }
 
+/** The regular expressions admit 2025-02-30; Date would roll it over to March, so insist on a round trip. */
+function isCalendarDay(day: string): boolean {
+  const d = new Date(`${day}T00:00:00.000Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
+}
+
 /**
  * Parses an RFC 3339 instant, or `YYYY-MM-DD` meaning the last millisecond of that day in UTC
  * (so "expires on 2027-01-31" keeps the key usable throughout that day).
  */
 export function parseExpiresAt(text: string): Parsed<Date> {
-  if (CALENDAR_DAY.safeParse(text).success) {
-    const d = new Date(`${text}T23:59:59.999Z`);
-    // The ISO regex admits 2025-02-30; Date would roll it over to March, so insist on a round trip.
-    if (!Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text) return { ok: true, value: d };
-  } else if (INSTANT.safeParse(text).success) {
+  if (CALENDAR_DAY.test(text) && isCalendarDay(text)) {
+    return { ok: true, value: new Date(`${text}T23:59:59.999Z`) };
+  } else if (INSTANT.test(text) && isCalendarDay(text.slice(0, 10))) {
     const d = new Date(text);
     if (!Number.isNaN(d.getTime())) return { ok: true, value: d };
   }

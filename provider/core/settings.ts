@@ -3,9 +3,6 @@
  * its own sources (stack config or a provider block, and the `SPECTROCLOUD_*` environment) in the
  * order it honours them, and its own words for how to fix missing credentials. Pure.
  */
-import { PaletteClient, type PaletteClientOptions } from "../../sdk";
-import type { LifecycleSession } from "./lifecycle";
-import { locationHost, type KeyLocation } from "./tenant-guard";
 
 /** The default Palette SaaS endpoint, as in the Spectro Cloud Terraform provider. */
 export const DEFAULT_HOST = "api.spectrocloud.com";
@@ -62,45 +59,4 @@ export function resolveFrom(sources: readonly SettingSource[], missing: () => Er
   const projectUid = get("projectUid");
   if (projectUid !== undefined) settings.projectUid = projectUid;
   return settings;
-}
-
-/**
- * One client per distinct settings, reused across calls of a provider process so its pacing and
- * token cache are shared; a change of settings (e.g. a new environment) gets a new client.
- */
-export class ClientCache {
-  private cached: { fingerprint: string; session: LifecycleSession } | undefined;
-
-  constructor(private readonly userAgent: string) {}
-
-  clientFor(settings: ProviderSettings): PaletteClient {
-    return this.sessionFor(settings).client;
-  }
-
-  /** The client, and where its credentials lead: `/v1/users/info` asked once per client, retried after a failure. */
-  sessionFor(settings: ProviderSettings): LifecycleSession {
-    const fingerprint = JSON.stringify(settings);
-    if (this.cached?.fingerprint !== fingerprint) {
-      const options: PaletteClientOptions = {
-        host: settings.host,
-        auth: settings.auth,
-        userAgent: this.userAgent,
-        ...(settings.projectUid !== undefined ? { projectUid: settings.projectUid } : {}),
-      };
-      const client = new PaletteClient(options);
-      let asked: Promise<KeyLocation> | undefined;
-      const location = (): Promise<KeyLocation> => {
-        asked ??= client.users.me().then(
-          (me) => ({ host: locationHost(settings.host), tenantUid: me.tenantUid }),
-          (e: unknown) => {
-            asked = undefined;
-            throw e;
-          },
-        );
-        return asked;
-      };
-      this.cached = { fingerprint, session: { client, location } };
-    }
-    return this.cached.session;
-  }
 }

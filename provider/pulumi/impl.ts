@@ -12,7 +12,7 @@ import type { dynamic } from "@pulumi/pulumi";
 import type { ApiKey as PaletteApiKey } from "../../sdk";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits } from "../core/lifecycle";
-import { ClientCache } from "../core/settings";
+import { ClientCache } from "../core/session";
 import { recordedLocation } from "../core/tenant-guard";
 import { checkApiKey, PULUMI_NAMES } from "./check";
 import { resolveSettings } from "./config";

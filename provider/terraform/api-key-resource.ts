@@ -4,11 +4,8 @@
  * them onto Terraform's plan rules (planned values must match config, unknowns only where config is
  * null, RequiresReplace only on paths whose planned value differs) and its state.
  */
-import { instantOf, sameInstant } from "../core/expiry";
 import { diffKey, hasChanges, type DesiredKey, type StoredKey } from "../core/diff";
-import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
-import { observe } from "../core/observed";
-import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
+import type { KeyLifecycle } from "../core/lifecycle";
 import {
   descriptionProblem,
   expiresAtProblem,
@@ -23,7 +20,6 @@ import {
   type FieldNames,
   type OwnerInput,
 } from "../core/rules";
-import type { ApiKey } from "../../sdk";
 import { UNKNOWN, type CtyObject, type Diagnostic, type PathStep, type ResourceType, type Schema } from "./framework";
 import { boolAt, knownString, stringAt, toCty } from "./values";
 
@@ -80,7 +76,7 @@ const N = TERRAFORM_NAMES;
 /** The attribute a core field is reported on. */
 const attributeOf = (field: Field): string => (field === "user" ? N.userEmail : N[field]);
 
-const error = (summary: string, attribute?: string, detail?: string): Diagnostic => ({
+export const error = (summary: string, attribute?: string, detail?: string): Diagnostic => ({
   severity: "error",
   summary,
   ...(detail !== undefined ? { detail } : {}),
@@ -126,7 +122,7 @@ function privateOf(bytes: Buffer | undefined): KeyPrivate {
   }
 }
 
-function ownerInputOf(config: CtyObject | null): OwnerInput | undefined {
+export function ownerInputOf(config: CtyObject | null): OwnerInput | undefined {
   const uid = stringAt(config, N.userUid);
   const email = stringAt(config, N.userEmail);
   if (email !== undefined) return { email };
@@ -155,32 +151,12 @@ function storedOf(prior: CtyObject, priv: KeyPrivate): StoredKey {
   };
 }
 
-const locationIn = (state: CtyObject | null): KeyLocation | undefined => recordedLocation(state?.host, state?.tenant_uid);
-
-/** The observed key as state; `carried` holds what only state knows (value, expiry spelling, email). */
-function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocation): CtyObject {
-  const seen = observe(key, now);
-  const priorAt = knownString(carried, N.expiresAt);
-  // Keep the user's spelling of the same instant ("2027-01-31"), so a refresh shows no false drift.
-  const sameExpiry = seen.expiresAt !== undefined && sameInstant(priorAt, seen.expiresAt);
-  return {
-    id: seen.uid,
-    name: seen.name,
-    description: seen.description,
-    expires_in: sameExpiry ? (carried.expires_in ?? null) : null,
-    expires_at: sameExpiry ? (priorAt ?? null) : (seen.expiresAt ?? null),
-    active: seen.active,
-    user_uid: seen.userUid,
-    user_email: carried.user_email ?? null,
-    key: carried.key ?? null,
-    status: seen.status,
-    user_name: seen.userName,
-    created_at: seen.createdAt ?? null,
-    updated_at: seen.updatedAt ?? null,
-    host: location.host,
-    tenant_uid: location.tenantUid,
-  };
-}
+/**
+ * Read and apply need the HTTP client; schema, validate and plan do not. Terraform starts 2-5
+ * provider processes per command and most of them never reach Palette, so the client is loaded
+ * by the first call that needs it.
+ */
+const applying = (): typeof import("./api-key-apply") => require("./api-key-apply");
 
 export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle, clock: () => Date = () => new Date()): ResourceType {
   return {
@@ -194,12 +170,8 @@ export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle,
       return { state: raw };
     },
 
-    async read({ state, private: priv }, ctx) {
-      const uid = knownString(state, "id");
-      if (uid === undefined) return { state: null };
-      const found = await lifecycle(ctx.signal).read(uid, locationIn(state));
-      if (found === undefined) return { state: null };
-      return { state: stateOf(found.key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
+    read(req, ctx) {
+      return applying().readKey(lifecycle, clock, req, ctx);
     },
 
     async plan({ prior, proposed, config, priorPrivate }) {
@@ -276,66 +248,8 @@ export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle,
       return { planned: next, requiresReplace, plannedPrivate: privateFor(config) };
     },
 
-    async apply({ prior, planned, config, plannedPrivate }, ctx) {
-      const ops = lifecycle(ctx.signal);
-      if (planned === null) {
-        const uid = knownString(prior, "id");
-        if (uid !== undefined) await ops.delete(uid, locationIn(prior));
-        return { state: null };
-      }
-      const now = clock();
-      const at = instantOf(knownString(planned, N.expiresAt));
-      if (at === undefined) return { state: null, diagnostics: [error("Invalid expires_at", N.expiresAt, "the planned expiry is not an instant; run plan again")] };
-      const privateOut = plannedPrivate !== undefined ? { private: plannedPrivate } : {};
-
-      if (prior === null) {
-        const owner = ownerInputOf(config);
-        const email = owner?.email;
-        const uid = owner?.uid;
-        try {
-          const made = await ops.create({
-            name: knownString(planned, N.name) ?? "",
-            description: knownString(planned, N.description) ?? "",
-            expiresAt: at,
-            active: planned.active !== false,
-            owner: typeof email === "string" ? { email } : typeof uid === "string" ? { uid } : undefined,
-          });
-          const carried = { ...planned, key: made.value, user_email: made.ownerEmail ?? knownString(planned, N.userEmail) ?? null };
-          return { state: stateOf(made.key, carried, now, made.location), ...privateOut };
-        } catch (e) {
-          if (!(e instanceof KeyCreatedIncompletely)) throw e;
-          // Terraform saves the object tainted: the next apply replaces it, nothing is orphaned.
-          const { key, value, ownerEmail, location } = e.created;
-          const carried = { ...planned, key: value, user_email: ownerEmail ?? null };
-          return { state: stateOf(key, carried, now, location), ...privateOut, diagnostics: [error("API key created incompletely", undefined, e.message)] };
-        }
-      }
-
-      const uid = knownString(prior, "id") ?? "";
-      const edits: KeyEdits = {};
-      const name = knownString(planned, N.name) ?? "";
-      const description = knownString(planned, N.description) ?? "";
-      if (name !== knownString(prior, N.name)) edits.name = name;
-      if (description !== (knownString(prior, N.description) ?? "")) edits.description = description;
-      if (!sameInstant(knownString(prior, N.expiresAt), at.toISOString())) edits.expiresAt = at;
-      const wasActive = prior.active !== false;
-      try {
-        const recorded = locationIn(prior);
-        const { key: latest, location } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false, recorded);
-        if (latest === undefined) {
-          // Nothing to send (only expires_in's spelling or the expiry's spelling changed).
-          return { state: { ...planned, updated_at: prior.updated_at ?? null }, ...privateOut };
-        }
-        return { state: stateOf(latest, planned, now, location), ...privateOut };
-      } catch (e) {
-        if (!(e instanceof KeyUpdatedPartially)) throw e;
-        const recorded = locationIn(prior);
-        const state =
-          e.latest !== undefined && recorded !== undefined
-            ? stateOf(e.latest, prior, now, recorded)
-            : { ...prior, active: e.activeNow, status: e.activeNow ? "active" : "revoked" };
-        return { state, ...privateOut, diagnostics: [error("API key updated in part", undefined, e.message)] };
-      }
+    apply(req, ctx) {
+      return applying().applyKey(lifecycle, clock, req, ctx);
     },
 
     async importState(id) {

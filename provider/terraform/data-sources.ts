@@ -3,7 +3,6 @@
  * `palette_api_keys` (every key the caller may see, for audits and `for_each`).
  */
 import type { PaletteClient } from "../../sdk";
-import { observe } from "../core/observed";
 import { ownerEmailProblem } from "../core/rules";
 import type { CtyObject, DataSourceType } from "./framework";
 import { stringAt } from "./values";
@@ -64,6 +63,8 @@ export function apiKeysDataSource(client: () => PaletteClient, clock: () => Date
       return [];
     },
     async read(_config, ctx) {
+      // Loaded here, not at start-up: it brings the SDK (see palette-provider.ts).
+      const { observe } = require("../core/observed") as typeof import("../core/observed");
       const now = clock();
       const keys = (await client().apiKeys.list({ signal: ctx.signal }))
         .map((k) => observe(k, now))

@@ -4,8 +4,9 @@
  * first call that needs Palette, so `validate` and plans of new keys need no credentials.
  */
 import type { PaletteClient } from "../../sdk";
-import { KeyLifecycle, type EngineHints } from "../core/lifecycle";
-import { ClientCache, environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
+import type { EngineHints, KeyLifecycle } from "../core/lifecycle";
+import type { ClientCache } from "../core/session";
+import { environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
 import { apiKeyResource, TERRAFORM_NAMES } from "./api-key-resource";
 import { apiKeysDataSource, userDataSource } from "./data-sources";
 import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "./framework";
@@ -73,13 +74,22 @@ function pairProblems(config: CtyObject, env: Record<string, string | undefined>
   return [];
 }
 
+/**
+ * The HTTP client and the lifecycle, loaded by the first call that needs Palette: Terraform starts
+ * 2-5 provider processes per command, and those that only serve schemas, validation and plans
+ * never pay for loading them.
+ */
+const lifecycleModule = (): typeof import("../core/lifecycle") => require("../core/lifecycle");
+const sessionModule = (): typeof import("../core/session") => require("../core/session");
+
 export function createPaletteProvider(env: Record<string, string | undefined> = process.env): ProviderDefinition {
   let sources: SettingSource[] = [environmentSource(env)];
-  const clients = new ClientCache("pulumi-palette-apikeys-terraform");
+  let clientsMade: ClientCache | undefined;
+  const clients = (): ClientCache => (clientsMade ??= new (sessionModule().ClientCache)("pulumi-palette-apikeys-terraform"));
   // Explicit configuration wins; the environment is the fallback (the Spectro Cloud provider's convention).
-  const session = () => clients.sessionFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
+  const session = () => clients().sessionFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
   const client = (): PaletteClient => session().client;
-  const lifecycle = (signal: AbortSignal): KeyLifecycle => new KeyLifecycle(session(), TERRAFORM_NAMES, HINTS, signal);
+  const lifecycle = (signal: AbortSignal): KeyLifecycle => new (lifecycleModule().KeyLifecycle)(session(), TERRAFORM_NAMES, HINTS, signal);
   return {
     providerSchema: PROVIDER_SCHEMA,
     resources: { palette_api_key: apiKeyResource(lifecycle) },

@@ -1,0 +1,115 @@
+/**
+ * palette_api_key's read and apply: the calls to Palette through the core's lifecycle, and the state
+ * they produce. Loaded on the first read or apply (see api-key-resource.ts), so the processes
+ * Terraform starts only for schemas, validation and plans never load the HTTP client.
+ */
+import { instantOf, sameInstant } from "../core/expiry";
+import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
+import { observe } from "../core/observed";
+import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
+import type { ApiKey } from "../../sdk";
+import { TERRAFORM_NAMES as N, error, ownerInputOf } from "./api-key-resource";
+import type { CtyObject, ResourceType } from "./framework";
+import { knownString } from "./values";
+
+type Read = ResourceType["read"];
+type Apply = ResourceType["apply"];
+
+const locationIn = (state: CtyObject | null): KeyLocation | undefined => recordedLocation(state?.host, state?.tenant_uid);
+
+/** The observed key as state; `carried` holds what only state knows (value, expiry spelling, email). */
+function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocation): CtyObject {
+  const seen = observe(key, now);
+  const priorAt = knownString(carried, N.expiresAt);
+  // Keep the user's spelling of the same instant ("2027-01-31"), so a refresh shows no false drift.
+  const sameExpiry = seen.expiresAt !== undefined && sameInstant(priorAt, seen.expiresAt);
+  return {
+    id: seen.uid,
+    name: seen.name,
+    description: seen.description,
+    expires_in: sameExpiry ? (carried.expires_in ?? null) : null,
+    expires_at: sameExpiry ? (priorAt ?? null) : (seen.expiresAt ?? null),
+    active: seen.active,
+    user_uid: seen.userUid,
+    user_email: carried.user_email ?? null,
+    key: carried.key ?? null,
+    status: seen.status,
+    user_name: seen.userName,
+    created_at: seen.createdAt ?? null,
+    updated_at: seen.updatedAt ?? null,
+    host: location.host,
+    tenant_uid: location.tenantUid,
+  };
+}
+
+export async function readKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, clock: () => Date, ...[req, ctx]: Parameters<Read>): ReturnType<Read> {
+  const { state, private: priv } = req;
+  const uid = knownString(state, "id");
+  if (uid === undefined) return { state: null };
+  const found = await lifecycle(ctx.signal).read(uid, locationIn(state));
+  if (found === undefined) return { state: null };
+  return { state: stateOf(found.key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
+}
+
+export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, clock: () => Date, ...[req, ctx]: Parameters<Apply>): ReturnType<Apply> {
+  const { prior, planned, config, plannedPrivate } = req;
+  const ops = lifecycle(ctx.signal);
+  if (planned === null) {
+    const uid = knownString(prior, "id");
+    if (uid !== undefined) await ops.delete(uid, locationIn(prior));
+    return { state: null };
+  }
+  const now = clock();
+  const at = instantOf(knownString(planned, N.expiresAt));
+  if (at === undefined) return { state: null, diagnostics: [error("Invalid expires_at", N.expiresAt, "the planned expiry is not an instant; run plan again")] };
+  const privateOut = plannedPrivate !== undefined ? { private: plannedPrivate } : {};
+
+  if (prior === null) {
+    const owner = ownerInputOf(config);
+    const email = owner?.email;
+    const uid = owner?.uid;
+    try {
+      const made = await ops.create({
+        name: knownString(planned, N.name) ?? "",
+        description: knownString(planned, N.description) ?? "",
+        expiresAt: at,
+        active: planned.active !== false,
+        owner: typeof email === "string" ? { email } : typeof uid === "string" ? { uid } : undefined,
+      });
+      const carried = { ...planned, key: made.value, user_email: made.ownerEmail ?? knownString(planned, N.userEmail) ?? null };
+      return { state: stateOf(made.key, carried, now, made.location), ...privateOut };
+    } catch (e) {
+      if (!(e instanceof KeyCreatedIncompletely)) throw e;
+      // Terraform saves the object tainted: the next apply replaces it, nothing is orphaned.
+      const { key, value, ownerEmail, location } = e.created;
+      const carried = { ...planned, key: value, user_email: ownerEmail ?? null };
+      return { state: stateOf(key, carried, now, location), ...privateOut, diagnostics: [error("API key created incompletely", undefined, e.message)] };
+    }
+  }
+
+  const uid = knownString(prior, "id") ?? "";
+  const edits: KeyEdits = {};
+  const name = knownString(planned, N.name) ?? "";
+  const description = knownString(planned, N.description) ?? "";
+  if (name !== knownString(prior, N.name)) edits.name = name;
+  if (description !== (knownString(prior, N.description) ?? "")) edits.description = description;
+  if (!sameInstant(knownString(prior, N.expiresAt), at.toISOString())) edits.expiresAt = at;
+  const wasActive = prior.active !== false;
+  try {
+    const recorded = locationIn(prior);
+    const { key: latest, location } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false, recorded);
+    if (latest === undefined) {
+      // Nothing to send (only expires_in's spelling or the expiry's spelling changed).
+      return { state: { ...planned, updated_at: prior.updated_at ?? null }, ...privateOut };
+    }
+    return { state: stateOf(latest, planned, now, location), ...privateOut };
+  } catch (e) {
+    if (!(e instanceof KeyUpdatedPartially)) throw e;
+    const recorded = locationIn(prior);
+    const state =
+      e.latest !== undefined && recorded !== undefined
+        ? stateOf(e.latest, prior, now, recorded)
+        : { ...prior, active: e.activeNow, status: e.activeNow ? "active" : "revoked" };
+    return { state, ...privateOut, diagnostics: [error("API key updated in part", undefined, e.message)] };
+  }
+}
