@@ -31,6 +31,7 @@ import { runLifecycle, type LifecycleReport } from "./harness/lifecycle";
 import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
 import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
 import { measureHandshake, type HandshakeFigures } from "./harness/terraform";
+import { measurePlans, type PlanFigures } from "./harness/terraform-plan";
 
 const REPO = path.resolve(__dirname, "..");
 const PALETTE_LIMIT = { perSecond: 10, burst: 5 } as const;
@@ -294,13 +295,26 @@ function startupTable({ bundle, launcher }: StartupFigures): string {
   ]);
 }
 
+function planTable(p: PlanFigures): string {
+  const med = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const ms = (v: number): string => `${v.toFixed(0)} ms`;
+  return table(`terraform plan of one key, refresh included (median of ${p.runs}, alternating)`, ["", "value"], [
+    ["palette_api_key (Terraform starts our provider 3 times; one reads the key)", ms(med(p.paletteMs))],
+    ["terraform_data (built-in provider, no plugin)", ms(med(p.builtinMs))],
+    ["bare `node -e 0`", ms(med(p.bareMs))],
+    ["ratio to the built-in plan", ratio(med(p.paletteMs), med(p.builtinMs))],
+    ["ratio to bare node", ratio(med(p.paletteMs), med(p.bareMs))],
+  ]);
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   for (const k of Object.keys(NO_ENV)) delete process.env[k];
   if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("run `npm run build` first (npm run bench does)");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "palette-bench-"));
   if (process.argv.includes("--only=terraform-start")) {
-    process.stdout.write(`${startupTable(await startupRun(dir))}\n`);
+    progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
+    process.stdout.write(`${startupTable(await startupRun(dir))}\n${planTable(await measurePlans(REPO, dir))}\n`);
     fs.rmSync(dir, { recursive: true, force: true });
     return 0;
   }
@@ -313,7 +327,9 @@ async function main(): Promise<number> {
     const burst = await burstRun(dir);
     const memory = await memoryRun();
     const startup = await startupRun(dir);
-    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${memoryTable(memory)}\n${startupTable(startup)}\n`);
+    progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
+    const plans = await measurePlans(REPO, dir);
+    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n`);
     process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} CPUs; bench took ${secs(performance.now() - started)}\n`);
     const ok = runs.every((r) => r.report.ok && r.report.stats.hung === 0) && burst.failed === 0;
     if (!ok) process.stdout.write("\nSOME RUN DID NOT CONVERGE: see the tables above.\n");
