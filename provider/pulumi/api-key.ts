@@ -49,6 +49,25 @@ const provider: pulumi.dynamic.ResourceProvider = {
   delete: (id, props) => load().delete(id, props),
 };
 
+let previewNoted = false;
+
+/**
+ * With credentials configured, a preview's check verifies them and the owners' emails against
+ * Palette (see impl.ts). Without any, the provider can only check the inputs, and says so once per
+ * program: a green preview must not read as "Palette agreed".
+ */
+function notePreviewWithoutCredentials(): void {
+  if (previewNoted || !pulumi.runtime.isDryRun()) return;
+  const configured = (config: string, env: string): boolean =>
+    (pulumi.runtime.getConfig(config) ?? "").trim() !== "" || (process.env[env] ?? "").trim() !== "";
+  if (configured("palette:apiKey", "SPECTROCLOUD_APIKEY") || configured("palette:username", "SPECTROCLOUD_USERNAME")) return;
+  previewNoted = true;
+  void pulumi.log.info(
+    "palette: no credentials are configured, so this preview checked the ApiKey inputs only and nothing against Palette " +
+      "(set palette:apiKey, or SPECTROCLOUD_APIKEY, to have previews verify the credentials and every owner's email).",
+  );
+}
+
 /** The owner of a key: a Palette user by uid or by email (exactly one). Tenant admins only for others. */
 export type ApiKeyUserArgs = { uid: pulumi.Input<string>; email?: never } | { email: pulumi.Input<string>; uid?: never };
 
@@ -139,6 +158,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly tenantUid: pulumi.Output<string>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    notePreviewWithoutCredentials();
     const props: Record<string, unknown> = Object.fromEntries(OUTPUT_NAMES.map((k) => [k, undefined]));
     Object.assign(props, args, { __logicalName: name });
     super(

@@ -14,8 +14,10 @@ import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameIn
 import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits } from "../core/lifecycle";
 import { ClientCache } from "../core/session";
 import { recordedLocation } from "../core/tenant-guard";
-import { checkApiKey, PULUMI_NAMES } from "./check";
-import { resolveSettings } from "./config";
+import { Preflight } from "../core/preflight";
+import type { ProviderSettings } from "../core/settings";
+import { checkApiKey, PULUMI_NAMES, UNKNOWN } from "./check";
+import { MissingCredentialsError, resolveSettings, SETTINGS } from "./config";
 import { diffApiKey } from "./diff";
 import { inputsFromOutputs, refreshedOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
 
@@ -84,8 +86,41 @@ function withProvider(outs: ApiKeyOutputs, provider: unknown): Props {
   return typeof provider === "string" ? { ...outs, __provider: provider } : { ...outs };
 }
 
+const preflights = new WeakMap<object, Preflight>();
+
+/** The settings, or undefined when no credentials are configured (a preview then checks inputs only). */
+function configuredSettings(): ProviderSettings | undefined {
+  try {
+    return resolveSettings(configLookup, process.env);
+  } catch (e) {
+    if (e instanceof MissingCredentialsError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The program's inputs checked, then, when credentials are configured, what only Palette can tell:
+ * that the credentials work and that an owner named by email exists (read-only, once per process).
+ */
 export async function check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
-  return checkApiKey(olds ?? {}, news ?? {}, { now: new Date(), random: Math.random });
+  const checked = checkApiKey(olds ?? {}, news ?? {}, { now: new Date(), random: Math.random });
+  if (checked.failures.length > 0) return checked;
+  const settings = configuredSettings();
+  if (settings === undefined) return checked;
+  const session = clients.sessionFor(settings);
+  let preflight = preflights.get(session);
+  if (preflight === undefined) preflights.set(session, (preflight = new Preflight(session.client)));
+  const failure = await preflight.credentials();
+  if (failure !== undefined && "setting" in failure) {
+    const key = failure.setting === "host" ? SETTINGS.host.config : "apiKey" in settings.auth ? SETTINGS.apiKey.config : SETTINGS.password.config;
+    return { inputs: checked.inputs, failures: [{ property: key, reason: failure.reason }] };
+  }
+  const email = (checked.inputs.user as Props | undefined)?.email;
+  if (typeof email === "string" && email !== UNKNOWN) {
+    const owner = await preflight.owner(email);
+    if (owner !== undefined) return { inputs: checked.inputs, failures: [{ property: "user.email", reason: owner.reason }] };
+  }
+  return checked;
 }
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {

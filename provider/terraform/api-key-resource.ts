@@ -6,6 +6,7 @@
  */
 import { diffKey, hasChanges, type DesiredKey, type StoredKey } from "../core/diff";
 import type { KeyLifecycle } from "../core/lifecycle";
+import type { Preflight } from "../core/preflight";
 import {
   descriptionProblem,
   expiresAtProblem,
@@ -158,7 +159,15 @@ function storedOf(prior: CtyObject, priv: KeyPrivate): StoredKey {
  */
 const applying = (): typeof import("./api-key-apply") => require("./api-key-apply");
 
-export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle, clock: () => Date = () => new Date()): ResourceType {
+/**
+ * `preflight` answers, when credentials are configured, whether an owner named by email exists: a
+ * plan then fails on `user_email` instead of the apply after review (read-only, once per email).
+ */
+export function apiKeyResource(
+  lifecycle: (signal: AbortSignal) => KeyLifecycle,
+  clock: () => Date = () => new Date(),
+  preflight: () => Preflight | undefined = () => undefined,
+): ResourceType {
   return {
     schema: API_KEY_SCHEMA,
 
@@ -211,6 +220,11 @@ export function apiKeyResource(lifecycle: (signal: AbortSignal) => KeyLifecycle,
         expires_at: toCty(plannedExpiresAt),
         active: toCty(active),
       };
+
+      const email = stringAt(config, N.userEmail);
+      const ownerCheck = typeof email === "string" && (prior === null || email.toLowerCase() !== knownString(prior, N.userEmail)?.toLowerCase());
+      const unknownOwner = ownerCheck ? await preflight()?.owner(email) : undefined;
+      if (unknownOwner !== undefined) return { planned: null, diagnostics: [error("Unknown owner", N.userEmail, unknownOwner.reason)] };
 
       if (prior === null) {
         const owner = desired.owner;

@@ -5,6 +5,7 @@
  */
 import type { PaletteClient } from "../../sdk";
 import type { EngineHints, KeyLifecycle } from "../core/lifecycle";
+import type { Preflight } from "../core/preflight";
 import type { ClientCache } from "../core/session";
 import { environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
 import { apiKeyResource, TERRAFORM_NAMES } from "./api-key-resource";
@@ -81,6 +82,7 @@ function pairProblems(config: CtyObject, env: Record<string, string | undefined>
  */
 const lifecycleModule = (): typeof import("../core/lifecycle") => require("../core/lifecycle");
 const sessionModule = (): typeof import("../core/session") => require("../core/session");
+const preflightModule = (): typeof import("../core/preflight") => require("../core/preflight");
 
 export function createPaletteProvider(env: Record<string, string | undefined> = process.env): ProviderDefinition {
   let sources: SettingSource[] = [environmentSource(env)];
@@ -90,9 +92,23 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
   const session = () => clients().sessionFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
   const client = (): PaletteClient => session().client;
   const lifecycle = (signal: AbortSignal): KeyLifecycle => new (lifecycleModule().KeyLifecycle)(session(), TERRAFORM_NAMES, HINTS, signal);
+  const preflights = new WeakMap<object, Preflight>();
+  /** Only where credentials are configured: a plan without them checks the configuration alone. */
+  const preflight = (): Preflight | undefined => {
+    let s;
+    try {
+      s = session();
+    } catch (e) {
+      if (e instanceof MissingTerraformCredentials) return undefined;
+      throw e;
+    }
+    let p = preflights.get(s);
+    if (p === undefined) preflights.set(s, (p = new (preflightModule().Preflight)(s.client)));
+    return p;
+  };
   return {
     providerSchema: PROVIDER_SCHEMA,
-    resources: { palette_api_key: apiKeyResource(lifecycle) },
+    resources: { palette_api_key: apiKeyResource(lifecycle, undefined, preflight) },
     dataSources: { palette_user: userDataSource(client), palette_api_keys: apiKeysDataSource(client) },
     async validateConfig(config) {
       return pairProblems(config, env);

@@ -53,6 +53,16 @@ suite("palette_api_key safety with the real terraform", () => {
     expect(apiKeyRequests()).toBe(before);
   });
 
+  test("an owner email nobody has fails plan on user_email, with one read-only lookup and no create", async () => {
+    const ws = workspace("unknown-owner");
+    ws.write({ "main.tf": `${PROVIDER_BLOCK}\nresource "palette_api_key" "nobody" {\n  name = "for-nobody"\n  user_email = "nobody@palette.local"\n}\n` });
+    await ws.expect(["init", "-no-color"]);
+    const r = await ws.expect(["plan", "-no-color"], 1);
+    expect(r.stderr.replace(/\s+/g, " ")).toMatch(/Unknown owner.*user_email.*no Palette user has the email nobody@palette\.local/);
+    // The lookup is a search (POST /v1/users/summary); nothing reaches the keys.
+    expect(emu.requests().filter((q) => q.path.startsWith("/v1/apiKeys"))).toEqual([]);
+  });
+
   test("20 keys with -parallelism=10 at Palette's rate limit: every one created, no 429 surfaced", async () => {
     emu.setRateLimit({ perSecond: 10, burst: 5 });
     const ws = workspace("twenty");

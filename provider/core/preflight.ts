@@ -1,0 +1,56 @@
+/**
+ * What a preview can check against Palette without changing anything: that the configured
+ * credentials work, and that an owner named by email exists. Read-only calls with a short timeout,
+ * each made at most once per provider process (the engine calls check for every resource, twice
+ * per `up`), so a pull request's preview fails on a wrong key or a mistyped email instead of the
+ * apply after merge.
+ */
+import { isPaletteError, type PaletteClient } from "../../sdk";
+import type { Field } from "./rules";
+
+/** Read-only calls of a preview must answer fast or not at all: a preview is not worth minutes. */
+const PREFLIGHT = { timeoutMs: 5_000, deadlineMs: 8_000 } as const;
+
+/** What failed, on which setting or field; `setting` names a credential or host problem. */
+export type PreflightFailure = { setting: "credentials" | "host"; reason: string } | { field: Field; reason: string };
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class Preflight {
+  private verified: Promise<PreflightFailure | undefined> | undefined;
+  private readonly owners = new Map<string, Promise<PreflightFailure | undefined>>();
+
+  constructor(private readonly client: PaletteClient) {}
+
+  /** Undefined when the credentials work; otherwise why not, on the setting to fix. */
+  credentials(): Promise<PreflightFailure | undefined> {
+    this.verified ??= this.client.users.me(PREFLIGHT).then(
+      () => undefined,
+      (e: unknown): PreflightFailure => {
+        if (isPaletteError(e) && (e.code === "UNAUTHENTICATED" || e.code === "FORBIDDEN")) {
+          return { setting: "credentials", reason: `Palette rejected the configured credentials: ${messageOf(e)}` };
+        }
+        return { setting: "host", reason: `Palette could not be reached with the configured host: ${messageOf(e)}` };
+      },
+    );
+    return this.verified;
+  }
+
+  /**
+   * Undefined when a user with `email` exists, or when the caller may not look users up (a plain
+   * user can only make keys for themself, which the create will say); otherwise why not.
+   */
+  owner(email: string): Promise<PreflightFailure | undefined> {
+    const key = email.toLowerCase();
+    let found = this.owners.get(key);
+    if (found === undefined) {
+      found = this.client.users.findByEmail(email, PREFLIGHT).then(
+        () => undefined,
+        (e: unknown): PreflightFailure | undefined =>
+          isPaletteError(e) && e.code === "NOT_FOUND" ? { field: "userEmail", reason: `no Palette user has the email ${email}: ${messageOf(e)}` } : undefined,
+      );
+      this.owners.set(key, found);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * What a preview catches through the REAL dynamic-provider host (check is all a preview calls):
+ * with credentials configured, wrong credentials, an unreachable host and an owner email nobody has
+ * fail on the config key or property to fix; without credentials, check still passes and sends
+ * nothing to Palette.
+ */
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { startEmulator, type RunningEmulator } from "../../../emulator";
+import { EngineHost, secretConfig, urnOf } from "../../../runner/engine-host";
+import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
+import { programInputs } from "./program";
+
+const REPO = path.resolve(__dirname, "../../..");
+const urn = (name: string): string => urnOf({ project: "palette-demo", stack: "dev", type: "pulumi-nodejs:dynamic/palette:ApiKey", name });
+
+let emu: RunningEmulator;
+const hosts: EngineHost[] = [];
+
+async function hostWith(config: Parameters<EngineHost["configure"]>[0]): Promise<EngineHost> {
+  const h = await EngineHost.start({ cwd: REPO, env: NO_ENV_CREDENTIALS });
+  hosts.push(h);
+  await h.configure(config);
+  return h;
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("run `npm run build` first: the host loads dist/");
+  emu = await startEmulator({ port: 0, rateLimit: false });
+});
+afterAll(async () => {
+  for (const h of hosts) await h.close();
+  await emu?.close();
+});
+
+describe("preview (check) with credentials configured", () => {
+  it("passes for good credentials and a known owner, with one credentials check and one owner lookup for many resources", async () => {
+    const host = await hostWith({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
+    const before = emu.requests().length;
+    for (const name of ["a", "b", "c"]) {
+      const checked = await host.check(urn(name), {}, await programInputs(name, { user: { email: "alice@palette.local" } }));
+      expect(checked.failures).toEqual([]);
+    }
+    const sent = emu.requests().slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(sent.filter((r) => r === "GET /v1/users/info")).toHaveLength(1);
+    expect(sent.filter((r) => r.startsWith("GET /v1/apiKeys") || r.startsWith("POST /v1/apiKeys"))).toEqual([]);
+  });
+
+  it("fails on palette:apiKey when Palette rejects the key", async () => {
+    const host = await hostWith({ "palette:host": emu.url, "palette:apiKey": secretConfig("NotAKeyNotAKeyNotAKeyNotAKey1234") });
+    const { failures } = await host.check(urn("x"), {}, await programInputs("x", {}));
+    expect(failures).toEqual([{ property: "palette:apiKey", reason: expect.stringMatching(/rejected the configured credentials.*401/) }]);
+    expect(JSON.stringify(failures)).not.toContain("NotAKeyNotAKey");
+  });
+
+  it("fails on palette:host when nothing answers there", async () => {
+    const host = await hostWith({ "palette:host": `http://127.0.0.1:${await closedPort()}`, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
+    const { failures } = await host.check(urn("x"), {}, await programInputs("x", {}));
+    expect(failures).toEqual([{ property: "palette:host", reason: expect.stringMatching(/could not be reached/) }]);
+  });
+
+  it("fails on user.email when no user has that email", async () => {
+    const host = await hostWith({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
+    const { failures } = await host.check(urn("x"), {}, await programInputs("x", { user: { email: "nobody@palette.local" } }));
+    expect(failures).toEqual([{ property: "user.email", reason: expect.stringContaining("no Palette user has the email nobody@palette.local") }]);
+  });
+});
+
+describe("preview (check) without credentials", () => {
+  it("checks the inputs only and sends nothing to Palette", async () => {
+    const host = await hostWith({ "palette:host": emu.url });
+    const before = emu.requests().length;
+    const { failures } = await host.check(urn("x"), {}, await programInputs("x", { user: { email: "nobody@palette.local" } }));
+    expect(failures).toEqual([]);
+    expect(emu.requests().length).toBe(before);
+  });
+});
