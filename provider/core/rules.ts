@@ -87,6 +87,25 @@ export interface ResolvedExpiry {
   expiresIn?: MaybePending<string>;
   /** The absolute instant, ISO 8601 UTC. */
   expiresAt: MaybePending<string>;
+  /** The relative expiry and the instant it resolved to, for the engine to keep beside the key's state. */
+  resolved?: Resolution;
+}
+
+/**
+ * A relative expiry as it was resolved: kept apart from the key's observed expiry, which a refresh
+ * overwrites, so that a key re-dated out of band is put back to this instant (never to a new
+ * now + expiresIn, which would extend it beyond anything the program asked for).
+ */
+export interface Resolution {
+  expiresIn: string;
+  expiresAt: string;
+}
+
+/** A recorded resolution from loosely typed state; undefined when there is none. */
+export function resolutionOf(value: unknown): Resolution | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { expiresIn, expiresAt } = value as Record<string, unknown>;
+  return typeof expiresIn === "string" && typeof expiresAt === "string" && instantOf(expiresAt) !== undefined ? { expiresIn, expiresAt } : undefined;
 }
 
 /**
@@ -97,7 +116,7 @@ export interface ResolvedExpiry {
  */
 export function resolveExpiry(
   wanted: ExpiryInput,
-  previous: { expiresIn?: unknown; expiresAt?: unknown },
+  previous: { expiresIn?: unknown; expiresAt?: unknown; resolved?: Resolution | undefined },
   now: Date,
   names: FieldNames,
 ): { expiry: ResolvedExpiry; failure?: RuleFailure } {
@@ -115,8 +134,10 @@ export function resolveExpiry(
   }
   const expiresIn = wanted.expiresIn ?? DEFAULT_EXPIRES_IN;
   if (expiresIn === PENDING) return { expiry: { expiresIn, expiresAt: PENDING } };
-  if (previous.expiresIn === expiresIn && stored !== undefined) return { expiry: { expiresIn, expiresAt: stored.toISOString() } };
+  const kept = (at: string): { expiry: ResolvedExpiry } => ({ expiry: { expiresIn, expiresAt: at, resolved: { expiresIn, expiresAt: at } } });
+  if (previous.resolved?.expiresIn === expiresIn) return kept(instantOf(previous.resolved.expiresAt)!.toISOString());
+  if (previous.expiresIn === expiresIn && stored !== undefined) return kept(stored.toISOString());
   const ms = parseExpiresIn(expiresIn);
   if (!ms.ok) throw new Error(`unreachable: ${names.expiresIn} was validated`);
-  return { expiry: { expiresIn, expiresAt: resolveExpiresIn(ms.value, now).toISOString() } };
+  return kept(resolveExpiresIn(ms.value, now).toISOString());
 }

@@ -16,8 +16,10 @@ import {
   ownerUidProblem,
   PENDING,
   resolveExpiry,
+  resolutionOf,
   type FieldNames,
   type MaybePending,
+  type Resolution,
 } from "../core/rules";
 
 export { NAME_MAX_LENGTH, DESCRIPTION_MAX_LENGTH } from "../core/rules";
@@ -66,6 +68,8 @@ export interface ApiKeyInputs {
    * never be put back.
    */
   __autoname?: string;
+  /** The relative expiry and the instant it resolved to: what a re-dated key is put back to. */
+  __expiry?: Resolution;
   __provider?: string;
 }
 
@@ -218,7 +222,7 @@ export function checkApiKey(
       ...(given("expiresAt") ? { expiresAt: pending<string>(news.expiresAt) } : {}),
       ...(given("expiresIn") ? { expiresIn: pending<string>(news.expiresIn) } : {}),
     },
-    olds,
+    { ...olds, resolved: resolutionOf(olds.__expiry) },
     ctx.now,
     PULUMI_NAMES,
   );
@@ -226,5 +230,6 @@ export function checkApiKey(
   const unpending = (v: MaybePending<string>): string => (v === PENDING ? UNKNOWN : v);
   if (expiry.expiresIn !== undefined) inputs.expiresIn = unpending(expiry.expiresIn);
   inputs.expiresAt = unpending(expiry.expiresAt);
+  if (expiry.resolved !== undefined) inputs.__expiry = expiry.resolved;
   return { inputs, failures };
 }

@@ -129,7 +129,7 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
 
 export async function create(inputs: Props): Promise<dynamic.CreateResult> {
   const ops = lifecycle();
-  const carried: CarriedOver = { expiresIn: inputs.expiresIn, user: inputs.user, autoname: inputs.__autoname };
+  const carried: CarriedOver = { expiresIn: inputs.expiresIn, user: inputs.user, autoname: inputs.__autoname, expiry: inputs.__expiry };
   try {
     const made = await ops.create({
       name: String(inputs.name),
@@ -175,6 +175,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     user: news.user,
     userEmail: olds.userEmail,
     autoname: news.__autoname,
+    expiry: news.__expiry,
     location: locationIn(olds),
   };
 
@@ -196,7 +197,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     const outs: Props = { ...storedOutputs(olds) };
     if (carried.location !== undefined) Object.assign(outs, { host: carried.location.host, tenantUid: carried.location.tenantUid });
     delete outs.expiresIn;
+    delete outs.__expiry;
     if (typeof news.expiresIn === "string") outs.expiresIn = news.expiresIn;
+    if (news.__expiry !== undefined) outs.__expiry = news.__expiry;
     return { outs };
   }
   return { outs: toOutputs(latest, carried, new Date()) };

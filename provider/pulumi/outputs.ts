@@ -5,6 +5,7 @@
 import type { ApiKey, ApiKeyStatus } from "../../sdk";
 import { sameInstant } from "../core/expiry";
 import { observe } from "../core/observed";
+import { resolutionOf, type Resolution } from "../core/rules";
 import type { KeyLocation } from "../core/tenant-guard";
 import type { ApiKeyUserInput } from "./check";
 
@@ -36,6 +37,8 @@ export interface ApiKeyOutputs {
   tenantUid?: string;
   /** The name Pulumi chose for an autonamed key (see `__autoname` in check.ts); absent for explicit names. */
   __autoname?: string;
+  /** The relative expiry as resolved (see `__expiry` in check.ts); absent for an absolute expiry. */
+  __expiry?: Resolution;
 }
 
 type Props = Record<string, unknown>;
@@ -48,6 +51,7 @@ export interface CarriedOver {
   userEmail?: unknown;
   autoname?: unknown;
   location?: KeyLocation | undefined;
+  expiry?: unknown;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -82,6 +86,8 @@ export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyO
   }
   const autoname = str(carried.autoname);
   if (autoname !== undefined) outs.__autoname = autoname;
+  const expiry = resolutionOf(carried.expiry);
+  if (expiry !== undefined) outs.__expiry = expiry;
   return outs;
 }
 
@@ -97,7 +103,7 @@ export function refreshedOutputs(key: ApiKey, previous: Props, now: Date, locati
       : undefined;
   return toOutputs(
     key,
-    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname, location },
+    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname, location, expiry: previous.__expiry },
     now,
   );
 }
@@ -113,5 +119,7 @@ export function inputsFromOutputs(outs: ApiKeyOutputs): Props {
     inputs.__autonamed = true;
     inputs.__autoname = outs.__autoname;
   }
+  // How the relative expiry resolved stays beside the observed one, so the next check restores it.
+  if (outs.__expiry !== undefined) inputs.__expiry = outs.__expiry;
   return inputs;
 }

@@ -17,9 +17,11 @@ import {
   ownerUidProblem,
   PENDING,
   resolveExpiry,
+  resolutionOf,
   type Field,
   type FieldNames,
   type OwnerInput,
+  type Resolution,
 } from "../core/rules";
 import { UNKNOWN, type CtyObject, type Diagnostic, type PathStep, type ResourceType, type Schema } from "./framework";
 import { boolAt, knownString, stringAt, toCty } from "./values";
@@ -111,6 +113,8 @@ export function validateApiKeyConfig(config: CtyObject): Diagnostic[] {
 /** What the program asked for about the owner, kept in private state: Terraform state cannot tell config from computed. */
 interface KeyPrivate {
   owner?: { uid?: string; email?: string };
+  /** How a relative expiry resolved: a refresh overwrites expires_at, this does not (see core/rules.ts). */
+  expiry?: Resolution;
 }
 
 function privateOf(bytes: Buffer | undefined): KeyPrivate {
@@ -131,9 +135,9 @@ export function ownerInputOf(config: CtyObject | null): OwnerInput | undefined {
   return undefined;
 }
 
-function privateFor(config: CtyObject | null): Buffer {
+function privateFor(config: CtyObject | null, expiry: Resolution | undefined): Buffer {
   const owner = ownerInputOf(config);
-  const known: KeyPrivate = {};
+  const known: KeyPrivate = expiry !== undefined ? { expiry } : {};
   if (owner?.email !== undefined && owner.email !== PENDING) known.owner = { email: owner.email };
   else if (owner?.uid !== undefined && owner.uid !== PENDING) known.owner = { uid: owner.uid };
   return Buffer.from(JSON.stringify(known));
@@ -190,7 +194,11 @@ export function apiKeyResource(
       const now = clock();
       const expiresIn = stringAt(config, N.expiresIn);
       const expiresAt = stringAt(config, N.expiresAt);
-      const previous = prior === null ? {} : { expiresIn: knownString(prior, N.expiresIn), expiresAt: knownString(prior, N.expiresAt) };
+      const priorPrivateState = privateOf(priorPrivate);
+      const previous =
+        prior === null
+          ? {}
+          : { expiresIn: knownString(prior, N.expiresIn), expiresAt: knownString(prior, N.expiresAt), resolved: resolutionOf(priorPrivateState.expiry) };
       const { expiry, failure } = resolveExpiry(
         { ...(expiresIn !== undefined ? { expiresIn } : {}), ...(expiresAt !== undefined ? { expiresAt } : {}) },
         previous,
@@ -242,11 +250,11 @@ export function apiKeyResource(
             host: UNKNOWN,
             tenant_uid: UNKNOWN,
           },
-          plannedPrivate: privateFor(config),
+          plannedPrivate: privateFor(config, expiry.resolved),
         };
       }
 
-      const d = diffKey(storedOf(prior, privateOf(priorPrivate)), desired, now);
+      const d = diffKey(storedOf(prior, priorPrivateState), desired, now);
       if (!hasChanges(d)) return { planned: { ...prior }, ...(priorPrivate !== undefined ? { plannedPrivate: priorPrivate } : {}) };
       const requiresReplace: PathStep[][] = [];
       const next: CtyObject = { ...planned, updated_at: UNKNOWN, status: wantedStatus };
@@ -259,7 +267,7 @@ export function apiKeyResource(
       if (d.expiredButWanted) requiresReplace.push(["status"]); // "expired" -> "active" only a new key can make
       // The expired key's own expiry did not change: status carries that replacement.
       for (const field of d.replaces) if (field !== "user" && !d.expiredButWanted) requiresReplace.push([attributeOf(field)]);
-      return { planned: next, requiresReplace, plannedPrivate: privateFor(config) };
+      return { planned: next, requiresReplace, plannedPrivate: privateFor(config, expiry.resolved) };
     },
 
     apply(req, ctx) {

@@ -135,6 +135,20 @@ suite("palette_api_key with the real terraform", () => {
     await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0);
   });
 
+  test("a relative expiry shortened out of band is put back to the instant resolved before, never extended", async () => {
+    const ci = ws.attributes("palette_api_key", "ci");
+    const shortened = new Date(Date.now() + 2 * 86_400_000);
+    await sdk.apiKeys.update(ci.id as string, { expiresAt: shortened });
+    const drift = await ws.expect(["plan", "-refresh-only", "-no-color", "-detailed-exitcode"], 2);
+    expect(drift.stdout).toContain(`"${shortened.toISOString()}"`);
+    const plan = await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 2);
+    expect(plan.stdout).toContain(`"${ci.expires_at as string}"`);
+    await ws.expect(["apply", "-auto-approve", "-no-color"]);
+    expect(ws.attributes("palette_api_key", "ci")).toMatchObject({ id: ci.id, key: ci.key, expires_at: ci.expires_at, expires_in: "60d" });
+    expect(emu.keys().find((k) => k.uid === ci.id)?.expiresAt.toISOString()).toBe(ci.expires_at);
+    await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0);
+  });
+
   test("a key deleted out of band is re-created", async () => {
     const ci = ws.attributes("palette_api_key", "ci");
     await sdk.apiKeys.delete(ci.id as string);

@@ -68,7 +68,20 @@ describe("check: defaults and normalization", () => {
       active: true,
       expiresIn: "30d",
       expiresAt: "2026-04-09T12:34:00.000Z", // truncated to the minute, then + 30 days
+      __expiry: { expiresIn: "30d", expiresAt: "2026-04-09T12:34:00.000Z" },
     });
+  });
+
+  it("restores the instant a relative expiry resolved to after the key was re-dated out of band (never a new one)", () => {
+    const created = check({ __logicalName: "ci", expiresIn: "30d" }).inputs;
+    // A refresh after a security team shortened the key: Palette's instant, no expiresIn, the resolution kept.
+    const { expiresIn: _dropped, ...refreshed }: Record<string, unknown> = { ...created, expiresAt: "2026-03-12T00:00:00.000Z" };
+    const later = checkApiKey(refreshed, { __logicalName: "ci", expiresIn: "30d" }, { now: new Date("2026-03-20T00:00:00Z"), random: () => 0.5 });
+    expect(later.inputs.expiresAt).toBe("2026-04-09T12:34:00.000Z");
+    // A new expiresIn is a new resolution, from now.
+    const changed = checkApiKey(refreshed, { __logicalName: "ci", expiresIn: "60d" }, { now: new Date("2026-03-20T00:00:00Z"), random: () => 0.5 });
+    expect(changed.inputs.expiresAt).toBe("2026-05-19T00:00:00.000Z");
+    expect(changed.inputs.__expiry).toEqual({ expiresIn: "60d", expiresAt: "2026-05-19T00:00:00.000Z" });
   });
 
   it("makes a 7-character [a-z0-9] suffix from the random source", () => {
