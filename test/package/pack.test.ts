@@ -19,6 +19,7 @@ import { EngineHost, secretConfig, urnOf, type PropertyMap } from "../../runner/
 import { NO_ENV_CREDENTIALS } from "../helpers/env-credentials";
 import { writeOfflineLockfile } from "./offline-lockfile";
 import { INTERNAL_PATHS, PUBLIC_ENTRIES, probeSource, type ProbeReport } from "./probe-program";
+import { expectPinned } from "./serialized-provider";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../..");
@@ -192,7 +193,8 @@ describe("an ApiKey lifecycle through the provider host, working directory = the
   it("configure, check, create, read, update, delete; the serialized provider ran the installed implementation", async () => {
     const inputs = report.inputs as PropertyMap;
     const serialized = String(inputs.__provider);
-    expect(serialized).toContain("pulumi-palette-apikeys/provider/impl");
+    // What every user's state holds: the pinned text (see test/package/serialized-provider.test.ts).
+    expectPinned(serialized, "the installed package");
     // No path of this machine is frozen into state.
     expect(serialized).not.toContain(REPO);
     expect(serialized).not.toContain(tmp);
