@@ -108,12 +108,20 @@ afterAll(async () => {
 });
 
 describe("the tarball", () => {
-  it("holds dist/, README.md and package.json only", () => {
-    expect(packedFiles).toContain("package.json");
-    expect(packedFiles).toContain("README.md");
+  it("holds dist/, package.json, README.md, CHANGELOG.md and LICENSE only", () => {
+    const docs = ["CHANGELOG.md", "LICENSE", "README.md", "package.json"];
+    expect(packedFiles.filter((f) => !f.startsWith("dist/"))).toEqual(docs);
     expect(packedFiles).toContain("dist/provider/impl.js");
     expect(packedFiles).toContain("dist/emulator/cli.js");
-    expect(packedFiles.filter((f) => f !== "package.json" && f !== "README.md" && !f.startsWith("dist/"))).toEqual([]);
+  });
+
+  it("carries the licence package.json declares: the Apache License 2.0 text, with the copyright line", () => {
+    expect(manifest.license).toBe("Apache-2.0");
+    const licence = fs.readFileSync(path.join(installed, "LICENSE"), "utf8");
+    expect(licence.startsWith("Copyright 2026 the pulumi-palette-apikeys authors\n")).toBe(true);
+    expect(licence).toContain("Apache License\n                           Version 2.0, January 2004");
+    expect(licence).toContain("END OF TERMS AND CONDITIONS");
+    expect(fs.readFileSync(path.join(installed, "CHANGELOG.md"), "utf8")).toContain(`## [${manifest.version}]`);
   });
 
   it("ships the build of the product folders only, with no stale output: no tests, examples, demo state or secrets", () => {

@@ -46,6 +46,14 @@ it("no text is pinned for a version later than package.json's", () => {
   expect([newest, version].sort((a, b) => a.localeCompare(b, "en", { numeric: true }))[1]).toBe(version);
 });
 
+it("CHANGELOG.md records every pinned text", () => {
+  const changelog = fs.readFileSync(path.join(REPO, "CHANGELOG.md"), "utf8");
+  const unrecorded = pinnedTexts()
+    .map((p) => path.relative(REPO, p.file))
+    .filter((file) => !changelog.includes(file));
+  expect(unrecorded).toEqual([]);
+});
+
 describe.each(pinnedTexts().map((p) => [p.version, p.text] as const))("the text pinned for %s", (_version, text) => {
   // As the dynamic-provider host loads it: from a string, with no file name, so by the loader's walk
   // up from the working directory (this checkout) to dist/provider/impl.js.
