@@ -130,7 +130,10 @@ const OUTPUT_NAMES = [
  * export const ciKey = ci.key; // a secret
  */
 export class ApiKey extends pulumi.dynamic.Resource {
-  /** The key value. Secret; Palette shows it only once, at creation. */
+  /**
+   * The key value. Secret; Palette shows it only once, at creation, and the stack carries it from
+   * then on. (Not known for a key read with {@link ApiKey.get}, whose type says so.)
+   */
   declare readonly key: pulumi.Output<string>;
   /** The key's Palette uid (also the resource id). */
   declare readonly uid: pulumi.Output<string>;
@@ -172,10 +175,21 @@ export class ApiKey extends pulumi.dynamic.Resource {
   }
 
   /**
-   * Reads an existing key by uid, read-only: Pulumi never changes or deletes it. The key value is
-   * not available (Palette shows it only at creation).
+   * Reads an existing key by uid, read-only: Pulumi never changes or deletes it. Its `key` is always
+   * `undefined`, hence the narrower type: Palette returns a key's value once, to whoever created it,
+   * so no later read can know it. Every other output is read from Palette.
    */
-  static get(name: string, uid: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): ApiKey {
-    return new ApiKey(name, {}, { ...opts, id: uid });
+  static get(name: string, uid: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): ReadOnlyApiKey {
+    // The same class at run time; only the declared type of `key` differs (the class's is right for created keys).
+    return new ApiKey(name, {}, { ...opts, id: uid }) as unknown as ReadOnlyApiKey;
   }
 }
+
+/**
+ * What {@link ApiKey.get} returns: an existing key read by uid. Everything an {@link ApiKey} has, but
+ * `key`, which is never known.
+ */
+export type ReadOnlyApiKey = Omit<ApiKey, "key"> & {
+  /** Always `undefined`: Palette returns a key's value only in the response to its creation. */
+  readonly key: pulumi.Output<undefined>;
+};

@@ -1,10 +1,13 @@
 /**
- * The package as a user gets it: `npm pack` (after `npm run build`, which `npm test` runs first), then a
- * throwaway project installs the tarball and @pulumi/pulumi offline from the machine's npm cache, and an
- * ApiKey lifecycle runs through the real dynamic-provider host with that project as working directory:
- * exactly what a user's `pulumi up` does, so the serialized provider must find the INSTALLED
- * implementation. The project lives under the OS temp directory, where neither Node's lookup nor the
- * loader's walk up to a checkout can reach this repository's dist/.
+ * The package as a user gets it: `npm pack` in a copy of this checkout's files that has no dist/ (the
+ * tracked and the new, unignored files, with node_modules linked), so the tarball holds what the
+ * `prepare` build makes from sources alone, as for a clean clone or a git install. Then a throwaway
+ * project installs the tarball, @pulumi/pulumi and @types/node offline from the machine's npm cache;
+ * a consumer program is type-checked there under three module resolutions, and an ApiKey lifecycle
+ * runs through the real dynamic-provider host with that project as working directory: exactly what a
+ * user's `pulumi up` does, so the serialized provider must find the INSTALLED implementation. The
+ * project lives under the OS temp directory, where neither Node's lookup nor the loader's walk up to a
+ * checkout can reach this repository's dist/.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -16,6 +19,7 @@ import { EngineHost, secretConfig, urnOf, type PropertyMap } from "../../runner/
 import { NO_ENV_CREDENTIALS } from "../helpers/env-credentials";
 import { writeOfflineLockfile } from "./offline-lockfile";
 import { INTERNAL_PATHS, PUBLIC_ENTRIES, probeSource, type ProbeReport } from "./probe-program";
+import { expectPinned } from "./serialized-provider";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../..");
@@ -30,8 +34,18 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "ut
 };
 const PKG = manifest.name;
 const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
+const TSC = path.join(REPO, "node_modules/typescript/bin/tsc");
+
+/** The version of `name` this repository's lockfile installs at the top level. */
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string }> };
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (version === undefined) throw new Error(`${name} is not in package-lock.json`);
+  return version;
+}
 
 let tmp: string;
+let checkout: string;
 let project: string;
 let installed: string;
 let packedFiles: string[];
@@ -39,11 +53,27 @@ let report: ProbeReport;
 let emu: RunningEmulator;
 let host: EngineHost | undefined;
 
-beforeAll(async () => {
-  if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("dist/ is missing: run `npm run build` first");
-  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "pack-test-")));
+/** The files of this checkout as git sees them (tracked, or new and not ignored), without dist/ or node_modules. */
+async function copyCheckout(to: string): Promise<void> {
+  const { stdout } = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO, maxBuffer: 16 << 20 });
+  for (const file of new Set(stdout.split("\0").filter((f) => f !== ""))) {
+    const from = path.join(REPO, file);
+    // A tracked file deleted in the working tree is not part of the checkout any more.
+    if (!fs.existsSync(from)) continue;
+    fs.mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
+    fs.copyFileSync(from, path.join(to, file));
+  }
+  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(to, "node_modules"), "dir");
+}
 
-  const packed = await run("npm", ["pack", "--json", "--pack-destination", tmp], { cwd: REPO, maxBuffer: 16 << 20 });
+beforeAll(async () => {
+  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "pack-test-")));
+  checkout = path.join(tmp, "checkout");
+  await copyCheckout(checkout);
+  if (fs.existsSync(path.join(checkout, "dist"))) throw new Error("the copy of the checkout must start without dist/");
+
+  // `npm pack` runs the `prepare` script, which builds dist/ in the copy.
+  const packed = await run("npm", ["pack", "--json", "--pack-destination", tmp], { cwd: checkout, maxBuffer: 16 << 20 });
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   if (!info) throw new Error(`npm pack printed no result: ${packed.stderr}`);
   packedFiles = info.files.map((f) => f.path).sort();
@@ -52,7 +82,12 @@ beforeAll(async () => {
   project = path.join(tmp, "project");
   installed = path.join(project, "node_modules", PKG);
   fs.mkdirSync(project);
-  const dependencies = { [PKG]: `file:${path.relative(project, tarball)}`, "@pulumi/pulumi": "3.248.0" };
+  // A TypeScript project's usual dependencies, at the versions of this repository's lockfile.
+  const dependencies = {
+    [PKG]: `file:${path.relative(project, tarball)}`,
+    "@pulumi/pulumi": lockedVersion("@pulumi/pulumi"),
+    "@types/node": lockedVersion("@types/node"),
+  };
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "pack-test-project", version: "1.0.0", private: true, dependencies }, null, 2));
   const registry = (await run("npm", ["config", "get", "registry"], { cwd: project })).stdout.trim();
   writeOfflineLockfile({ repo: REPO, project, tarball, manifest, registry });
@@ -64,7 +99,7 @@ beforeAll(async () => {
   report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ProbeReport;
 
   emu = await startEmulator({ port: 0 });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await host?.close();
@@ -73,12 +108,20 @@ afterAll(async () => {
 });
 
 describe("the tarball", () => {
-  it("holds dist/, README.md and package.json only", () => {
-    expect(packedFiles).toContain("package.json");
-    expect(packedFiles).toContain("README.md");
+  it("holds dist/, package.json, README.md, CHANGELOG.md and LICENSE only", () => {
+    const docs = ["CHANGELOG.md", "LICENSE", "README.md", "package.json"];
+    expect(packedFiles.filter((f) => !f.startsWith("dist/"))).toEqual(docs);
     expect(packedFiles).toContain("dist/provider/impl.js");
     expect(packedFiles).toContain("dist/emulator/cli.js");
-    expect(packedFiles.filter((f) => f !== "package.json" && f !== "README.md" && !f.startsWith("dist/"))).toEqual([]);
+  });
+
+  it("carries the licence package.json declares: the Apache License 2.0 text, with the copyright line", () => {
+    expect(manifest.license).toBe("Apache-2.0");
+    const licence = fs.readFileSync(path.join(installed, "LICENSE"), "utf8");
+    expect(licence.startsWith("Copyright 2026 the pulumi-palette-apikeys authors\n")).toBe(true);
+    expect(licence).toContain("Apache License\n                           Version 2.0, January 2004");
+    expect(licence).toContain("END OF TERMS AND CONDITIONS");
+    expect(fs.readFileSync(path.join(installed, "CHANGELOG.md"), "utf8")).toContain(`## [${manifest.version}]`);
   });
 
   it("ships the build of the product folders only, with no stale output: no tests, examples, demo state or secrets", () => {
@@ -88,12 +131,37 @@ describe("the tarball", () => {
       const bundled: Record<string, string> = { "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts", "dist/terraform/boot.js": "provider/terraform/boot.ts" };
       const source = bundled[f] ?? f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
       // A build output without its source is left over from a deleted module (fix: rm -rf dist && npm run build).
-      return !/^(sdk|provider|emulator|runner|cli)\//.test(source) || !fs.existsSync(path.join(REPO, source));
+      return !/^(sdk|provider|emulator|runner|cli)\//.test(source) || !fs.existsSync(path.join(checkout, source));
     });
     expect(stray).toEqual([]);
     expect(packedFiles.filter((f) => /(^|\/)(test|tests|__tests__|examples|bench|\.demo)\/|\.test\.|\.spec\./.test(f))).toEqual([]);
     expect(packedFiles.filter((f) => /(^|\/)\.(env|npmrc)|\.(pem|key|p12)$|state\.json$/.test(f))).toEqual([]);
   });
+});
+
+/**
+ * The module resolutions a user's tsconfig may name, each with a `module` setting it allows. node10
+ * ignores `exports`, so it sees the subpath entries only through `typesVersions`.
+ */
+const RESOLUTIONS = {
+  node10: { module: "commonjs", moduleResolution: "node" },
+  node16: { module: "node16", moduleResolution: "node16" },
+  bundler: { module: "esnext", moduleResolution: "bundler" },
+} as const;
+
+describe("a consumer program type-checks against the installed declarations", () => {
+  it.each(Object.keys(RESOLUTIONS) as (keyof typeof RESOLUTIONS)[])("under moduleResolution %s", async (resolution) => {
+    // The options `tsc --init` writes (strict, skipLibCheck), with the resolution under test.
+    const compilerOptions = { target: "es2022", strict: true, skipLibCheck: true, esModuleInterop: true, noEmit: true, types: ["node"], ...RESOLUTIONS[resolution] };
+    fs.copyFileSync(path.join(__dirname, "consumer.ts"), path.join(project, "consumer.ts"));
+    const tsconfig = `tsconfig.${resolution}.json`;
+    fs.writeFileSync(path.join(project, tsconfig), JSON.stringify({ compilerOptions, files: ["consumer.ts"] }, null, 2));
+    const checked = await run(process.execPath, [TSC, "-p", tsconfig, "--pretty", "false"], { cwd: project, maxBuffer: 16 << 20 }).then(
+      () => "no errors",
+      (e: { stdout?: string }) => e.stdout ?? String(e),
+    );
+    expect(checked).toBe("no errors");
+  }, 120_000);
 });
 
 describe("installed into a fresh project, offline", () => {
@@ -134,7 +202,8 @@ describe("an ApiKey lifecycle through the provider host, working directory = the
   it("configure, check, create, read, update, delete; the serialized provider ran the installed implementation", async () => {
     const inputs = report.inputs as PropertyMap;
     const serialized = String(inputs.__provider);
-    expect(serialized).toContain("pulumi-palette-apikeys/provider/impl");
+    // What every user's state holds: the pinned text (see test/package/serialized-provider.test.ts).
+    expectPinned(serialized, "the installed package");
     // No path of this machine is frozen into state.
     expect(serialized).not.toContain(REPO);
     expect(serialized).not.toContain(tmp);

@@ -96,3 +96,22 @@ describe("GitLab CI: examples/gitops/gitlab/.gitlab-ci.yml", () => {
     expect(pulumiLines("drift")).toEqual([expect.stringMatching(/^pulumi preview (?=.*--refresh)(?=.*--expect-no-changes)/)]);
   });
 });
+
+describe("Node.js in every example pipeline", () => {
+  const workflows = ["examples/gitops/github/palette-apikeys.yml", "examples/drift-detection/drift-check.yml", "examples/terraform/gitops.yml"];
+
+  it("is the major release the package is tested on: the minimum of engines.node, as the README says", () => {
+    const engines = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    const tested = /^>=(\d+)\./.exec(engines)?.[1];
+    const used = workflows.flatMap((file) =>
+      Object.values(load(file).jobs as Record<string, GithubJob>)
+        .flatMap((job) => job.steps)
+        .filter((s) => s.uses?.startsWith("actions/setup-node@"))
+        .map((s) => `${file}: ${String(s.with?.["node-version"])}`),
+    );
+    used.push(`examples/gitops/gitlab/.gitlab-ci.yml: ${String(load("examples/gitops/gitlab/.gitlab-ci.yml").image).replace(/^node:/, "")}`);
+    expect(used).toHaveLength(6);
+    expect(used.filter((u) => !u.endsWith(`: ${tested}`))).toEqual([]);
+    expect(fs.readFileSync(path.join(REPO, "README.md"), "utf8")).toContain(`run on Node.js ${tested}`);
+  });
+});

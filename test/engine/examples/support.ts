@@ -100,11 +100,15 @@ export class ExampleStack {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private readonly program = (): Record<string, unknown> => {
-    jest.isolateModules(() => {
-      if (require("@pulumi/pulumi") !== thePulumi) throw new Error("the example would load a second @pulumi/pulumi");
-      this.exports = require(this.entry) as Record<string, unknown>;
-    });
-    return this.exports;
-  };
+  private readonly program = (): Record<string, unknown> => (this.exports = loadProgram(this.entry));
+}
+
+/** Runs a program module afresh (see the top of this file) and returns its exports. */
+export function loadProgram(entry: string): Record<string, unknown> {
+  let exports: Record<string, unknown> = {};
+  jest.isolateModules(() => {
+    if (require("@pulumi/pulumi") !== thePulumi) throw new Error("the example would load a second @pulumi/pulumi");
+    exports = require(entry) as Record<string, unknown>;
+  });
+  return exports;
 }
