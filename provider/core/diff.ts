@@ -87,7 +87,7 @@ export function diffKey(stored: StoredKey, desired: DesiredKey, now: Date): KeyD
   // the passing of time (which never re-resolves an expiry), and only a new key can fix it.
   const expiredButWanted = expired && desired.active !== false && changed.length === 0;
   // Palette can neither re-activate nor re-date an expired key: any edit needs a new key.
-  const replaces: Field[] = [...(owner ? (["user"] as const) : []), ...(expired ? (expiredButWanted ? (["expiresAt"] as const) : changed) : [])];
+  const replaces: Field[] = [...(owner ? (["user"] as const) : []), ...(expired ? (expiredButWanted ? (["status"] as const) : changed) : [])];
   // Names are unique per owner: a same-owner replacement keeping its explicit name must delete first.
   const deleteBeforeReplace =
     replaces.length > 0 && !owner && desired.explicitName && desired.name !== PENDING && desired.name === stored.name;

@@ -19,8 +19,12 @@ export type MaybePending<T> = T | Pending;
 export const NAME_MAX_LENGTH = 128;
 export const DESCRIPTION_MAX_LENGTH = 1024;
 
-/** The engine-neutral fields of a key. */
-export type Field = "name" | "description" | "expiresIn" | "expiresAt" | "active" | "user" | "userUid" | "userEmail";
+/**
+ * The engine-neutral fields of a key. `status` is not an input: it names the one replacement no
+ * input change causes, an expired key the program still wants usable, so that a drift report can
+ * tell expiry ("status") from an out-of-band change (the field that changed).
+ */
+export type Field = "name" | "description" | "expiresIn" | "expiresAt" | "active" | "user" | "userUid" | "userEmail" | "status";
 
 /** How an engine spells each field: `expiresIn` for Pulumi, `expires_in` for Terraform. */
 export type FieldNames = Readonly<Record<Field, string>>;

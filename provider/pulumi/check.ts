@@ -38,6 +38,7 @@ export const PULUMI_NAMES: FieldNames = {
   user: "user",
   userUid: "user.uid",
   userEmail: "user.email",
+  status: "status",
 };
 const AUTONAME_SUFFIX_LENGTH = 7;
 const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";

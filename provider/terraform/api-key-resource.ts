@@ -36,6 +36,7 @@ export const TERRAFORM_NAMES: FieldNames = {
   user: "user_uid or user_email",
   userUid: "user_uid",
   userEmail: "user_email",
+  status: "status",
 };
 
 export const API_KEY_SCHEMA: Schema = {
@@ -264,9 +265,8 @@ export function apiKeyResource(
         if (stringAt(config, N.userEmail) === undefined) next.user_email = UNKNOWN;
         requiresReplace.push([N.userUid], [N.userEmail]);
       }
-      if (d.expiredButWanted) requiresReplace.push(["status"]); // "expired" -> "active" only a new key can make
-      // The expired key's own expiry did not change: status carries that replacement.
-      for (const field of d.replaces) if (field !== "user" && !d.expiredButWanted) requiresReplace.push([attributeOf(field)]);
+      // "status" (expired -> active) is the replacement of an expired key the config still wants usable.
+      for (const field of d.replaces) if (field !== "user") requiresReplace.push([attributeOf(field)]);
       return { planned: next, requiresReplace, plannedPrivate: privateFor(config, expiry.resolved) };
     },
 

@@ -88,7 +88,8 @@ describe("diff", () => {
   it("replaces an expired key the program still wants usable, even when no input changed", () => {
     const expired = { ...olds, expiresAt: "2026-03-01T00:00:00.000Z", status: "expired" };
     const unchanged = { ...same, expiresAt: "2026-03-01T00:00:00.000Z" };
-    expect(diff(unchanged, expired)).toEqual({ changes: true, replaces: ["expiresAt"], deleteBeforeReplace: false });
+    // "status", not "expiresAt": a drift report tells expiry apart from an out-of-band change of a property.
+    expect(diff(unchanged, expired)).toEqual({ changes: true, replaces: ["status"], deleteBeforeReplace: false });
     // A program that wants the key revoked is satisfied by an expired key: nothing to do.
     expect(diff({ ...unchanged, active: false }, { ...expired, active: false }).changes).toBe(false);
     // Not expired yet: time passing alone never makes a diff.
