@@ -93,6 +93,11 @@ export interface ResolvedExpiry {
   expiresAt: MaybePending<string>;
   /** The relative expiry and the instant it resolved to, for the engine to keep beside the key's state. */
   resolved?: Resolution;
+  /**
+   * True when the instant was just resolved from the clock (a new key, or a new `expiresIn`): an
+   * engine that plans and applies in separate steps resolves it again when applying.
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -143,5 +148,5 @@ export function resolveExpiry(
   if (previous.expiresIn === expiresIn && stored !== undefined) return kept(stored.toISOString());
   const ms = parseExpiresIn(expiresIn);
   if (!ms.ok) throw new Error(`unreachable: ${names.expiresIn} was validated`);
-  return kept(resolveExpiresIn(ms.value, now).toISOString());
+  return { expiry: { ...kept(resolveExpiresIn(ms.value, now).toISOString()).expiry, fresh: true } };
 }

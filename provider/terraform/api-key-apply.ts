@@ -8,8 +8,9 @@ import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLif
 import { observe } from "../core/observed";
 import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
-import { TERRAFORM_NAMES as N, error, ownerInputOf } from "./api-key-resource";
-import type { CtyObject, ResourceType } from "./framework";
+import { resolveExpiry } from "../core/rules";
+import { TERRAFORM_NAMES as N, error, ownerInputOf, privateFor } from "./api-key-resource";
+import { UNKNOWN, type CtyObject, type ResourceType } from "./framework";
 import { knownString } from "./values";
 
 type Read = ResourceType["read"];
@@ -52,7 +53,8 @@ export async function readKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, 
 }
 
 export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, clock: () => Date, ...[req, ctx]: Parameters<Apply>): ReturnType<Apply> {
-  const { prior, planned, config, plannedPrivate } = req;
+  const { prior, config } = req;
+  let { planned, plannedPrivate } = req;
   const ops = lifecycle(ctx.signal);
   if (planned === null) {
     const uid = knownString(prior, "id");
@@ -60,6 +62,13 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     return { state: null };
   }
   const now = clock();
+  if (planned[N.expiresAt] === UNKNOWN) {
+    // A relative expiry the plan left to apply (see plan): resolved now, once, and recorded.
+    const expiresIn = knownString(config, N.expiresIn);
+    const { expiry } = resolveExpiry(expiresIn !== undefined ? { expiresIn } : {}, {}, now, N);
+    planned = { ...planned, [N.expiresAt]: typeof expiry.expiresAt === "string" ? expiry.expiresAt : null };
+    plannedPrivate = privateFor(config, expiry.resolved);
+  }
   const at = instantOf(knownString(planned, N.expiresAt));
   if (at === undefined) return { state: null, diagnostics: [error("Invalid expires_at", N.expiresAt, "the planned expiry is not an instant; run plan again")] };
   const privateOut = plannedPrivate !== undefined ? { private: plannedPrivate } : {};

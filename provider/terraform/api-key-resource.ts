@@ -136,7 +136,7 @@ export function ownerInputOf(config: CtyObject | null): OwnerInput | undefined {
   return undefined;
 }
 
-function privateFor(config: CtyObject | null, expiry: Resolution | undefined): Buffer {
+export function privateFor(config: CtyObject | null, expiry: Resolution | undefined): Buffer {
   const owner = ownerInputOf(config);
   const known: KeyPrivate = expiry !== undefined ? { expiry } : {};
   if (owner?.email !== undefined && owner.email !== PENDING) known.owner = { email: owner.email };
@@ -213,13 +213,15 @@ export function apiKeyResource(
         name: stringAt(config, N.name) ?? "",
         description: stringAt(config, N.description) ?? "",
         expiresIn: expiresIn,
-        expiresAt: expiry.expiresAt,
+        // Terraform plans and applies in separate calls, maybe minutes apart: an instant resolved from
+        // the clock now would differ from the one apply resolves, so it is "known after apply".
+        expiresAt: expiry.fresh === true ? PENDING : expiry.expiresAt,
         active,
         owner: ownerInputOf(config),
         explicitName: true,
       };
       // A non-computed value must equal config: keep the user's spelling of an explicit expiry.
-      const plannedExpiresAt = expiresAt ?? expiry.expiresAt;
+      const plannedExpiresAt = expiresAt ?? desired.expiresAt;
       const wantedStatus = active === PENDING ? UNKNOWN : active ? "active" : "revoked";
       const planned: CtyObject = {
         ...proposed,
@@ -251,7 +253,7 @@ export function apiKeyResource(
             host: UNKNOWN,
             tenant_uid: UNKNOWN,
           },
-          plannedPrivate: privateFor(config, expiry.resolved),
+          plannedPrivate: privateFor(config, expiry.fresh === true ? undefined : expiry.resolved),
         };
       }
 
@@ -267,7 +269,7 @@ export function apiKeyResource(
       }
       // "status" (expired -> active) is the replacement of an expired key the config still wants usable.
       for (const field of d.replaces) if (field !== "user") requiresReplace.push([attributeOf(field)]);
-      return { planned: next, requiresReplace, plannedPrivate: privateFor(config, expiry.resolved) };
+      return { planned: next, requiresReplace, plannedPrivate: privateFor(config, expiry.fresh === true ? undefined : expiry.resolved) };
     },
 
     apply(req, ctx) {

@@ -81,7 +81,7 @@ describe("palette_api_key validate: the core's rules, on the attribute that is w
 });
 
 describe("palette_api_key plan", () => {
-  it("plans a create: the relative expiry resolved once, computed values unknown, the value unknown", async () => {
+  it("plans a create: computed values unknown, the value unknown, a relative expiry resolved by apply", async () => {
     const { planned, requiresReplace } = await plan(config({ name: "ci", expires_in: "30d" }), null);
     expect(requiresReplace).toBeUndefined();
     expect(planned).toMatchObject({
@@ -89,7 +89,8 @@ describe("palette_api_key plan", () => {
       name: "ci",
       description: "",
       expires_in: "30d",
-      expires_at: "2026-04-09T12:34:00.000Z",
+      // Plan and apply run minutes apart: an instant from the clock here would not match apply's.
+      expires_at: UNKNOWN,
       active: true,
       key: UNKNOWN,
       status: "active",
@@ -98,7 +99,7 @@ describe("palette_api_key plan", () => {
   });
 
   it("defaults to 30d and keeps an explicit expiry in the user's spelling", async () => {
-    expect((await plan(config({ name: "ci" }), null)).planned).toMatchObject({ expires_at: "2026-04-09T12:34:00.000Z", expires_in: null });
+    expect((await plan(config({ name: "ci" }), null)).planned).toMatchObject({ expires_at: UNKNOWN, expires_in: null });
     expect((await plan(config({ name: "ci", expires_at: "2027-01-31" }), null)).planned).toMatchObject({ expires_at: "2027-01-31" });
   });
 
@@ -108,7 +109,7 @@ describe("palette_api_key plan", () => {
     expect((await plan(same, prior, new Date("2026-04-09T12:00:00Z"))).planned).toEqual(prior);
   });
 
-  it("updates description, expiry and active in place, re-resolving only a changed expires_in", async () => {
+  it("updates description, expiry and active in place; a changed expires_in leaves the instant to apply", async () => {
     const r = await plan(config({ name: "ci", expires_in: "60d", description: "x", active: false }));
     expect(r.requiresReplace ?? []).toEqual([]);
     expect(r.planned).toMatchObject({
@@ -116,7 +117,7 @@ describe("palette_api_key plan", () => {
       key: prior.key,
       description: "x",
       expires_in: "60d",
-      expires_at: "2026-05-09T12:34:00.000Z",
+      expires_at: UNKNOWN,
       active: false,
       status: "revoked",
       updated_at: UNKNOWN,
@@ -151,5 +152,42 @@ describe("palette_api_key plan", () => {
 
   it("plans a delete as null", async () => {
     expect(await resource().plan({ prior, proposed: null, config: null }, ctx)).toEqual({ planned: null });
+  });
+});
+
+describe("palette_api_key apply of a relative expiry", () => {
+  it("resolves the instant when applying, so a plan made a minute earlier still applies consistently", async () => {
+    const planTime = new Date("2026-03-10T12:34:59.900Z");
+    const applyTime = new Date("2026-03-10T12:35:00.100Z"); // a minute boundary between plan and apply
+    const made: { expiresAt?: Date } = {};
+    const lifecycle = {
+      create: async (spec: { name: string; expiresAt: Date }) => {
+        made.expiresAt = spec.expiresAt;
+        return {
+          key: {
+            uid: "c".repeat(24),
+            name: spec.name,
+            description: "",
+            expiresAt: spec.expiresAt,
+            active: true,
+            user: { uid: "u".repeat(24), firstName: "Ada", lastName: "Admin" },
+            createdAt: applyTime,
+            updatedAt: applyTime,
+            annotations: {},
+          },
+          value: "v".repeat(32),
+          location: { host: "https://palette.example.com", tenantUid: "t".repeat(24) },
+        };
+      },
+    };
+    const cfg = config({ name: "ci", expires_in: "30d" });
+    const { planned, plannedPrivate } = await apiKeyResource(noCalls, () => planTime).plan({ prior: null, proposed: proposed(cfg, null), config: cfg }, ctx);
+    const r = apiKeyResource(() => lifecycle as never, () => applyTime);
+    const { state, private: priv, diagnostics } = await r.apply({ prior: null, planned, config: cfg, ...(plannedPrivate ? { plannedPrivate } : {}) }, ctx);
+    expect(diagnostics ?? []).toEqual([]);
+    expect(made.expiresAt?.toISOString()).toBe("2026-04-09T12:35:00.000Z");
+    expect(state).toMatchObject({ expires_at: "2026-04-09T12:35:00.000Z", expires_in: "30d", key: "v".repeat(32) });
+    // The resolution is recorded, so a later re-dating out of band is put back to it.
+    expect(JSON.parse(String(priv))).toMatchObject({ expiry: { expiresIn: "30d", expiresAt: "2026-04-09T12:35:00.000Z" } });
   });
 });
