@@ -157,6 +157,15 @@ interface RecordedOptions {
 
 type MockArgs = pulumi.runtime.MockResourceArgs;
 
+/** A create the plan decided on: what is recorded if it succeeds (or half-succeeds), and its step. */
+interface PlannedCreate {
+  base: { urn: string; type: string; name: string };
+  inputs: PropertyMap;
+  secretInputs: string[];
+  secretOutputs: string[];
+  step: Step;
+}
+
 class OfflineRun {
   private readonly o: RunOptions;
   private readonly passphrase: string | undefined;
@@ -325,7 +334,7 @@ class OfflineRun {
     if (!old) {
       const step: Step = { ...base, op: "create", changes: changedProperties({}, withoutProvider(checked), [], secretInputs) };
       if (this.preview) return this.emit(step, undefined, checked, secretOutputs);
-      const created = await this.create(urn, base, checked, secretInputs, secretOutputs, step);
+      const created = await this.create({ base, inputs: checked, secretInputs, secretOutputs, step });
       return this.emit({ ...step, id: created.id }, created.id, created.outputs, secretOutputs);
     }
 
@@ -335,18 +344,20 @@ class OfflineRun {
     const shown = changedProperties(old.inputs, checked, old.secretInputs, secretInputs);
     const display = shown.length > 0 ? shown : changedProperties(pick(old.outputs, Object.keys(checked)), checked, old.secretOutputs, secretInputs);
 
-    if (changes === "none" && !old.initErrors?.length) {
+    if (changes === "none" && !old.initErrors?.length && !old.pendingReplacement) {
       this.next.push({ ...old, inputs: checked, secretInputs, secretOutputs });
       return this.emit({ ...base, op: "same", id: old.id, changes: [] }, old.id, old.outputs, secretOutputs);
     }
-    if (changes === "some" && diff.replaces.length > 0) {
+    // A pending replacement is replaced whatever the diff says: its resource is already deleted
+    // (step_generator.go: `if diff.Changes == DiffSome || old.PendingReplacement`).
+    if (old.pendingReplacement || (changes === "some" && diff.replaces.length > 0)) {
       // The engine checks again with empty olds once it has decided to replace (fresh autoname).
       const fresh = await this.check(urn, {}, news);
       const step: Step = { ...base, op: "replace", changes: changedProperties(old.inputs, fresh, old.secretInputs, secretInputs), replaces: diff.replaces };
       if (this.preview) return this.emit(step, undefined, fresh, secretOutputs);
-      if (diff.deleteBeforeReplace || opts.deleteBeforeReplace) await host.delete(old.id, urn, old.outputs);
-      else this.replaced.push({ ...old, pendingDelete: true });
-      const created = await this.create(urn, base, fresh, secretInputs, secretOutputs, step);
+      const deleteFirst = old.pendingReplacement === true || diff.deleteBeforeReplace || opts.deleteBeforeReplace;
+      const planned: PlannedCreate = { base, inputs: fresh, secretInputs, secretOutputs, step };
+      const created = deleteFirst ? await this.deleteThenCreate(old, planned) : await this.createThenMarkOld(old, planned);
       return this.emit({ ...step, id: created.id }, created.id, created.outputs, secretOutputs);
     }
 
@@ -358,22 +369,59 @@ class OfflineRun {
       this.next.push({ ...base, id: old.id, inputs: checked, outputs: properties, secretInputs, secretOutputs });
       return this.emit(step, old.id, properties, secretOutputs);
     } catch (e) {
-      if (e instanceof ProviderInitError) this.next.push({ ...base, id: e.id || old.id, inputs: checked, outputs: e.properties, secretInputs, secretOutputs, initErrors: e.reasons });
-      else this.next.push(old);
+      // A half-applied update keeps the OLD inputs beside the new outputs (engine/update.go,
+      // OnResourceStepPost, pulumi#2011): the resource was not updated to the new inputs, and the
+      // next `up` diffs the program against what the provider says now exists.
+      if (e instanceof ProviderInitError) {
+        this.collectValues(e.properties, secretOutputs);
+        this.next.push({ ...old, id: e.id || old.id, outputs: e.properties, secretOutputs, initErrors: e.reasons });
+      } else this.next.push(old);
       throw e;
     }
   }
 
-  private async create(
-    urn: string,
-    base: { urn: string; type: string; name: string },
-    inputs: PropertyMap,
-    secretInputs: string[],
-    secretOutputs: string[],
-    step: Step,
-  ): Promise<{ id: string; outputs: PropertyMap }> {
+  /**
+   * Create-before-delete (step.go `CreateStep.Apply`): the old resource becomes a pending delete only
+   * once its replacement exists, also when the create failed half-way with an id (the new one is
+   * then recorded with init errors). A create that made nothing leaves the old resource as it was.
+   */
+  private async createThenMarkOld(old: ResourceState, planned: PlannedCreate): Promise<{ id: string; outputs: PropertyMap }> {
     try {
-      const { id, properties } = await this.requireHost().create(urn, inputs);
+      const created = await this.create(planned);
+      this.replaced.push({ ...old, pendingDelete: true });
+      return created;
+    } catch (e) {
+      if (e instanceof ProviderInitError) this.replaced.push({ ...old, pendingDelete: true });
+      throw e;
+    }
+  }
+
+  /**
+   * Delete-before-replace (step.go `DeleteStep.Apply` with `pendingReplacement`): a failed delete
+   * changes nothing; once the delete succeeded the old entry stays as a pending replacement until
+   * the new resource exists, so a failed create leaves a record that the next `up` must create it.
+   */
+  private async deleteThenCreate(old: ResourceState, planned: PlannedCreate): Promise<{ id: string; outputs: PropertyMap }> {
+    if (!old.pendingReplacement) await this.requireHost().delete(old.id, old.urn, old.outputs);
+    const placeholder: ResourceState = { ...old, pendingReplacement: true };
+    this.next.push(placeholder);
+    // snapshot.go createSnapshotMutation.End: the pending replacement goes once the new one is recorded.
+    const drop = (): void => {
+      this.next.splice(this.next.indexOf(placeholder), 1);
+    };
+    try {
+      const created = await this.create(planned);
+      drop();
+      return created;
+    } catch (e) {
+      if (e instanceof ProviderInitError) drop();
+      throw e;
+    }
+  }
+
+  private async create({ base, inputs, secretInputs, secretOutputs, step }: PlannedCreate): Promise<{ id: string; outputs: PropertyMap }> {
+    try {
+      const { id, properties } = await this.requireHost().create(base.urn, inputs);
       this.collectValues(properties, secretOutputs);
       this.next.push({ ...base, id, inputs, outputs: properties, secretInputs, secretOutputs });
       return { id, outputs: properties };
@@ -407,11 +455,16 @@ class OfflineRun {
 
   // ---- refresh, deletes, destroy -------------------------------------------------------------
 
+  /**
+   * Reads every resource, pending deletes included (the engine refreshes them too, so one deleted out
+   * of band is dropped instead of failing the next delete). A pending replacement is already deleted
+   * and is kept as it is (step.go `RefreshStep.Apply`).
+   */
   private async refreshAll(): Promise<void> {
     const host = this.requireHost();
     const kept: ResourceState[] = [];
     for (const r of this.old.resources) {
-      if (r.pendingDelete) {
+      if (r.pendingReplacement) {
         kept.push(r);
         continue;
       }
@@ -435,16 +488,25 @@ class OfflineRun {
     if (this.o.operation === "refresh") this.next.push(...kept);
   }
 
-  /** After the program: delete replaced halves, then resources the program no longer registers, newest first. */
+  /**
+   * After the program: delete the old halves replaced in this run, then pending deletes from earlier
+   * runs and resources the program no longer registers, newest first. Like the engine, the first
+   * failed delete stops the rest; whatever was not deleted stays in state as it was.
+   */
   private async deleteLeftovers(): Promise<void> {
     const gone = this.old.resources.filter((r) => r.pendingDelete || !this.registered.has(r.urn));
     for (const r of [...this.replaced, ...gone.reverse()]) {
+      if (r.pendingReplacement) {
+        this.dropPendingReplacement(r);
+        continue;
+      }
       const isReplaced = this.replaced.includes(r);
       if (this.preview) {
         this.record(this.steps, { urn: r.urn, type: r.type, name: r.name, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.inputs), {}, r.secretInputs, []) });
         continue;
       }
-      await this.deleteOne(r, !isReplaced);
+      if (this.errors.length > 0) this.next.push(r);
+      else await this.deleteOne(r, !isReplaced);
     }
   }
 
@@ -456,14 +518,30 @@ class OfflineRun {
   }
 
   private async destroyAll(): Promise<void> {
-    for (const r of [...this.old.resources].reverse()) await this.deleteOne(r, true);
+    for (const r of [...this.old.resources].reverse()) {
+      if (r.pendingReplacement) this.dropPendingReplacement(r);
+      else if (this.errors.length > 0) this.next.push(r);
+      else await this.deleteOne(r, true);
+    }
     this.outputs = {};
     this.secretOutputNames = [];
   }
 
   /**
-   * Deletes one resource; on failure it stays in state as a pending delete. The old half of a
-   * replacement is only logged: its replace step already counts.
+   * A pending replacement the program no longer wants is already deleted: it leaves the state
+   * without a provider call (the engine's `RemovePendingReplaceStep`).
+   */
+  private dropPendingReplacement(r: ResourceState): void {
+    if (this.preview) return;
+    this.o.log?.(scrub(`   dropped ${r.type} ${r.name} (id ${r.id}): deleted earlier for a replacement that is no longer wanted`, this.secrets));
+  }
+
+  /**
+   * Deletes one resource. On failure it stays in state exactly as it was: a pending delete stays
+   * pending, a resource gone from the program stays live (the engine leaves a failed delete's state
+   * untouched, snapshot.go `deleteSnapshotMutation.End`), so putting it back in the program is a
+   * `same`, not a new resource. The old half of a replacement is only logged: its replace step
+   * already counts.
    */
   private async deleteOne(r: ResourceState, asStep: boolean): Promise<void> {
     const step: Step = { urn: r.urn, type: r.type, name: r.name, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.inputs), {}, r.secretInputs, []) };
@@ -471,7 +549,7 @@ class OfflineRun {
       await this.requireHost().delete(r.id, r.urn, r.outputs);
     } catch (e) {
       step.error = this.fail(e, `${r.name}: delete: `);
-      this.next.push({ ...r, pendingDelete: true });
+      this.next.push(r);
     }
     if (asStep || step.error) this.record(this.steps, step);
     else this.o.log?.(scrub(`   deleted the replaced ${r.type} ${r.name} (id ${r.id})`, this.secrets));
