@@ -200,7 +200,7 @@ class OfflineRun {
       throw new Error(`${o.operation} writes the state file: set PULUMI_CONFIG_PASSPHRASE (or pass passphrase) to encrypt its secrets`);
     }
     const loaded = loadState(o.stateFile, o.project, o.stack, this.passphrase);
-    this.old = loaded.state;
+    this.old = this.withoutStalePendingDeletes(loaded.state);
     this.crypter = loaded.crypter;
     for (const r of this.old.resources) this.collectSecrets(r);
     const config = this.qualifiedConfig();
@@ -231,6 +231,22 @@ class OfflineRun {
     }
     if (result.errors.length > 0) throw new RunFailedError(result);
     return result;
+  }
+
+  /**
+   * Drops pending deletes whose id a live entry of the same type holds. Only an earlier version of
+   * this runner wrote that (issue 9: it marked the old resource pending delete before the replacement
+   * existed, and kept it live too when the create failed); deleting it would delete the live
+   * resource. The engine has no such rule because it never writes such a state.
+   */
+  private withoutStalePendingDeletes(state: StackState): StackState {
+    const live = new Set(state.resources.filter((r) => !r.pendingDelete && !r.pendingReplacement).map((r) => `${r.type}\0${r.id}`));
+    const resources = state.resources.filter((r) => {
+      if (!r.pendingDelete || !live.has(`${r.type}\0${r.id}`)) return true;
+      this.o.log?.(`warning: dropped a stale pending delete of ${r.type} ${r.name} (id ${r.id}): the same id is live in the state, so it is not deleted`);
+      return false;
+    });
+    return { ...state, resources };
   }
 
   // ---- program pass (preview / up) -------------------------------------------------------------

@@ -255,6 +255,20 @@ describe("offline runner: partial failures converge on the next up (ApiKey again
     expectConverged();
   });
 
+  it("a state written by the old runner (the key live and pending delete at once) keeps the key", async () => {
+    spec = { deploy: { description: "deploy key" } };
+    const uid = (await run("up")).steps[0]?.id as string;
+    const raw = JSON.parse(fs.readFileSync(stateFile, "utf8")) as { resources: StateEntry[] };
+    raw.resources.push({ ...(raw.resources[0] as StateEntry), pendingDelete: true });
+    fs.writeFileSync(stateFile, JSON.stringify(raw));
+
+    const next = await run("up");
+    expect(ops(next)).toEqual(["same deploy"]);
+    expect(logs.some((l) => l.includes("stale pending delete") && l.includes(uid))).toBe(true);
+    expect(userKeys().map((k) => k.uid)).toEqual([uid]);
+    expectConverged();
+  });
+
   it("no key value or credential reached the state files or a printed line", () => {
     const printed = logs.join("\n");
     const states = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
