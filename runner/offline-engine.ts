@@ -18,14 +18,40 @@
  * like a secret input (the engine's rule) + names secret in the previous state. They are returned to
  * the program as `pulumi.secret`, stored encrypted, and printed as `[secret]`.
  *
+ * Failures, as the engine records them (checked in pulumi/pulumi `pkg/resource/deploy/step.go`,
+ * `step_generator.go`, `pkg/backend/snapshot.go`, `pkg/engine/update.go`). The first failed step
+ * halts the run; everything that completed is saved.
+ * - Create-before-delete replacement: the create runs first; only once the new resource exists is the
+ *   old one marked `pendingDelete` (`CreateStep.Apply`: `s.old.Delete = true` after the create), and
+ *   it is deleted after the program. A create that made nothing leaves the old resource live, once. A
+ *   create that failed after making something (`ErrorResourceInitFailed`) records the new resource
+ *   with `initErrors` and still marks the old one: the next `up` updates the new, deletes the old.
+ * - Delete-before-replace: a failed delete changes nothing. Once the delete succeeded the old entry
+ *   stays as `pendingReplacement` (`DeleteStep.Apply`) until its replacement exists; the next `up`
+ *   replaces it whatever the diff says, without deleting again, and drops it without a provider call
+ *   when the program no longer has it (`RemovePendingReplaceStep`).
+ * - A failed delete leaves the entry as it was: the old half of a replacement stays `pendingDelete`
+ *   and is deleted by the next `up` after the program (since Pulumi 3.46 pending deletes are no longer
+ *   retired at the start); a resource gone from the program stays live, so putting it back is `same`.
+ *   `refresh` reads pending deletes too and drops one that is gone.
+ * - A half-applied update (`ErrorResourceInitFailed` from update) records the provider's properties
+ *   as outputs beside the OLD inputs, with `initErrors`; the next `up` diffs against them and updates.
+ *
  * What it does NOT do, compared with the real engine: no other resource kinds than dynamic resources
  * and components (a custom resource of any other type is an error); URNs ignore component parents, so
  * a name must be unique per type; no parallelism limits, `protect`, `retainOnDelete`, aliases,
- * `replaceOnChanges`, `import` or targets; `ignoreChanges` only for top-level names; deletes run in
- * reverse registration order, not a dependency graph; the provider's `console` output is kept on the
- * host (`EngineHost.output`) and never printed; no state locking, and one run at a time per process
- * (the mock runtime is global); the state format is its own (not a Pulumi checkpoint). The program's `process.env` is not changed by `env` (that goes to the provider
- * host only).
+ * `replaceOnChanges`, `import`, targets or `--continue-on-error`; `ignoreChanges` only for top-level
+ * names; deletes run in reverse registration order, not a dependency graph, and a delete-before-replace
+ * does not first delete the resources that depend on the replaced one; state is written once, at the
+ * end of the run, with no pending-operations record, so a runner killed mid-run forgets what it created
+ * in that run (the engine checkpoints after every step); a pending replacement is always finished
+ * delete-first, where the engine, when the diff no longer asks for delete-before-replace, creates first
+ * and then calls delete once more on the gone resource; a pending delete whose id a
+ * live entry holds is dropped, not deleted (only an earlier version of this runner wrote that); the
+ * provider's `console` output is kept on the host (`EngineHost.output`) and never printed; no state
+ * locking, and one run at a time per process (the mock runtime is global); the state format is its own
+ * (not a Pulumi checkpoint). The program's `process.env` is not changed by `env` (that goes to the
+ * provider host only).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EngineHost, ProviderInitError, UNKNOWN, urnOf, type PropertyMap, type SecretValue } from "./engine-host";
