@@ -18,14 +18,40 @@
  * like a secret input (the engine's rule) + names secret in the previous state. They are returned to
  * the program as `pulumi.secret`, stored encrypted, and printed as `[secret]`.
  *
+ * Failures, as the engine records them (checked in pulumi/pulumi `pkg/resource/deploy/step.go`,
+ * `step_generator.go`, `pkg/backend/snapshot.go`, `pkg/engine/update.go`). The first failed step
+ * halts the run; everything that completed is saved.
+ * - Create-before-delete replacement: the create runs first; only once the new resource exists is the
+ *   old one marked `pendingDelete` (`CreateStep.Apply`: `s.old.Delete = true` after the create), and
+ *   it is deleted after the program. A create that made nothing leaves the old resource live, once. A
+ *   create that failed after making something (`ErrorResourceInitFailed`) records the new resource
+ *   with `initErrors` and still marks the old one: the next `up` updates the new, deletes the old.
+ * - Delete-before-replace: a failed delete changes nothing. Once the delete succeeded the old entry
+ *   stays as `pendingReplacement` (`DeleteStep.Apply`) until its replacement exists; the next `up`
+ *   replaces it whatever the diff says, without deleting again, and drops it without a provider call
+ *   when the program no longer has it (`RemovePendingReplaceStep`).
+ * - A failed delete leaves the entry as it was: the old half of a replacement stays `pendingDelete`
+ *   and is deleted by the next `up` after the program (since Pulumi 3.46 pending deletes are no longer
+ *   retired at the start); a resource gone from the program stays live, so putting it back is `same`.
+ *   `refresh` reads pending deletes too and drops one that is gone.
+ * - A half-applied update (`ErrorResourceInitFailed` from update) records the provider's properties
+ *   as outputs beside the OLD inputs, with `initErrors`; the next `up` diffs against them and updates.
+ *
  * What it does NOT do, compared with the real engine: no other resource kinds than dynamic resources
  * and components (a custom resource of any other type is an error); URNs ignore component parents, so
  * a name must be unique per type; no parallelism limits, `protect`, `retainOnDelete`, aliases,
- * `replaceOnChanges`, `import` or targets; `ignoreChanges` only for top-level names; deletes run in
- * reverse registration order, not a dependency graph; the provider's `console` output is kept on the
- * host (`EngineHost.output`) and never printed; no state locking, and one run at a time per process
- * (the mock runtime is global); the state format is its own (not a Pulumi checkpoint). The program's `process.env` is not changed by `env` (that goes to the provider
- * host only).
+ * `replaceOnChanges`, `import`, targets or `--continue-on-error`; `ignoreChanges` only for top-level
+ * names; deletes run in reverse registration order, not a dependency graph, and a delete-before-replace
+ * does not first delete the resources that depend on the replaced one; state is written once, at the
+ * end of the run, with no pending-operations record, so a runner killed mid-run forgets what it created
+ * in that run (the engine checkpoints after every step); a pending replacement is always finished
+ * delete-first, where the engine, when the diff no longer asks for delete-before-replace, creates first
+ * and then calls delete once more on the gone resource; a pending delete whose id a
+ * live entry holds is dropped, not deleted (only an earlier version of this runner wrote that); the
+ * provider's `console` output is kept on the host (`EngineHost.output`) and never printed; no state
+ * locking, and one run at a time per process (the mock runtime is global); the state format is its own
+ * (not a Pulumi checkpoint). The program's `process.env` is not changed by `env` (that goes to the
+ * provider host only).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EngineHost, ProviderInitError, UNKNOWN, urnOf, type PropertyMap, type SecretValue } from "./engine-host";
@@ -157,6 +183,15 @@ interface RecordedOptions {
 
 type MockArgs = pulumi.runtime.MockResourceArgs;
 
+/** A create the plan decided on: what is recorded if it succeeds (or half-succeeds), and its step. */
+interface PlannedCreate {
+  base: { urn: string; type: string; name: string };
+  inputs: PropertyMap;
+  secretInputs: string[];
+  secretOutputs: string[];
+  step: Step;
+}
+
 class OfflineRun {
   private readonly o: RunOptions;
   private readonly passphrase: string | undefined;
@@ -191,7 +226,7 @@ class OfflineRun {
       throw new Error(`${o.operation} writes the state file: set PULUMI_CONFIG_PASSPHRASE (or pass passphrase) to encrypt its secrets`);
     }
     const loaded = loadState(o.stateFile, o.project, o.stack, this.passphrase);
-    this.old = loaded.state;
+    this.old = this.withoutStalePendingDeletes(loaded.state);
     this.crypter = loaded.crypter;
     for (const r of this.old.resources) this.collectSecrets(r);
     const config = this.qualifiedConfig();
@@ -222,6 +257,22 @@ class OfflineRun {
     }
     if (result.errors.length > 0) throw new RunFailedError(result);
     return result;
+  }
+
+  /**
+   * Drops pending deletes whose id a live entry of the same type holds. Only an earlier version of
+   * this runner wrote that (issue 9: it marked the old resource pending delete before the replacement
+   * existed, and kept it live too when the create failed); deleting it would delete the live
+   * resource. The engine has no such rule because it never writes such a state.
+   */
+  private withoutStalePendingDeletes(state: StackState): StackState {
+    const live = new Set(state.resources.filter((r) => !r.pendingDelete && !r.pendingReplacement).map((r) => `${r.type}\0${r.id}`));
+    const resources = state.resources.filter((r) => {
+      if (!r.pendingDelete || !live.has(`${r.type}\0${r.id}`)) return true;
+      this.o.log?.(`warning: dropped a stale pending delete of ${r.type} ${r.name} (id ${r.id}): the same id is live in the state, so it is not deleted`);
+      return false;
+    });
+    return { ...state, resources };
   }
 
   // ---- program pass (preview / up) -------------------------------------------------------------
@@ -325,7 +376,7 @@ class OfflineRun {
     if (!old) {
       const step: Step = { ...base, op: "create", changes: changedProperties({}, withoutProvider(checked), [], secretInputs) };
       if (this.preview) return this.emit(step, undefined, checked, secretOutputs);
-      const created = await this.create(urn, base, checked, secretInputs, secretOutputs, step);
+      const created = await this.create({ base, inputs: checked, secretInputs, secretOutputs, step });
       return this.emit({ ...step, id: created.id }, created.id, created.outputs, secretOutputs);
     }
 
@@ -335,18 +386,20 @@ class OfflineRun {
     const shown = changedProperties(old.inputs, checked, old.secretInputs, secretInputs);
     const display = shown.length > 0 ? shown : changedProperties(pick(old.outputs, Object.keys(checked)), checked, old.secretOutputs, secretInputs);
 
-    if (changes === "none" && !old.initErrors?.length) {
+    if (changes === "none" && !old.initErrors?.length && !old.pendingReplacement) {
       this.next.push({ ...old, inputs: checked, secretInputs, secretOutputs });
       return this.emit({ ...base, op: "same", id: old.id, changes: [] }, old.id, old.outputs, secretOutputs);
     }
-    if (changes === "some" && diff.replaces.length > 0) {
+    // A pending replacement is replaced whatever the diff says: its resource is already deleted
+    // (step_generator.go: `if diff.Changes == DiffSome || old.PendingReplacement`).
+    if (old.pendingReplacement || (changes === "some" && diff.replaces.length > 0)) {
       // The engine checks again with empty olds once it has decided to replace (fresh autoname).
       const fresh = await this.check(urn, {}, news);
       const step: Step = { ...base, op: "replace", changes: changedProperties(old.inputs, fresh, old.secretInputs, secretInputs), replaces: diff.replaces };
       if (this.preview) return this.emit(step, undefined, fresh, secretOutputs);
-      if (diff.deleteBeforeReplace || opts.deleteBeforeReplace) await host.delete(old.id, urn, old.outputs);
-      else this.replaced.push({ ...old, pendingDelete: true });
-      const created = await this.create(urn, base, fresh, secretInputs, secretOutputs, step);
+      const deleteFirst = old.pendingReplacement === true || diff.deleteBeforeReplace || opts.deleteBeforeReplace;
+      const planned: PlannedCreate = { base, inputs: fresh, secretInputs, secretOutputs, step };
+      const created = deleteFirst ? await this.deleteThenCreate(old, planned) : await this.createThenMarkOld(old, planned);
       return this.emit({ ...step, id: created.id }, created.id, created.outputs, secretOutputs);
     }
 
@@ -358,22 +411,59 @@ class OfflineRun {
       this.next.push({ ...base, id: old.id, inputs: checked, outputs: properties, secretInputs, secretOutputs });
       return this.emit(step, old.id, properties, secretOutputs);
     } catch (e) {
-      if (e instanceof ProviderInitError) this.next.push({ ...base, id: e.id || old.id, inputs: checked, outputs: e.properties, secretInputs, secretOutputs, initErrors: e.reasons });
-      else this.next.push(old);
+      // A half-applied update keeps the OLD inputs beside the new outputs (engine/update.go,
+      // OnResourceStepPost, pulumi#2011): the resource was not updated to the new inputs, and the
+      // next `up` diffs the program against what the provider says now exists.
+      if (e instanceof ProviderInitError) {
+        this.collectValues(e.properties, secretOutputs);
+        this.next.push({ ...old, id: e.id || old.id, outputs: e.properties, secretOutputs, initErrors: e.reasons });
+      } else this.next.push(old);
       throw e;
     }
   }
 
-  private async create(
-    urn: string,
-    base: { urn: string; type: string; name: string },
-    inputs: PropertyMap,
-    secretInputs: string[],
-    secretOutputs: string[],
-    step: Step,
-  ): Promise<{ id: string; outputs: PropertyMap }> {
+  /**
+   * Create-before-delete (step.go `CreateStep.Apply`): the old resource becomes a pending delete only
+   * once its replacement exists, also when the create failed half-way with an id (the new one is
+   * then recorded with init errors). A create that made nothing leaves the old resource as it was.
+   */
+  private async createThenMarkOld(old: ResourceState, planned: PlannedCreate): Promise<{ id: string; outputs: PropertyMap }> {
     try {
-      const { id, properties } = await this.requireHost().create(urn, inputs);
+      const created = await this.create(planned);
+      this.replaced.push({ ...old, pendingDelete: true });
+      return created;
+    } catch (e) {
+      if (e instanceof ProviderInitError) this.replaced.push({ ...old, pendingDelete: true });
+      throw e;
+    }
+  }
+
+  /**
+   * Delete-before-replace (step.go `DeleteStep.Apply` with `pendingReplacement`): a failed delete
+   * changes nothing; once the delete succeeded the old entry stays as a pending replacement until
+   * the new resource exists, so a failed create leaves a record that the next `up` must create it.
+   */
+  private async deleteThenCreate(old: ResourceState, planned: PlannedCreate): Promise<{ id: string; outputs: PropertyMap }> {
+    if (!old.pendingReplacement) await this.requireHost().delete(old.id, old.urn, old.outputs);
+    const placeholder: ResourceState = { ...old, pendingReplacement: true };
+    this.next.push(placeholder);
+    // snapshot.go createSnapshotMutation.End: the pending replacement goes once the new one is recorded.
+    const drop = (): void => {
+      this.next.splice(this.next.indexOf(placeholder), 1);
+    };
+    try {
+      const created = await this.create(planned);
+      drop();
+      return created;
+    } catch (e) {
+      if (e instanceof ProviderInitError) drop();
+      throw e;
+    }
+  }
+
+  private async create({ base, inputs, secretInputs, secretOutputs, step }: PlannedCreate): Promise<{ id: string; outputs: PropertyMap }> {
+    try {
+      const { id, properties } = await this.requireHost().create(base.urn, inputs);
       this.collectValues(properties, secretOutputs);
       this.next.push({ ...base, id, inputs, outputs: properties, secretInputs, secretOutputs });
       return { id, outputs: properties };
@@ -407,11 +497,16 @@ class OfflineRun {
 
   // ---- refresh, deletes, destroy -------------------------------------------------------------
 
+  /**
+   * Reads every resource, pending deletes included (the engine refreshes them too, so one deleted out
+   * of band is dropped instead of failing the next delete). A pending replacement is already deleted
+   * and is kept as it is (step.go `RefreshStep.Apply`).
+   */
   private async refreshAll(): Promise<void> {
     const host = this.requireHost();
     const kept: ResourceState[] = [];
     for (const r of this.old.resources) {
-      if (r.pendingDelete) {
+      if (r.pendingReplacement) {
         kept.push(r);
         continue;
       }
@@ -435,16 +530,25 @@ class OfflineRun {
     if (this.o.operation === "refresh") this.next.push(...kept);
   }
 
-  /** After the program: delete replaced halves, then resources the program no longer registers, newest first. */
+  /**
+   * After the program: delete the old halves replaced in this run, then pending deletes from earlier
+   * runs and resources the program no longer registers, newest first. Like the engine, the first
+   * failed delete stops the rest; whatever was not deleted stays in state as it was.
+   */
   private async deleteLeftovers(): Promise<void> {
     const gone = this.old.resources.filter((r) => r.pendingDelete || !this.registered.has(r.urn));
     for (const r of [...this.replaced, ...gone.reverse()]) {
+      if (r.pendingReplacement) {
+        this.dropPendingReplacement(r);
+        continue;
+      }
       const isReplaced = this.replaced.includes(r);
       if (this.preview) {
         this.record(this.steps, { urn: r.urn, type: r.type, name: r.name, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.inputs), {}, r.secretInputs, []) });
         continue;
       }
-      await this.deleteOne(r, !isReplaced);
+      if (this.errors.length > 0) this.next.push(r);
+      else await this.deleteOne(r, !isReplaced);
     }
   }
 
@@ -456,14 +560,30 @@ class OfflineRun {
   }
 
   private async destroyAll(): Promise<void> {
-    for (const r of [...this.old.resources].reverse()) await this.deleteOne(r, true);
+    for (const r of [...this.old.resources].reverse()) {
+      if (r.pendingReplacement) this.dropPendingReplacement(r);
+      else if (this.errors.length > 0) this.next.push(r);
+      else await this.deleteOne(r, true);
+    }
     this.outputs = {};
     this.secretOutputNames = [];
   }
 
   /**
-   * Deletes one resource; on failure it stays in state as a pending delete. The old half of a
-   * replacement is only logged: its replace step already counts.
+   * A pending replacement the program no longer wants is already deleted: it leaves the state
+   * without a provider call (the engine's `RemovePendingReplaceStep`).
+   */
+  private dropPendingReplacement(r: ResourceState): void {
+    if (this.preview) return;
+    this.o.log?.(scrub(`   dropped ${r.type} ${r.name} (id ${r.id}): deleted earlier for a replacement that is no longer wanted`, this.secrets));
+  }
+
+  /**
+   * Deletes one resource. On failure it stays in state exactly as it was: a pending delete stays
+   * pending, a resource gone from the program stays live (the engine leaves a failed delete's state
+   * untouched, snapshot.go `deleteSnapshotMutation.End`), so putting it back in the program is a
+   * `same`, not a new resource. The old half of a replacement is only logged: its replace step
+   * already counts.
    */
   private async deleteOne(r: ResourceState, asStep: boolean): Promise<void> {
     const step: Step = { urn: r.urn, type: r.type, name: r.name, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.inputs), {}, r.secretInputs, []) };
@@ -471,7 +591,7 @@ class OfflineRun {
       await this.requireHost().delete(r.id, r.urn, r.outputs);
     } catch (e) {
       step.error = this.fail(e, `${r.name}: delete: `);
-      this.next.push({ ...r, pendingDelete: true });
+      this.next.push(r);
     }
     if (asStep || step.error) this.record(this.steps, step);
     else this.o.log?.(scrub(`   deleted the replaced ${r.type} ${r.name} (id ${r.id})`, this.secrets));

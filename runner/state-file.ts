@@ -29,8 +29,18 @@ export interface ResourceState {
   secretOutputs: string[];
   /** Set when create/update failed after the resource came to exist; the next `up` updates it. */
   initErrors?: string[];
-  /** The old half of a replacement (or a failed delete) still waiting to be deleted. */
+  /**
+   * The old half of a create-before-delete replacement whose replacement exists, still waiting to be
+   * deleted (the engine's `Delete: true`). Set only once the new resource exists, so a failed create
+   * never leaves the live resource marked for deletion.
+   */
   pendingDelete?: boolean;
+  /**
+   * The old half of a delete-before-replace replacement: already deleted, its replacement not created
+   * yet (the engine's `PendingReplacement`). The next `up` creates the replacement without deleting
+   * anything; a program that no longer has the resource just drops it.
+   */
+  pendingReplacement?: boolean;
 }
 
 /** A whole stack's state, in dependency (registration) order. */

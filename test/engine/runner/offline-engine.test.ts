@@ -3,8 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { secretConfig } from "../../../runner/engine-host";
-import { RunFailedError, resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
+import { resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
 import { IncorrectPassphraseError } from "../../../runner/passphrase-crypter";
+import { runFailure } from "../../helpers/run-failure";
 import { Thing, driftToyStore, readToyStore, type ThingArgs } from "./fixtures/toy-provider";
 
 const TOKEN = "toy-token-9f3a51-never-in-clear";
@@ -43,14 +44,6 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
       log: (line) => logs.push(line),
       ...extra,
     });
-  const failure = async (p: Promise<RunResult>): Promise<RunResult> => {
-    const e = await p.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(e).toBeInstanceOf(RunFailedError);
-    return (e as RunFailedError).result;
-  };
   const ops = (steps: Step[]): string[] => steps.map((s) => `${s.op} ${s.name}`);
   const rememberSecrets = (): void => {
     for (const row of Object.values(readToyStore(store))) secretsSeen.add(row.secretValue as string);
@@ -60,8 +53,8 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
     if (!entry) throw new Error(`no row for ${name}`);
     return entry[0];
   };
-  const stateResources = (): { name: string; id: string; initErrors?: string[] }[] =>
-    (JSON.parse(fs.readFileSync(stateFile, "utf8")) as { resources: { name: string; id: string; initErrors?: string[] }[] }).resources;
+  type StateEntry = { name: string; id: string; initErrors?: string[]; pendingDelete?: boolean; pendingReplacement?: boolean };
+  const stateResources = (): StateEntry[] => (JSON.parse(fs.readFileSync(stateFile, "utf8")) as { resources: StateEntry[] }).resources;
 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "offline-runner-"));
@@ -128,7 +121,7 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
   it("preview --refresh reports drift per property and the update that restores it; state is untouched", async () => {
     const before = fs.readFileSync(stateFile, "utf8");
     driftToyStore(store, idOf("alpha"), { size: 7 });
-    const result = await failure(run("preview", { refresh: true, expectNoChanges: true }));
+    const result = await runFailure(run("preview", { refresh: true, expectNoChanges: true }));
     expect(result.errors).toEqual([expect.stringMatching(/^expected no changes, found .*update a/)]);
     const drift = result.refreshSteps.find((s) => s.name === "a");
     expect(drift).toMatchObject({ op: "refresh-drift", changes: [{ name: "size", old: 1, new: 7 }] });
@@ -181,7 +174,7 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
 
   it("a check failure names the property and halts the run; state keeps what existed", async () => {
     spec = { a: spec.a as ThingArgs, c: { size: "big" as unknown as number } };
-    const result = await failure(run("up"));
+    const result = await runFailure(run("up"));
     expect(result.errors).toEqual(['c: check failed: property "size": size must be a number']);
     expect(result.outputs).toEqual({ aSecret: "[secret]", aSize: 1, label: "toy", token: "[secret]" });
     expect(stateResources().map((r) => r.name)).toEqual(["a"]);
@@ -190,7 +183,7 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
 
   it("a plain create error comes through with the provider's message and records nothing", async () => {
     spec = { a: spec.a as ThingArgs, e: { size: 1, failPlain: true } };
-    const result = await failure(run("up"));
+    const result = await runFailure(run("up"));
     expect(result.errors).toEqual(["e: toy refused: plain failure"]);
     expect(result.steps.map((s) => s.op)).toEqual(["same"]);
     expect(stateResources().map((r) => r.name)).toEqual(["a"]);
@@ -198,7 +191,7 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
 
   it("an init failure is recorded with its id; the next up updates it", async () => {
     spec = { a: spec.a as ThingArgs, d: { size: 3, name: "delta", failInit: true } };
-    const result = await failure(run("up"));
+    const result = await runFailure(run("up"));
     rememberSecrets();
     expect(result.errors).toEqual([expect.stringContaining("d: toy half-made")]);
     const d = stateResources().find((r) => r.name === "d");
@@ -218,6 +211,46 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
     expect(result.steps).toEqual([]);
     expect(stateResources().map((r) => r.name)).toEqual(["a"]);
     expect(result.outputs.aSecret).toBe("[secret]");
+  });
+
+  it("delete-before-replace whose create fails: the pending replacement is created by the next up even when the diff shows no change", async () => {
+    spec = { a: { size: 1, color: "blue" } };
+    const oldId = stateResources()[0]?.id as string;
+    spec = { a: { size: 1, color: "purple", dbr: true, failPlain: true } };
+    const result = await runFailure(run("up"));
+    expect(result.errors).toEqual(["a: toy refused: plain failure"]);
+    expect(readToyStore(store)).toEqual({});
+    expect(stateResources()).toEqual([expect.objectContaining({ id: oldId, pendingReplacement: true })]);
+
+    // Back to what the deleted resource had: the diff is empty, but the resource no longer exists.
+    spec = { a: { size: 1, color: "blue" } };
+    const again = await run("up");
+    rememberSecrets();
+    expect(ops(again.steps)).toEqual(["replace a"]);
+    const rows = Object.keys(readToyStore(store));
+    expect(rows).toHaveLength(1);
+    expect(stateResources()).toEqual([expect.objectContaining({ name: "a", id: rows[0] })]);
+    expect(stateResources()[0]).not.toHaveProperty("pendingReplacement");
+  });
+
+  it("a failed delete of a resource gone from the program leaves it live: put back, it is the same resource", async () => {
+    const a = spec.a as ThingArgs;
+    spec = { a, f: { size: 5, name: "foxtrot" } };
+    await run("up");
+    rememberSecrets();
+    const fId = idOf("foxtrot");
+    driftToyStore(store, fId, { failDelete: true });
+    spec = { a };
+    const result = await runFailure(run("up"));
+    expect(result.errors).toEqual([`f: delete: toy refused to delete ${fId}`]);
+    expect(stateResources().find((r) => r.name === "f")).toEqual(expect.not.objectContaining({ pendingDelete: true }));
+
+    spec = { a, f: { size: 5, name: "foxtrot" } };
+    expect(ops((await run("up")).steps)).toEqual(["same a", "same f"]);
+    expect(idOf("foxtrot")).toBe(fId);
+    driftToyStore(store, fId, { failDelete: false });
+    spec = { a };
+    expect(ops((await run("up")).steps)).toEqual(["same a", "delete f"]);
   });
 
   it("a wrong passphrase cannot open the state", async () => {
