@@ -3,7 +3,7 @@
  * Pure: every input string passes through `redact` before it lands in the error.
  */
 import { ErrorEnvelopeWire } from "../wire";
-import { PaletteError, type PaletteErrorCode, type PaletteIssue } from "../errors";
+import { PaletteError, type ConnectFailureReason, type PaletteErrorCode, type PaletteIssue } from "../errors";
 
 export type AuthKind = "apiKey" | "password" | "token";
 
@@ -108,28 +108,43 @@ export function errorFromResponse(
   });
 }
 
+/** What is known about whether a failed request got anywhere. */
+export interface TransportDetail {
+  /** Set when no connection came up. */
+  readonly connect?: ConnectFailureReason;
+  /** @default true when an attempt was made and `connect` is unset */
+  readonly mayHaveReachedServer?: boolean;
+}
+
 /** The error for an attempt that got no answer. `causeCode` is e.g. `ECONNRESET`. */
 export function errorFromTransport(
   kind: "timeout" | "connection" | "aborted" | "deadline",
   causeCode: string,
   ctx: ErrorContext,
   cause?: Error,
+  detail: TransportDetail = {},
 ): PaletteError {
   const code: PaletteErrorCode = kind === "connection" ? "CONNECTION" : kind === "aborted" ? "ABORTED" : "TIMEOUT";
-  const outcome =
-    kind === "timeout"
-      ? `no answer within ${ctx.timeoutMs} ms`
-      : kind === "deadline"
-        ? `deadline of ${ctx.deadlineMs} ms reached`
-        : kind === "aborted"
-          ? "aborted"
-          : `connection failed (${causeCode})`;
-  const hint =
-    kind === "aborted"
-      ? "The caller cancelled the call through its AbortSignal."
-      : kind === "connection"
-        ? `Check that ${ctx.baseUrl} is the Palette API host (palette:host / SPECTROCLOUD_HOST) and reachable from here (network, proxy, TLS).`
-        : `Check that ${ctx.baseUrl} is reachable, or raise timeoutMs (per attempt) / deadlineMs (whole call, retries included).`;
+  let outcome: string;
+  let hint: string;
+  if (detail.connect !== undefined && (kind === "connection" || kind === "timeout")) {
+    ({ outcome, hint } = connectFailureText(detail.connect, causeCode, ctx, cause));
+  } else {
+    outcome =
+      kind === "timeout"
+        ? `no answer within ${ctx.timeoutMs} ms`
+        : kind === "deadline"
+          ? `deadline of ${ctx.deadlineMs} ms reached`
+          : kind === "aborted"
+            ? "aborted"
+            : `connection failed (${causeCode})`;
+    hint =
+      kind === "aborted"
+        ? "The caller cancelled the call through its AbortSignal."
+        : kind === "connection"
+          ? `Check that ${ctx.baseUrl} is the Palette API host and reachable from here (network, proxy, TLS).`
+          : `Check that ${ctx.baseUrl} is reachable, or raise timeoutMs (per attempt) / deadlineMs (whole call, retries included).`;
+  }
   return new PaletteError({
     code,
     message: compose(ctx, outcome, attemptsNote(ctx, hint)),
@@ -137,8 +152,67 @@ export function errorFromTransport(
     method: ctx.method,
     path: ctx.path,
     attempts: ctx.attempts,
+    mayHaveReachedServer: detail.mayHaveReachedServer ?? (ctx.attempts > 0 && detail.connect === undefined),
+    ...(detail.connect !== undefined && { connectFailure: detail.connect }),
     ...(cause !== undefined && { cause: sanitizeCause(cause, ctx.redact) }),
   });
+}
+
+/** `host:port` of the API base, the port always shown: a wrong port is a usual mistake. */
+function targetOf(baseUrl: string): { target: string; hostname: string; https: boolean } {
+  const url = new URL(baseUrl);
+  const https = url.protocol === "https:";
+  return { target: `${url.hostname}:${url.port !== "" ? url.port : https ? "443" : "80"}`, hostname: url.hostname, https };
+}
+
+/** Outcome and advice for a connection that never came up: what failed, and what to check. */
+function connectFailureText(
+  reason: ConnectFailureReason,
+  causeCode: string,
+  ctx: ErrorContext,
+  cause: Error | undefined,
+): { outcome: string; hint: string } {
+  const { target, hostname, https } = targetOf(ctx.baseUrl);
+  const nothingSent = "nothing was sent to Palette";
+  switch (reason) {
+    case "refused":
+      return { outcome: `cannot connect to ${target} (connection refused)`, hint: `Check the Palette host and port: nothing listens there; ${nothingSent}.` };
+    case "unreachable":
+      return {
+        outcome: `cannot connect to ${target} (${causeCode}: no route to the host)`,
+        hint: `Check the Palette host, and the network path from here (VPN, proxy, firewall); ${nothingSent}.`,
+      };
+    case "dns":
+      return { outcome: `cannot resolve the host name ${hostname} (${causeCode})`, hint: `Check the Palette host name; ${nothingSent}.` };
+    case "dns-temporary":
+      return {
+        outcome: `cannot resolve the host name ${hostname} (${causeCode}: the DNS resolver failed)`,
+        hint: `Check DNS on this machine, or try again; ${nothingSent}.`,
+      };
+    case "tls":
+      return https
+        ? {
+            outcome: `TLS handshake with ${target} failed (${causeCode})`,
+            hint: `The server at ${target} does not speak HTTPS: if it is plain HTTP, write the host as http://${target}; ${nothingSent}.`,
+          }
+        : { outcome: `TLS handshake with ${target} failed (${causeCode})`, hint: `Check the Palette host and port; ${nothingSent}.` };
+    case "certificate": {
+      const why = cause !== undefined && cause.message !== "" ? `: ${ctx.redact(shorten(cause.message))}` : "";
+      return {
+        outcome: `the TLS certificate of ${target} is not trusted (${causeCode}${why})`,
+        hint:
+          `If Palette uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate; ` +
+          `if the names differ, use the host name the certificate was issued for; ${nothingSent}.`,
+      };
+    }
+    case "timeout":
+      return {
+        outcome: `cannot connect to ${target} (no answer to the connection attempt)`,
+        hint: `Check the Palette host and port, and that no firewall or proxy drops the connection; ${nothingSent}.`,
+      };
+    case "other":
+      return { outcome: `cannot connect to ${target} (${causeCode})`, hint: `Check the Palette host and port; ${nothingSent}.` };
+  }
 }
 
 /** The error for a 2xx answer whose body does not match the schema. */
@@ -177,6 +251,7 @@ export function invalidParamsError(issues: readonly PaletteIssue[], ctx: ErrorCo
     method: ctx.method,
     path: ctx.path,
     attempts: 0,
+    mayHaveReachedServer: false,
     issues: issues.map((i) => ({ path: ctx.redact(i.path), message: ctx.redact(i.message) })),
   });
 }
@@ -269,7 +344,7 @@ export function sdkError(
   outcome: string,
   hint: string,
   ctx: ErrorContext,
-  extra?: { readonly status?: number },
+  extra?: { readonly status?: number; readonly mayHaveReachedServer?: boolean },
 ): PaletteError {
   return new PaletteError({
     code,
@@ -279,5 +354,6 @@ export function sdkError(
     path: ctx.path,
     attempts: ctx.attempts,
     ...(extra?.status !== undefined && { status: extra.status }),
+    ...(extra?.mayHaveReachedServer !== undefined && { mayHaveReachedServer: extra.mayHaveReachedServer }),
   });
 }

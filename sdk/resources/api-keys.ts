@@ -289,8 +289,12 @@ export class ApiKeysResource implements ApiKeysApi {
 /** Failures that another try may not meet (the pipeline already retried each of them a few times). */
 const TRANSIENT: ReadonlySet<string> = new Set(["SERVER", "RATE_LIMITED", "CONNECTION", "TIMEOUT"]);
 
-/** Failures after which the server may have made the key: no answer, a 5xx or 429, or an unreadable 2xx. */
+/**
+ * Failures after which the server may have made the key: no answer, a 5xx or 429, or an unreadable
+ * 2xx. A request that never reached Palette (no connection came up) made nothing.
+ */
 export function isAmbiguousCreateFailure(e: PaletteError): boolean {
+  if (!e.mayHaveReachedServer) return false;
   return (
     e.code === "TIMEOUT" ||
     e.code === "CONNECTION" ||
