@@ -31,14 +31,43 @@ export interface ErrorContext {
 
 const MAX_TEXT = 300;
 
+/**
+ * Advice for a situation, and what is left of it when Palette's own message already gives it: a
+ * hint that repeats the server reads as noise, and users stop reading both.
+ */
+interface Advice {
+  readonly text: string;
+  /** Matches a server message that already gives this advice; then only `rest` is said. */
+  readonly saidBy?: RegExp;
+  readonly rest?: string;
+}
+
 /** Palette-level error codes that deserve their own advice, whatever status carried them. */
-const PALETTE_CODE_HINTS: Readonly<Record<string, string>> = {
-  ResourceLimitExceeded:
-    "Palette allows 20 API keys per user by default: delete unused keys, or have a tenant admin raise the limit " +
-    "(PATCH /v1/tenants/{tenantUid}/resourceLimits with kind apiKey, or Tenant Settings > Resource Limits in the Palette UI).",
-  InvalidExpiry: "Give the key an expiry in the future.",
-  ApiKeyExpired: "An expired API key cannot be re-activated: create a new key instead.",
+const PALETTE_CODE_HINTS: Readonly<Record<string, Advice>> = {
+  ResourceLimitExceeded: {
+    text:
+      "Palette allows 20 API keys per user by default: delete unused keys, or have a tenant admin raise the limit " +
+      "(PATCH /v1/tenants/{tenantUid}/resourceLimits with kind apiKey, or Tenant Settings > Resource Limits in the Palette UI).",
+    saidBy: /delete unused keys/i,
+    rest: "In the Palette UI the limit is under Tenant Settings > Resource Limits.",
+  },
+  InvalidExpiry: { text: "Give the key an expiry in the future." },
+  ApiKeyExpired: { text: "An expired API key cannot be re-activated: create a new key instead." },
 };
+
+/** A taken key name: the fact and both ways out, minus what Palette's message already says. */
+function keyNameTaken(said: string | undefined): string {
+  if (said === undefined || !/already exists/i.test(said))
+    return "An API key with this name already exists for this user: choose another name, or delete the existing key.";
+  return /another name/i.test(said) ? "Alternatively, delete the existing key." : "Choose another name, or delete the existing key.";
+}
+
+/** The advice, or what the server's message leaves of it. */
+function unlessSaid(advice: Advice, env: Envelope): string {
+  return advice.saidBy !== undefined && env.paletteMessage !== undefined && advice.saidBy.test(env.paletteMessage)
+    ? (advice.rest ?? "")
+    : advice.text;
+}
 
 /** The error code for an HTTP status Palette answered with. */
 export function codeForStatus(status: number): PaletteErrorCode {
@@ -258,7 +287,7 @@ export function invalidParamsError(issues: readonly PaletteIssue[], ctx: ErrorCo
 
 function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: ErrorContext): string {
   const byPaletteCode = typeof env.paletteCode === "string" ? PALETTE_CODE_HINTS[env.paletteCode] : undefined;
-  if (byPaletteCode !== undefined) return byPaletteCode;
+  if (byPaletteCode !== undefined) return unlessSaid(byPaletteCode, env);
   const isApiKeys = ctx.operation.startsWith("apiKeys.");
   switch (code) {
     case "UNAUTHENTICATED":
@@ -274,13 +303,14 @@ function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: Err
     case "NOT_FOUND":
       if (typeof env.paletteCode === "number")
         return "Palette does not know this endpoint: check that palette:host / SPECTROCLOUD_HOST points to the Palette API (e.g. api.spectrocloud.com).";
+      // POST /v1/apiKeys names no key, only an owner: its 404 is about the user (UserNotFound).
+      if (env.paletteCode === "UserNotFound" || (ctx.operation === "apiKeys.create" && ctx.method === "POST"))
+        return isApiKeys ? "The key's owner is not a user of this tenant: check the user uid it names." : "No such user in this tenant.";
       return isApiKeys
         ? "No API key with this uid exists in the tenant (it may have been deleted)."
         : "No such user in this tenant.";
     case "CONFLICT":
-      return isApiKeys
-        ? "An API key with this name already exists for this user: choose another name, or delete or adopt the existing key."
-        : "The resource already exists or was changed concurrently.";
+      return isApiKeys ? keyNameTaken(env.paletteMessage) : "The resource already exists or was changed concurrently.";
     case "RATE_LIMITED":
       return attemptsNote(
         ctx,

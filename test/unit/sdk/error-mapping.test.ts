@@ -107,6 +107,54 @@ describe("errorFromResponse", () => {
     expect(e.message).toContain("choose another name");
   });
 
+  const times = (text: string, phrase: RegExp): number => text.match(new RegExp(phrase.source, "gi"))?.length ?? 0;
+
+  test("advice Palette's message already gives is not given again (409, 20-key limit)", () => {
+    const conflict = errorFromResponse(
+      409,
+      envelope("AlreadyExists", "An API key named 'ci' already exists for this user: choose another name"),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys" }),
+    );
+    expect(times(conflict.message, /already exists/)).toBe(1);
+    expect(times(conflict.message, /choose another name/)).toBe(1);
+    expect(conflict.message).toMatch(/delete the existing key\.$/);
+
+    const onlyFact = errorFromResponse(409, envelope("AlreadyExists", "API key 'ci' already exists"), undefined, ctx({ operation: "apiKeys.create" }));
+    expect(times(onlyFact.message, /already exists/)).toBe(1);
+    expect(onlyFact.message).toMatch(/Choose another name, or delete the existing key\.$/);
+
+    const limit = errorFromResponse(
+      400,
+      envelope(
+        "ResourceLimitExceeded",
+        "User 'a@b.c' already has 20 API keys, the tenant's limit of 20 per user: delete unused keys, or have a tenant admin raise the apiKey resource limit (PATCH /v1/tenants/{tenantUid}/resourceLimits)",
+      ),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys" }),
+    );
+    expect(times(limit.message, /delete unused keys/)).toBe(1);
+    expect(times(limit.message, /resourceLimits/)).toBe(1);
+    expect(limit.message).toContain("Tenant Settings > Resource Limits");
+  });
+
+  test("a 404 from creating a key for an unknown owner says the user is unknown, not the key", () => {
+    const byCode = errorFromResponse(
+      404,
+      envelope("UserNotFound", "Specified user '0123456789abcdef01234567' not found"),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys", hints: { createForOtherUser: true } }),
+    );
+    expect(byCode.code).toBe("NOT_FOUND");
+    expect(byCode.message).not.toMatch(/API key with this uid/);
+    expect(byCode.message).toMatch(/owner.*not a user of this tenant/);
+    // By operation and path alone (a server that names no code): POST /v1/apiKeys has no key uid to miss.
+    const byPath = errorFromResponse(404, "", undefined, ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys" }));
+    expect(byPath.message).toMatch(/owner.*not a user of this tenant/);
+    const key = errorFromResponse(404, envelope("ResourceNotFound", "API key 'x' not found"), undefined, ctx());
+    expect(key.message).toContain("No API key with this uid");
+  });
+
   test("a framework 404 (numeric code) points at the host setting", () => {
     const e = errorFromResponse(404, JSON.stringify({ code: 404, message: "path /v1/x was not found" }), undefined, ctx());
     expect(e.paletteCode).toBe(404);
