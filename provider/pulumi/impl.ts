@@ -20,9 +20,13 @@ import { inputsFromOutputs, refreshedOutputs, toOutputs, type ApiKeyOutputs, typ
 
 type Props = Record<string, unknown>;
 
-const HINTS: EngineHints = {
+/** The core's advice in Pulumi's words. */
+export const PULUMI_HINTS: EngineHints = {
   recorded: "Pulumi recorded the key; run `pulumi up` again to finish.",
   vanished: "run `pulumi refresh` to drop it from the stack, then `pulumi up` to create a new one",
+  host: "The provider takes Palette's host from `palette:host` (pulumi config) or SPECTROCLOUD_HOST.",
+  orphaned:
+    "Pulumi did not record that key, so `pulumi destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
 };
 
 let configLookup: (key: string) => string | undefined = () => undefined;
@@ -54,7 +58,7 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 
 /** Settings are resolved on every call: environment variables are always current, stack config may be stale. */
 function lifecycle(): KeyLifecycle {
-  return new KeyLifecycle(clients.clientFor(resolveSettings(configLookup, process.env)), PULUMI_NAMES, HINTS);
+  return new KeyLifecycle(clients.clientFor(resolveSettings(configLookup, process.env)), PULUMI_NAMES, PULUMI_HINTS);
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

@@ -34,9 +34,13 @@ const PROVIDER_SCHEMA: Schema = {
   },
 };
 
-const HINTS: EngineHints = {
+/** The core's advice in Terraform's words. */
+export const TERRAFORM_HINTS: EngineHints = {
   recorded: "Terraform saved the key in state; the next `terraform apply` finishes the change (a key left half-made by a create is tainted and replaced).",
   vanished: "run `terraform apply -refresh-only` to drop it from state, or `terraform apply` to create a new one",
+  host: 'The provider takes Palette\'s host from `host` in the provider "palette" block or SPECTROCLOUD_HOST.',
+  orphaned:
+    "Terraform did not record that key in state, so `terraform destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
 };
 
 export class MissingTerraformCredentials extends Error {
@@ -74,7 +78,7 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
   const clients = new ClientCache("pulumi-palette-apikeys-terraform");
   // Explicit configuration wins; the environment is the fallback (the Spectro Cloud provider's convention).
   const client = (): PaletteClient => clients.clientFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
-  const lifecycle = (signal: AbortSignal): KeyLifecycle => new KeyLifecycle(client(), TERRAFORM_NAMES, HINTS, signal);
+  const lifecycle = (signal: AbortSignal): KeyLifecycle => new KeyLifecycle(client(), TERRAFORM_NAMES, TERRAFORM_HINTS, signal);
   return {
     providerSchema: PROVIDER_SCHEMA,
     resources: { palette_api_key: apiKeyResource(lifecycle) },

@@ -224,6 +224,28 @@ describe("apiKeys.create", () => {
     expect(fp.keys.map((k) => k.uid)).toEqual([created.apiKey.uid]);
   });
 
+  test("a key that may be left behind is named in a field, and the message names no SDK method", async () => {
+    const fp = fakePalette({ createUid: "key" });
+    fp.faults.set(1, "lostResponse");
+    for (let i = 2; i <= 40; i += 1) fp.faults.set(i, "503");
+    const h = harness({ handler: fp.handler, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+    const e = await failure(h.apiKeys.create({ name: "ci", expiresAt: EXPIRY }));
+    expect(e).toMatchObject({ code: "CONNECTION", orphanedKeyName: "ci", mayHaveReachedServer: true });
+    expect(e.message).toContain('A key named "ci" may have been created without its value reaching us: find it by name and delete it.');
+    expect(e.message).not.toMatch(/findByName/);
+  });
+
+  test("a key created but not confirmed is named too", async () => {
+    const fp = fakePalette({ createUid: "key" });
+    for (let i = 2; i <= 400; i += 1) fp.faults.set(i, "503");
+    const h = harness({ handler: fp.handler, deadlineMs: 5_000 });
+    const e = await failure(h.apiKeys.create({ name: "ci", expiresAt: EXPIRY }));
+    expect(e).toMatchObject({ code: "SERVER", orphanedKeyName: "ci" });
+    expect(e.message).toContain('The key "ci" was created but could not be confirmed: find it by name and delete it.');
+    expect(e.message).not.toMatch(/findByName/);
+    expect(fp.keys).toHaveLength(1);
+  });
+
   test("invalid params are rejected before anything is sent", async () => {
     const h = harness({ handler: fakePalette().handler });
     expect(await failure(h.apiKeys.create({ name: "", expiresAt: EXPIRY }))).toMatchObject({ code: "INVALID_REQUEST", attempts: 0 });
