@@ -36,8 +36,8 @@ const hosts: EngineHost[] = [];
 const errors: string[] = [];
 const keyValues: string[] = [];
 
-async function startHost(config: Parameters<EngineHost["configure"]>[0]): Promise<EngineHost> {
-  const h = await EngineHost.start({ cwd: REPO, env: NO_ENV_CREDENTIALS });
+async function startHost(config: Parameters<EngineHost["configure"]>[0], env: Record<string, string> = {}): Promise<EngineHost> {
+  const h = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS, ...env } });
   hosts.push(h);
   await h.configure(config);
   return h;
@@ -367,6 +367,17 @@ describe("ApiKey through the dynamic-provider host", () => {
         await new Promise<void>((resolve) => plain.close(() => resolve()));
       }
     });
+  });
+
+  it("an API key set under the project's namespace is named, with the key Pulumi reads", async () => {
+    // What `pulumi config set --secret apiKey …` makes; the engine hands a provider plugin the stack
+    // config as JSON in PULUMI_CONFIG (values encrypted or not, only the names matter here).
+    const stack = { "palette:host": emu.url, "palette-demo:apiKey": ADMIN_KEY };
+    const misconfigured = await startHost({ ...stack, "palette-demo:apiKey": secretConfig(ADMIN_KEY) }, { PULUMI_CONFIG: JSON.stringify(stack) });
+    const checked = await misconfigured.check(urn("misplaced"), {}, await programInputs("misplaced", {}));
+    const e = await failure(misconfigured.create(urn("misplaced"), checked.inputs));
+    expect(e.message).toMatch(/^No Palette credentials: set an API key/);
+    expect(e.message).toContain("`palette-demo:apiKey` is set: did you mean `palette:apiKey`?");
   });
 
   it("check failures come back per property through the host", async () => {
