@@ -55,6 +55,8 @@ const PALETTE_CODE_HINTS: Readonly<Record<string, Advice>> = {
   ApiKeyExpired: { text: "An expired API key cannot be re-activated: create a new key instead." },
 };
 
+const ONLY_ADMINS_FOR_OTHERS: Advice = { text: "Only tenant admins may create keys for other users.", saidBy: /only tenant admins/i, rest: "" };
+
 /** A taken key name: the fact and both ways out, minus what Palette's message already says. */
 function keyNameTaken(said: string | undefined): string {
   if (said === undefined || !/already exists/i.test(said))
@@ -298,7 +300,7 @@ function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: Err
           : "Palette rejected the session even after logging in again: check that the account (SPECTROCLOUD_USERNAME / palette:username) is still active.";
       return "The authorization token is invalid or expired (tokens last 15 minutes): get a new one, or configure an API key or username/password so the client can renew it.";
     case "FORBIDDEN":
-      if (ctx.hints?.createForOtherUser === true) return "Only tenant admins may create keys for other users.";
+      if (ctx.hints?.createForOtherUser === true) return unlessSaid(ONLY_ADMINS_FOR_OTHERS, env);
       return "The caller lacks the permission: plain users may only see and change their own API keys, and only tenant admins may list or read other users.";
     case "NOT_FOUND":
       if (typeof env.paletteCode === "number")

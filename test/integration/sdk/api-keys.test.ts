@@ -85,7 +85,8 @@ describe("create", () => {
   test("a plain user creating for another user is FORBIDDEN: only tenant admins may", async () => {
     const e = await failureOf(alice.apiKeys.create({ name: "for-bob", expiresAt: inDays(emu, 30), userUid: bobUid() }));
     expect(e).toMatchObject({ code: "FORBIDDEN", status: 403, paletteCode: "OperationForbidden", operation: "apiKeys.create", attempts: 1 });
-    expect(e.message).toMatch(/Only tenant admins may create keys for other users\.$/);
+    // The emulator's message says it already: the SDK does not say it again.
+    expect(e.message.match(/only tenant admins may create (API )?keys for other users/gi)).toHaveLength(1);
     expect(emu.keys().some((k) => k.name === "for-bob")).toBe(false);
   });
 

@@ -91,6 +91,13 @@ describe("errorFromResponse", () => {
     );
     expect(e.code).toBe("FORBIDDEN");
     expect(e.message).toMatch(/Only tenant admins may create keys for other users\.$/);
+    const said = errorFromResponse(
+      403,
+      envelope("OperationForbidden", "Operation 'apiKey.create' is forbidden for other users: only tenant admins may create API keys for other users"),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys", hints: { createForOtherUser: true } }),
+    );
+    expect(said.message.match(/only tenant admins/gi)).toHaveLength(1);
   });
 
   test("ResourceLimitExceeded explains the per-user limit and how to raise it", () => {
