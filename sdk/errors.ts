@@ -18,6 +18,12 @@ export type PaletteErrorCode =
   | "RESPONSE_INVALID"
   | "ABORTED";
 
+/**
+ * Why no connection to Palette was established (so the request never reached it): `refused`,
+ * `unreachable`, `dns`, `dns-temporary`, `tls` (handshake), `certificate`, `timeout` (connect), `other`.
+ */
+export type ConnectFailureReason = "refused" | "unreachable" | "dns" | "dns-temporary" | "tls" | "certificate" | "timeout" | "other";
+
 /** One schema problem, for `INVALID_REQUEST` raised before sending and for `RESPONSE_INVALID`. */
 export interface PaletteIssue {
   /** Dotted path into the body, e.g. `items.0.metadata.uid`; "" for the root. */
@@ -40,6 +46,10 @@ export interface PaletteErrorInit {
   readonly details?: unknown;
   readonly retryAfterMs?: number;
   readonly issues?: readonly PaletteIssue[];
+  /** @default attempts > 0 */
+  readonly mayHaveReachedServer?: boolean;
+  readonly connectFailure?: ConnectFailureReason;
+  readonly orphanedKeyName?: string;
   readonly cause?: Error;
 }
 
@@ -76,6 +86,20 @@ export class PaletteError extends Error {
   readonly attempts: number;
   /** Schema problems, for `RESPONSE_INVALID` and client-side `INVALID_REQUEST`. */
   readonly issues?: readonly PaletteIssue[];
+  /**
+   * False when the SDK knows the failing request never reached Palette (no connection came up, or
+   * it was rejected before sending), so it cannot have changed anything; true when Palette answered
+   * or may have received it.
+   */
+  readonly mayHaveReachedServer: boolean;
+  /** Why the connection never came up, on `CONNECTION`/`TIMEOUT` errors where it did not. */
+  readonly connectFailure?: ConnectFailureReason;
+  /**
+   * Set by `apiKeys.create` when a key of this name may exist in Palette although the caller did not
+   * get it back (a lost answer whose clean-up could not run, or a key created but not confirmed).
+   * Its value is lost: find it with `apiKeys.findByName` and delete it.
+   */
+  readonly orphanedKeyName?: string;
 
   constructor(init: PaletteErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -85,6 +109,9 @@ export class PaletteError extends Error {
     this.method = init.method;
     this.path = init.path;
     this.attempts = init.attempts;
+    this.mayHaveReachedServer = init.mayHaveReachedServer ?? init.attempts > 0;
+    if (init.connectFailure !== undefined) this.connectFailure = init.connectFailure;
+    if (init.orphanedKeyName !== undefined) this.orphanedKeyName = init.orphanedKeyName;
     if (init.status !== undefined) this.status = init.status;
     if (init.paletteCode !== undefined) this.paletteCode = init.paletteCode;
     if (init.paletteMessage !== undefined) this.paletteMessage = init.paletteMessage;
@@ -102,8 +129,8 @@ export class PaletteError extends Error {
   }
 
   /** A copy with another message and operation, for errors re-raised by a higher-level step. */
-  withContext(operation: string, message: string): PaletteError {
-    return new PaletteError({ ...this.toInit(), operation, message });
+  withContext(operation: string, message: string, extra?: Pick<PaletteErrorInit, "orphanedKeyName">): PaletteError {
+    return new PaletteError({ ...this.toInit(), ...extra, operation, message });
   }
 
   private toInit(): PaletteErrorInit {
@@ -115,6 +142,9 @@ export class PaletteError extends Error {
       method: this.method,
       path: this.path,
       attempts: this.attempts,
+      mayHaveReachedServer: this.mayHaveReachedServer,
+      ...(this.connectFailure !== undefined && { connectFailure: this.connectFailure }),
+      ...(this.orphanedKeyName !== undefined && { orphanedKeyName: this.orphanedKeyName }),
       ...(this.status !== undefined && { status: this.status }),
       ...(this.paletteCode !== undefined && { paletteCode: this.paletteCode }),
       ...(this.paletteMessage !== undefined && { paletteMessage: this.paletteMessage }),

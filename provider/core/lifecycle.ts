@@ -5,8 +5,11 @@
  * wants revoked, a key deleted out of band reads as gone, and delete is idempotent.
  */
 import { isPaletteError, type ApiKey, type PaletteClient } from "../../sdk";
+import { explain } from "./explain";
 import type { FieldNames } from "./rules";
 import { sameLocation, WrongTenantError, type KeyLocation } from "./tenant-guard";
+
+export { messageOf } from "./explain";
 
 /** What to tell the user, in the engine's words, where the core cannot know the engine. */
 export interface EngineHints {
@@ -16,6 +19,10 @@ export interface EngineHints {
   readonly vanished: string;
   /** When the credentials belong to another tenant than the key: how to point back, or let go. */
   readonly wrongTenant: string;
+  /** After Palette did not answer: where the engine takes the host from (config key, block attribute). */
+  readonly host: string;
+  /** After a create that may have left a key in Palette without its value: the engine did not record it; what to do. */
+  readonly orphaned: string;
 }
 
 /** What one lifecycle works with: a client, and where its credentials lead (asked at most once per client). */
@@ -89,10 +96,8 @@ export function keyIsGone(e: unknown): boolean {
   return isPaletteError(e) && e.code === "NOT_FOUND" && e.paletteCode === "ResourceNotFound";
 }
 
-export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-function withContext(what: string, e: unknown): Error {
-  return new Error(`${what}: ${messageOf(e)}`, { cause: e });
+function withContext(what: string, e: unknown, hints: EngineHints): Error {
+  return new Error(`${what}: ${explain(e, hints)}`, { cause: e });
 }
 
 async function lookupEmail(c: PaletteClient, userUid: string, options: [] | [{ signal: AbortSignal }]): Promise<string | undefined> {
@@ -125,7 +130,7 @@ export class KeyLifecycle {
     try {
       current = await this.session.location();
     } catch (e) {
-      throw withContext(`Cannot ${what} API key ${uid}: asking Palette which tenant the credentials belong to failed`, e);
+      throw withContext(`Cannot ${what} API key ${uid}: asking Palette which tenant the credentials belong to failed`, e, this.hints);
     }
     if (recorded !== undefined && !sameLocation(recorded, current)) throw new WrongTenantError(uid, recorded, current, this.hints.wrongTenant);
     return recorded ?? current;
@@ -143,7 +148,7 @@ export class KeyLifecycle {
     try {
       location = await this.session.location();
     } catch (e) {
-      throw withContext(`Cannot create API key "${name}": asking Palette which tenant the credentials belong to failed`, e);
+      throw withContext(`Cannot create API key "${name}": asking Palette which tenant the credentials belong to failed`, e, this.hints);
     }
     let userUid: string | undefined;
     let ownerEmail: string | undefined;
@@ -153,7 +158,7 @@ export class KeyLifecycle {
         userUid = found.uid;
         ownerEmail = found.email;
       } catch (e) {
-        throw withContext(`Cannot create API key "${name}": looking up owner ${spec.owner.email} (${this.names.userEmail}) failed`, e);
+        throw withContext(`Cannot create API key "${name}": looking up owner ${spec.owner.email} (${this.names.userEmail}) failed`, e, this.hints);
       }
     } else if (spec.owner !== undefined) {
       userUid = spec.owner.uid;
@@ -168,7 +173,8 @@ export class KeyLifecycle {
         ...(userUid !== undefined ? { userUid } : {}),
       }, ...this.options);
     } catch (e) {
-      throw withContext(`Cannot create API key "${name}"`, e);
+      const owner = spec.owner !== undefined && "uid" in spec.owner ? ` for user ${spec.owner.uid} (${this.names.userUid})` : "";
+      throw withContext(`Cannot create API key "${name}"${owner}`, e, this.hints);
     }
 
     const created: Created = { key: made.apiKey, value: made.value, location, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
@@ -179,7 +185,7 @@ export class KeyLifecycle {
       }
     } catch (e) {
       throw new KeyCreatedIncompletely(
-        `API key "${name}" (${created.key.uid}) was created but could not be revoked (${this.names.active}: false): ${messageOf(e)} ` +
+        `API key "${name}" (${created.key.uid}) was created but could not be revoked (${this.names.active}: false): ${explain(e, this.hints)} ` +
           this.hints.recorded,
         created,
         { cause: e },
@@ -197,7 +203,7 @@ export class KeyLifecycle {
       return { key: await this.client.apiKeys.get(uid, ...this.options), location };
     } catch (e) {
       if (keyIsGone(e)) return undefined;
-      throw withContext(`Cannot read API key ${uid}`, e);
+      throw withContext(`Cannot read API key ${uid}`, e, this.hints);
     }
   }
 
@@ -235,7 +241,7 @@ export class KeyLifecycle {
       if (toggle || (latest === undefined && steps.length > 0)) latest = await c.apiKeys.get(uid, ...this.options);
     } catch (e) {
       const failed = steps[done]?.what ?? "read it back";
-      const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : messageOf(e);
+      const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : explain(e, this.hints);
       const message = `Cannot update API key "${current.name}" (${uid}): ${failed} failed: ${reason}`;
       if (done === 0) throw new Error(message, { cause: e });
       throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest, activeNow, { cause: e });
@@ -250,7 +256,7 @@ export class KeyLifecycle {
       await this.client.apiKeys.delete(uid, ...this.options);
     } catch (e) {
       if (keyIsGone(e)) return;
-      throw withContext(`Cannot delete API key ${uid}`, e);
+      throw withContext(`Cannot delete API key ${uid}`, e, this.hints);
     }
   }
 }

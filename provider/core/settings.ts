@@ -36,11 +36,17 @@ export const environmentSource =
   (name) =>
     env[SETTING_ENV[name]];
 
+/** Which half of a username/password pair was found, when no credentials could be made. */
+export interface PartialCredentials {
+  readonly username: boolean;
+  readonly password: boolean;
+}
+
 /**
  * Resolves the settings from `sources`, the first that has a value winning. An API key wins over a
  * username/password pair when both are set. `missing` makes the engine's error for no credentials.
  */
-export function resolveFrom(sources: readonly SettingSource[], missing: () => Error): ProviderSettings {
+export function resolveFrom(sources: readonly SettingSource[], missing: (found: PartialCredentials) => Error): ProviderSettings {
   const get = (name: SettingName): string | undefined => {
     for (const source of sources) {
       const v = present(source(name));
@@ -54,7 +60,7 @@ export function resolveFrom(sources: readonly SettingSource[], missing: () => Er
   let auth: ProviderAuth;
   if (apiKey !== undefined) auth = { apiKey };
   else if (username !== undefined && password !== undefined) auth = { username, password };
-  else throw missing();
+  else throw missing({ username: username !== undefined, password: password !== undefined });
   const settings: ProviderSettings = { host: get("host") ?? DEFAULT_HOST, auth };
   const projectUid = get("projectUid");
   if (projectUid !== undefined) settings.projectUid = projectUid;

@@ -23,13 +23,17 @@ import { inputsFromOutputs, refreshedOutputs, toOutputs, type ApiKeyOutputs, typ
 
 type Props = Record<string, unknown>;
 
-const HINTS: EngineHints = {
+/** The core's advice in Pulumi's words. */
+export const PULUMI_HINTS: EngineHints = {
   recorded: "Pulumi recorded the key; run `pulumi up` again to finish.",
   vanished: "run `pulumi refresh` to drop it from the stack, then `pulumi up` to create a new one",
   wrongTenant:
     "Point the provider back at the key's tenant (palette:host and palette:apiKey in stack config, which win over " +
     "SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY), or, if the key was moved or deleted on purpose, drop it from the stack " +
     "with `pulumi state delete <urn>`.",
+  host: "The provider takes Palette's host from `palette:host` (pulumi config) or SPECTROCLOUD_HOST.",
+  orphaned:
+    "Pulumi did not record that key, so `pulumi destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
 };
 
 let configLookup: (key: string) => string | undefined = () => undefined;
@@ -59,9 +63,9 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
   configLookup = (key) => config.get(key);
 }
 
-/** Settings are resolved on every call: environment variables are always current, stack config may be stale. */
+/** Settings are resolved on every call: a changed environment (the fallback) takes effect at once. */
 function lifecycle(): KeyLifecycle {
-  return new KeyLifecycle(clients.sessionFor(resolveSettings(configLookup, process.env)), PULUMI_NAMES, HINTS);
+  return new KeyLifecycle(clients.sessionFor(resolveSettings(configLookup, process.env)), PULUMI_NAMES, PULUMI_HINTS);
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

@@ -36,13 +36,17 @@ const PROVIDER_SCHEMA: Schema = {
   },
 };
 
-const HINTS: EngineHints = {
+/** The core's advice in Terraform's words. */
+export const TERRAFORM_HINTS: EngineHints = {
   recorded: "Terraform saved the key in state; the next `terraform apply` finishes the change (a key left half-made by a create is tainted and replaced).",
   vanished: "run `terraform apply -refresh-only` to drop it from state, or `terraform apply` to create a new one",
   wrongTenant:
     'Point the provider back at the key\'s tenant (host and api_key in the provider "palette" block, which win over ' +
     "SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY), or, if the key was moved or deleted on purpose, drop it from state " +
     "with `terraform state rm <address>`.",
+  host: 'The provider takes Palette\'s host from `host` in the provider "palette" block or SPECTROCLOUD_HOST.',
+  orphaned:
+    "Terraform did not record that key in state, so `terraform destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
 };
 
 export class MissingTerraformCredentials extends Error {
@@ -91,7 +95,7 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
   // Explicit configuration wins; the environment is the fallback (the Spectro Cloud provider's convention).
   const session = () => clients().sessionFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
   const client = (): PaletteClient => session().client;
-  const lifecycle = (signal: AbortSignal): KeyLifecycle => new (lifecycleModule().KeyLifecycle)(session(), TERRAFORM_NAMES, HINTS, signal);
+  const lifecycle = (signal: AbortSignal): KeyLifecycle => new (lifecycleModule().KeyLifecycle)(session(), TERRAFORM_NAMES, TERRAFORM_HINTS, signal);
   const preflights = new WeakMap<object, Preflight>();
   /** Only where credentials are configured: a plan without them checks the configuration alone. */
   const preflight = (): Preflight | undefined => {

@@ -3,7 +3,7 @@
  * Pure: every input string passes through `redact` before it lands in the error.
  */
 import { ErrorEnvelopeWire } from "../wire";
-import { PaletteError, type PaletteErrorCode, type PaletteIssue } from "../errors";
+import { PaletteError, type ConnectFailureReason, type PaletteErrorCode, type PaletteIssue } from "../errors";
 
 export type AuthKind = "apiKey" | "password" | "token";
 
@@ -31,14 +31,45 @@ export interface ErrorContext {
 
 const MAX_TEXT = 300;
 
+/**
+ * Advice for a situation, and what is left of it when Palette's own message already gives it: a
+ * hint that repeats the server reads as noise, and users stop reading both.
+ */
+interface Advice {
+  readonly text: string;
+  /** Matches a server message that already gives this advice; then only `rest` is said. */
+  readonly saidBy?: RegExp;
+  readonly rest?: string;
+}
+
 /** Palette-level error codes that deserve their own advice, whatever status carried them. */
-const PALETTE_CODE_HINTS: Readonly<Record<string, string>> = {
-  ResourceLimitExceeded:
-    "Palette allows 20 API keys per user by default: delete unused keys, or have a tenant admin raise the limit " +
-    "(PATCH /v1/tenants/{tenantUid}/resourceLimits with kind apiKey, or Tenant Settings > Resource Limits in the Palette UI).",
-  InvalidExpiry: "Give the key an expiry in the future.",
-  ApiKeyExpired: "An expired API key cannot be re-activated: create a new key instead.",
+const PALETTE_CODE_HINTS: Readonly<Record<string, Advice>> = {
+  ResourceLimitExceeded: {
+    text:
+      "Palette allows 20 API keys per user by default: delete unused keys, or have a tenant admin raise the limit " +
+      "(PATCH /v1/tenants/{tenantUid}/resourceLimits with kind apiKey, or Tenant Settings > Resource Limits in the Palette UI).",
+    saidBy: /delete unused keys/i,
+    rest: "In the Palette UI the limit is under Tenant Settings > Resource Limits.",
+  },
+  InvalidExpiry: { text: "Give the key an expiry in the future." },
+  ApiKeyExpired: { text: "An expired API key cannot be re-activated: create a new key instead." },
 };
+
+const ONLY_ADMINS_FOR_OTHERS: Advice = { text: "Only tenant admins may create keys for other users.", saidBy: /only tenant admins/i, rest: "" };
+
+/** A taken key name: the fact and both ways out, minus what Palette's message already says. */
+function keyNameTaken(said: string | undefined): string {
+  if (said === undefined || !/already exists/i.test(said))
+    return "An API key with this name already exists for this user: choose another name, or delete the existing key.";
+  return /another name/i.test(said) ? "Alternatively, delete the existing key." : "Choose another name, or delete the existing key.";
+}
+
+/** The advice, or what the server's message leaves of it. */
+function unlessSaid(advice: Advice, env: Envelope): string {
+  return advice.saidBy !== undefined && env.paletteMessage !== undefined && advice.saidBy.test(env.paletteMessage)
+    ? (advice.rest ?? "")
+    : advice.text;
+}
 
 /** The error code for an HTTP status Palette answered with. */
 export function codeForStatus(status: number): PaletteErrorCode {
@@ -108,28 +139,43 @@ export function errorFromResponse(
   });
 }
 
+/** What is known about whether a failed request got anywhere. */
+export interface TransportDetail {
+  /** Set when no connection came up. */
+  readonly connect?: ConnectFailureReason;
+  /** @default true when an attempt was made and `connect` is unset */
+  readonly mayHaveReachedServer?: boolean;
+}
+
 /** The error for an attempt that got no answer. `causeCode` is e.g. `ECONNRESET`. */
 export function errorFromTransport(
   kind: "timeout" | "connection" | "aborted" | "deadline",
   causeCode: string,
   ctx: ErrorContext,
   cause?: Error,
+  detail: TransportDetail = {},
 ): PaletteError {
   const code: PaletteErrorCode = kind === "connection" ? "CONNECTION" : kind === "aborted" ? "ABORTED" : "TIMEOUT";
-  const outcome =
-    kind === "timeout"
-      ? `no answer within ${ctx.timeoutMs} ms`
-      : kind === "deadline"
-        ? `deadline of ${ctx.deadlineMs} ms reached`
-        : kind === "aborted"
-          ? "aborted"
-          : `connection failed (${causeCode})`;
-  const hint =
-    kind === "aborted"
-      ? "The caller cancelled the call through its AbortSignal."
-      : kind === "connection"
-        ? `Check that ${ctx.baseUrl} is the Palette API host (palette:host / SPECTROCLOUD_HOST) and reachable from here (network, proxy, TLS).`
-        : `Check that ${ctx.baseUrl} is reachable, or raise timeoutMs (per attempt) / deadlineMs (whole call, retries included).`;
+  let outcome: string;
+  let hint: string;
+  if (detail.connect !== undefined && (kind === "connection" || kind === "timeout")) {
+    ({ outcome, hint } = connectFailureText(detail.connect, causeCode, ctx, cause));
+  } else {
+    outcome =
+      kind === "timeout"
+        ? `no answer within ${ctx.timeoutMs} ms`
+        : kind === "deadline"
+          ? `deadline of ${ctx.deadlineMs} ms reached`
+          : kind === "aborted"
+            ? "aborted"
+            : `connection failed (${causeCode})`;
+    hint =
+      kind === "aborted"
+        ? "The caller cancelled the call through its AbortSignal."
+        : kind === "connection"
+          ? `Check that ${ctx.baseUrl} is the Palette API host and reachable from here (network, proxy, TLS).`
+          : `Check that ${ctx.baseUrl} is reachable, or raise timeoutMs (per attempt) / deadlineMs (whole call, retries included).`;
+  }
   return new PaletteError({
     code,
     message: compose(ctx, outcome, attemptsNote(ctx, hint)),
@@ -137,8 +183,67 @@ export function errorFromTransport(
     method: ctx.method,
     path: ctx.path,
     attempts: ctx.attempts,
+    mayHaveReachedServer: detail.mayHaveReachedServer ?? (ctx.attempts > 0 && detail.connect === undefined),
+    ...(detail.connect !== undefined && { connectFailure: detail.connect }),
     ...(cause !== undefined && { cause: sanitizeCause(cause, ctx.redact) }),
   });
+}
+
+/** `host:port` of the API base, the port always shown: a wrong port is a usual mistake. */
+function targetOf(baseUrl: string): { target: string; hostname: string; https: boolean } {
+  const url = new URL(baseUrl);
+  const https = url.protocol === "https:";
+  return { target: `${url.hostname}:${url.port !== "" ? url.port : https ? "443" : "80"}`, hostname: url.hostname, https };
+}
+
+/** Outcome and advice for a connection that never came up: what failed, and what to check. */
+function connectFailureText(
+  reason: ConnectFailureReason,
+  causeCode: string,
+  ctx: ErrorContext,
+  cause: Error | undefined,
+): { outcome: string; hint: string } {
+  const { target, hostname, https } = targetOf(ctx.baseUrl);
+  const nothingSent = "nothing was sent to Palette";
+  switch (reason) {
+    case "refused":
+      return { outcome: `cannot connect to ${target} (connection refused)`, hint: `Check the Palette host and port: nothing listens there; ${nothingSent}.` };
+    case "unreachable":
+      return {
+        outcome: `cannot connect to ${target} (${causeCode}: no route to the host)`,
+        hint: `Check the Palette host, and the network path from here (VPN, proxy, firewall); ${nothingSent}.`,
+      };
+    case "dns":
+      return { outcome: `cannot resolve the host name ${hostname} (${causeCode})`, hint: `Check the Palette host name; ${nothingSent}.` };
+    case "dns-temporary":
+      return {
+        outcome: `cannot resolve the host name ${hostname} (${causeCode}: the DNS resolver failed)`,
+        hint: `Check DNS on this machine, or try again; ${nothingSent}.`,
+      };
+    case "tls":
+      return https
+        ? {
+            outcome: `TLS handshake with ${target} failed (${causeCode})`,
+            hint: `The server at ${target} does not speak HTTPS: if it is plain HTTP, write the host as http://${target}; ${nothingSent}.`,
+          }
+        : { outcome: `TLS handshake with ${target} failed (${causeCode})`, hint: `Check the Palette host and port; ${nothingSent}.` };
+    case "certificate": {
+      const why = cause !== undefined && cause.message !== "" ? `: ${ctx.redact(shorten(cause.message))}` : "";
+      return {
+        outcome: `the TLS certificate of ${target} is not trusted (${causeCode}${why})`,
+        hint:
+          `If Palette uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate; ` +
+          `if the names differ, use the host name the certificate was issued for; ${nothingSent}.`,
+      };
+    }
+    case "timeout":
+      return {
+        outcome: `cannot connect to ${target} (no answer to the connection attempt)`,
+        hint: `Check the Palette host and port, and that no firewall or proxy drops the connection; ${nothingSent}.`,
+      };
+    case "other":
+      return { outcome: `cannot connect to ${target} (${causeCode})`, hint: `Check the Palette host and port; ${nothingSent}.` };
+  }
 }
 
 /** The error for a 2xx answer whose body does not match the schema. */
@@ -177,13 +282,14 @@ export function invalidParamsError(issues: readonly PaletteIssue[], ctx: ErrorCo
     method: ctx.method,
     path: ctx.path,
     attempts: 0,
+    mayHaveReachedServer: false,
     issues: issues.map((i) => ({ path: ctx.redact(i.path), message: ctx.redact(i.message) })),
   });
 }
 
 function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: ErrorContext): string {
   const byPaletteCode = typeof env.paletteCode === "string" ? PALETTE_CODE_HINTS[env.paletteCode] : undefined;
-  if (byPaletteCode !== undefined) return byPaletteCode;
+  if (byPaletteCode !== undefined) return unlessSaid(byPaletteCode, env);
   const isApiKeys = ctx.operation.startsWith("apiKeys.");
   switch (code) {
     case "UNAUTHENTICATED":
@@ -194,18 +300,19 @@ function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: Err
           : "Palette rejected the session even after logging in again: check that the account (SPECTROCLOUD_USERNAME / palette:username) is still active.";
       return "The authorization token is invalid or expired (tokens last 15 minutes): get a new one, or configure an API key or username/password so the client can renew it.";
     case "FORBIDDEN":
-      if (ctx.hints?.createForOtherUser === true) return "Only tenant admins may create keys for other users.";
+      if (ctx.hints?.createForOtherUser === true) return unlessSaid(ONLY_ADMINS_FOR_OTHERS, env);
       return "The caller lacks the permission: plain users may only see and change their own API keys, and only tenant admins may list or read other users.";
     case "NOT_FOUND":
       if (typeof env.paletteCode === "number")
         return "Palette does not know this endpoint: check that palette:host / SPECTROCLOUD_HOST points to the Palette API (e.g. api.spectrocloud.com).";
+      // POST /v1/apiKeys names no key, only an owner: its 404 is about the user (UserNotFound).
+      if (env.paletteCode === "UserNotFound" || (ctx.operation === "apiKeys.create" && ctx.method === "POST"))
+        return isApiKeys ? "The key's owner is not a user of this tenant: check the user uid it names." : "No such user in this tenant.";
       return isApiKeys
         ? "No API key with this uid exists in the tenant (it may have been deleted)."
         : "No such user in this tenant.";
     case "CONFLICT":
-      return isApiKeys
-        ? "An API key with this name already exists for this user: choose another name, or delete or adopt the existing key."
-        : "The resource already exists or was changed concurrently.";
+      return isApiKeys ? keyNameTaken(env.paletteMessage) : "The resource already exists or was changed concurrently.";
     case "RATE_LIMITED":
       return attemptsNote(
         ctx,
@@ -269,7 +376,7 @@ export function sdkError(
   outcome: string,
   hint: string,
   ctx: ErrorContext,
-  extra?: { readonly status?: number },
+  extra?: { readonly status?: number; readonly mayHaveReachedServer?: boolean },
 ): PaletteError {
   return new PaletteError({
     code,
@@ -279,5 +386,6 @@ export function sdkError(
     path: ctx.path,
     attempts: ctx.attempts,
     ...(extra?.status !== undefined && { status: extra.status }),
+    ...(extra?.mayHaveReachedServer !== undefined && { mayHaveReachedServer: extra.mayHaveReachedServer }),
   });
 }

@@ -38,7 +38,8 @@ export interface RequestSpec<T> {
   readonly response?: z.ZodType<T>;
   /**
    * `retry`: retried per policy (idempotent or side-effect-free requests).
-   * `once`: one attempt; the caller decides what an ambiguous failure means (create).
+   * `once`: at most one attempt that may reach Palette (a connect that never came up is retried like
+   * any request, since nothing was sent); the caller decides what an ambiguous failure means (create).
    */
   readonly mode: "retry" | "once";
   /** Sends credentials (false for login and refresh). @default true */
@@ -104,18 +105,19 @@ export class RequestPipeline {
     const { clock, auth, retry } = this.deps;
     const shownPath = spec.displayPath ?? spec.path;
     const ctx = (attempts: number): ErrorContext => this.context(call, spec.method, shownPath, attempts, spec.hints);
-    const interrupted = (e: WaitInterrupted, attempts: number): PaletteError =>
-      errorFromTransport(e.reason, e.reason, ctx(attempts));
-
     let attempts = 0;
     let retries = 0;
     let renewed = false;
     let ambiguousBefore = false;
+    // Whether any attempt so far may have reached Palette: only connects that never came up did not.
+    let reached = false;
+    const interrupted = (e: WaitInterrupted, attempts: number): PaletteError =>
+      errorFromTransport(e.reason, e.reason, ctx(attempts), undefined, { mayHaveReachedServer: reached });
     for (;;) {
-      if (call.signal?.aborted === true) throw errorFromTransport("aborted", "ABORTED", ctx(attempts));
-      if (clock.nowMs() >= call.deadlineAt) throw errorFromTransport("deadline", "DEADLINE", ctx(attempts));
+      if (call.signal?.aborted === true) throw errorFromTransport("aborted", "ABORTED", ctx(attempts), undefined, { mayHaveReachedServer: reached });
+      if (clock.nowMs() >= call.deadlineAt) throw errorFromTransport("deadline", "DEADLINE", ctx(attempts), undefined, { mayHaveReachedServer: reached });
       if (this.deps.isClosed?.() === true)
-        throw sdkError("CONNECTION", "client is closed", "Create a new PaletteClient; this one was closed.", ctx(attempts));
+        throw sdkError("CONNECTION", "client is closed", "Create a new PaletteClient; this one was closed.", ctx(attempts), { mayHaveReachedServer: reached });
 
       let headers: Record<string, string>;
       let credential: string | undefined;
@@ -150,6 +152,7 @@ export class RequestPipeline {
           timeoutMs: attemptTimeout,
           ...(call.signal !== undefined && { signal: call.signal }),
         });
+        reached = true;
         this.log({ type: "response", operation: call.operation, method: spec.method, path: shownPath, attempt: attempts, status: res.status, durationMs: Math.round(clock.nowMs() - started) });
 
         if (res.status >= 200 && res.status < 300) return this.parse(res, spec, ctx(attempts));
@@ -170,21 +173,24 @@ export class RequestPipeline {
         if (res.status >= 500 || res.status === 429) ambiguousBefore = ambiguousBefore || res.status >= 500;
       } catch (e) {
         if (!(e instanceof TransportFailure)) throw e;
-        if (e.kind === "aborted") throw errorFromTransport("aborted", e.causeCode, ctx(attempts), e);
-        failure = errorFromTransport(e.kind, e.causeCode, ctx(attempts), asError(e.cause) ?? e);
-        outcome = { kind: e.kind };
-        ambiguousBefore = true;
+        if (e.connect === undefined) reached = true;
+        if (e.kind === "aborted") throw errorFromTransport("aborted", e.causeCode, ctx(attempts), e, { mayHaveReachedServer: reached });
+        const detail = { mayHaveReachedServer: reached, ...(e.connect !== undefined && { connect: e.connect }) };
+        failure = errorFromTransport(e.kind, e.causeCode, ctx(attempts), asError(e.cause) ?? e, detail);
+        outcome = e.connect !== undefined ? { kind: "connect", reason: e.connect } : { kind: e.kind };
+        ambiguousBefore = ambiguousBefore || e.connect === undefined;
         this.log({ type: "response", operation: call.operation, method: spec.method, path: shownPath, attempt: attempts, code: failure.code, message: `${e.kind} (${e.causeCode})`, durationMs: Math.round(clock.nowMs() - started) });
       }
 
-      if (spec.mode === "once" || retry === false || !shouldRetry(retries, outcome, retry)) throw failure;
+      // "once" means at most one attempt that may reach Palette: a connect that never came up sent nothing.
+      if ((spec.mode === "once" && outcome.kind !== "connect") || retry === false || !shouldRetry(retries, outcome, retry)) throw failure;
       const delay = backoffDelayMs(retries, retry, () => clock.random(), retryAfterMs);
       if (clock.nowMs() + delay >= call.deadlineAt) throw failure;
       this.log({ type: "retry", operation: call.operation, method: spec.method, path: shownPath, attempt: attempts, delayMs: delay, code: failure.code, ...(failure.status !== undefined && { status: failure.status }) });
       try {
         await clock.sleep(delay, call.signal);
       } catch {
-        throw errorFromTransport("aborted", "ABORTED", ctx(attempts));
+        throw errorFromTransport("aborted", "ABORTED", ctx(attempts), undefined, { mayHaveReachedServer: reached });
       }
       retries += 1;
     }

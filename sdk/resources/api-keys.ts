@@ -111,10 +111,7 @@ export class ApiKeysResource implements ApiKeysApi {
           await this.persist(call, () => this.removeLostKeys(call, params, startedAt));
         } catch (cleanup) {
           if (!isPaletteError(cleanup)) throw cleanup;
-          throw cleanup.withContext(
-            call.operation,
-            `${cleanup.message} A key named "${params.name}" may have been created without its value reaching us: check with apiKeys.findByName and delete it.`,
-          );
+          throw cleanup.withContext(call.operation, `${cleanup.message} ${mayBeLeft(params.name)}`, { orphanedKeyName: params.name });
         }
         retries += 1;
         continue;
@@ -126,7 +123,8 @@ export class ApiKeysResource implements ApiKeysApi {
         if (!isPaletteError(e)) throw e;
         throw e.withContext(
           call.operation,
-          `${e.message} The key "${params.name}" was created but could not be confirmed: find it with apiKeys.findByName and delete it.`,
+          `${e.message} The key "${params.name}" was created but could not be confirmed: find it by name and delete it.`,
+          { orphanedKeyName: params.name },
         );
       }
     }
@@ -271,26 +269,36 @@ export class ApiKeysResource implements ApiKeysApi {
 
   /** The error to throw when create stops retrying: after a last clean-up, saying whether a key may be left. */
   private async giveUp(call: Call, params: CreateApiKeyParams, startedAt: Date, failure: PaletteError): Promise<PaletteError> {
-    let note: string;
-    if (call.signal?.aborted === true || this.deps.clock.nowMs() >= call.deadlineAt) {
-      note = `A key named "${params.name}" may have been created without its value reaching us: check with apiKeys.findByName and delete it.`;
-    } else {
-      try {
-        const removed = await this.removeLostKeys(call, params, startedAt);
-        note = removed > 0 ? `The key made by the lost attempt was deleted; nothing was left behind.` : "No key was left behind.";
-      } catch {
-        note = `A key named "${params.name}" may have been created without its value reaching us: check with apiKeys.findByName and delete it.`;
-      }
+    const left = (): PaletteError =>
+      failure.withContext(call.operation, `${failure.message} ${mayBeLeft(params.name)}`, { orphanedKeyName: params.name });
+    if (call.signal?.aborted === true || this.deps.clock.nowMs() >= call.deadlineAt) return left();
+    let removed: number;
+    try {
+      removed = await this.removeLostKeys(call, params, startedAt);
+    } catch {
+      return left();
     }
+    const note = removed > 0 ? `The key made by the lost attempt was deleted; nothing was left behind.` : "No key was left behind.";
     return failure.withContext(call.operation, `${failure.message} ${note}`);
   }
 }
 
+/**
+ * The warning for a key that may exist without anyone holding its value. In no caller's terms (an
+ * SDK method means nothing to a Pulumi user): `orphanedKeyName` lets each caller add its own.
+ */
+const mayBeLeft = (name: string): string =>
+  `A key named "${name}" may have been created without its value reaching us: find it by name and delete it.`;
+
 /** Failures that another try may not meet (the pipeline already retried each of them a few times). */
 const TRANSIENT: ReadonlySet<string> = new Set(["SERVER", "RATE_LIMITED", "CONNECTION", "TIMEOUT"]);
 
-/** Failures after which the server may have made the key: no answer, a 5xx or 429, or an unreadable 2xx. */
+/**
+ * Failures after which the server may have made the key: no answer, a 5xx or 429, or an unreadable
+ * 2xx. A request that never reached Palette (no connection came up) made nothing.
+ */
 export function isAmbiguousCreateFailure(e: PaletteError): boolean {
+  if (!e.mayHaveReachedServer) return false;
   return (
     e.code === "TIMEOUT" ||
     e.code === "CONNECTION" ||

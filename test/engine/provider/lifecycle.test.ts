@@ -6,6 +6,7 @@
  * must have run.
  */
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { EngineHost, ProviderInitError, UNKNOWN, secretConfig, urnOf, type PropertyMap } from "../../../runner/engine-host";
@@ -35,8 +36,8 @@ const hosts: EngineHost[] = [];
 const errors: string[] = [];
 const keyValues: string[] = [];
 
-async function startHost(config: Parameters<EngineHost["configure"]>[0]): Promise<EngineHost> {
-  const h = await EngineHost.start({ cwd: REPO, env: NO_ENV_CREDENTIALS });
+async function startHost(config: Parameters<EngineHost["configure"]>[0], env: Record<string, string> = {}): Promise<EngineHost> {
+  const h = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS, ...env } });
   hosts.push(h);
   await h.configure(config);
   return h;
@@ -314,6 +315,69 @@ describe("ApiKey through the dynamic-provider host", () => {
     const e = await failure(bare.create(urn("bare"), checked.inputs));
     expect(e.message).toMatch(/palette:apiKey.*SPECTROCLOUD_APIKEY.*palette:username.*SPECTROCLOUD_PASSWORD/s);
     expect(e).not.toBeInstanceOf(ProviderInitError);
+  });
+
+  describe("a wrong palette:host fails the create at once, saying what to check", () => {
+    /** A port nothing listens on: bound, then released. */
+    async function closedPort(): Promise<number> {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as net.AddressInfo;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+
+    async function createAt(host: string, name: string): Promise<Error> {
+      const wrong = await startHost({ "palette:host": host, "palette:apiKey": secretConfig(ADMIN_KEY) });
+      const checked = await wrong.check(urn(name), {}, await programInputs(name, {}));
+      return failure(wrong.create(urn(name), checked.inputs));
+    }
+
+    it("a closed port: connection refused, one attempt, palette:host named, no 'may have been created'", async () => {
+      const port = await closedPort();
+      const e = await createAt(`http://127.0.0.1:${port}`, "wrong-port");
+      expect(e).not.toBeInstanceOf(ProviderInitError);
+      expect(e.message).toMatch(
+        new RegExp(`^Cannot create API key "wrong-port-[a-z0-9]{7}": apiKeys\\.create failed: POST /v1/apiKeys -> cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\)`),
+      );
+      expect(e.message).toContain("`palette:host`");
+      // More than one attempt would read "(N attempts made)".
+      expect(e.message).not.toMatch(/attempts made/);
+      expect(e.message).not.toMatch(/may have been created|findByName/);
+    });
+
+    it("https:// to a plain-HTTP port: one connection, the message says to write http://", async () => {
+      const sockets: net.Socket[] = [];
+      const plain = net.createServer((socket) => {
+        sockets.push(socket);
+        socket.on("error", () => undefined); // the client hangs up mid-handshake
+        socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      });
+      await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+      const port = (plain.address() as net.AddressInfo).port;
+      try {
+        const e = await createAt(`https://127.0.0.1:${port}`, "wrong-scheme");
+        expect(e.message).toContain(`TLS handshake with 127.0.0.1:${port} failed`);
+        expect(e.message).toContain(`write the host as http://127.0.0.1:${port}`);
+        expect(e.message).toContain("`palette:host`");
+        expect(e.message).not.toMatch(/may have been created|findByName/);
+        expect(sockets).toHaveLength(1);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => plain.close(() => resolve()));
+      }
+    });
+  });
+
+  it("an API key set under the project's namespace is named, with the key Pulumi reads", async () => {
+    // What `pulumi config set --secret apiKey …` makes; the engine hands a provider plugin the stack
+    // config as JSON in PULUMI_CONFIG (values encrypted or not, only the names matter here).
+    const stack = { "palette:host": emu.url, "palette-demo:apiKey": ADMIN_KEY };
+    const misconfigured = await startHost({ ...stack, "palette-demo:apiKey": secretConfig(ADMIN_KEY) }, { PULUMI_CONFIG: JSON.stringify(stack) });
+    const checked = await misconfigured.check(urn("misplaced"), {}, await programInputs("misplaced", {}));
+    const e = await failure(misconfigured.create(urn("misplaced"), checked.inputs));
+    expect(e.message).toMatch(/^No Palette credentials: set an API key/);
+    expect(e.message).toContain("`palette-demo:apiKey` is set: did you mean `palette:apiKey`?");
   });
 
   it("check failures come back per property through the host", async () => {

@@ -106,11 +106,11 @@ describe("server errors and resets", () => {
     expect(emu.keys().some((k) => k.uid === apiKey.uid)).toBe(false);
   });
 
-  test("connection failures beyond the budget are CONNECTION naming the host setting", async () => {
+  test("connection failures beyond the budget are CONNECTION naming the host", async () => {
     emu.faults.add({ method: "GET", path: "/v1/apiKeys", times: Infinity, action: { kind: "drop" } });
     const e = await failureOf(clientFor(emu, keyAuth(alice()), { retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 } }).apiKeys.list());
-    expect(e).toMatchObject({ code: "CONNECTION", attempts: 2 });
-    expect(e.message).toContain("palette:host");
+    expect(e).toMatchObject({ code: "CONNECTION", attempts: 2, mayHaveReachedServer: true });
+    expect(e.message).toContain(`Check that ${emu.url} is the Palette API host`);
   });
 });
 

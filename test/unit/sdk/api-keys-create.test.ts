@@ -195,6 +195,57 @@ describe("apiKeys.create", () => {
     expect(calls(h.sent).filter((c) => c === "POST /v1/apiKeys")).toHaveLength(1);
   });
 
+  test.each([
+    ["refused", "ECONNREFUSED"],
+    ["tls", "ERR_SSL_WRONG_VERSION_NUMBER"],
+    ["dns", "ENOTFOUND"],
+    ["certificate", "CERT_HAS_EXPIRED"],
+  ] as const)("a connect that never came up (%s) made nothing: one attempt, no reconciliation, no warning", async (reason, code) => {
+    const h = harness({ handler: () => new TransportFailure("connection", code, { connect: reason }) });
+    const e = await failure(h.apiKeys.create({ name: "ci", expiresAt: EXPIRY }));
+    expect(e).toMatchObject({ code: "CONNECTION", connectFailure: reason, mayHaveReachedServer: false, attempts: 1, operation: "apiKeys.create" });
+    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys"]);
+    expect(e.message).not.toMatch(/may have been created|left behind/);
+    expect(e.orphanedKeyName).toBeUndefined();
+  });
+
+  test("a temporary resolver failure is retried once without reconciling, and makes one key", async () => {
+    const fp = fakePalette({ createUid: "key" });
+    let first = true;
+    const h = harness({
+      handler: (req) => {
+        if (!first) return fp.handler(req);
+        first = false;
+        return new TransportFailure("connection", "EAI_AGAIN", { connect: "dns-temporary" });
+      },
+    });
+    const created = await h.apiKeys.create({ name: "ci", expiresAt: EXPIRY });
+    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "POST /v1/apiKeys", "GET /v1/apiKeys/{uid}"]);
+    expect(fp.keys.map((k) => k.uid)).toEqual([created.apiKey.uid]);
+  });
+
+  test("a key that may be left behind is named in a field, and the message names no SDK method", async () => {
+    const fp = fakePalette({ createUid: "key" });
+    fp.faults.set(1, "lostResponse");
+    for (let i = 2; i <= 40; i += 1) fp.faults.set(i, "503");
+    const h = harness({ handler: fp.handler, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+    const e = await failure(h.apiKeys.create({ name: "ci", expiresAt: EXPIRY }));
+    expect(e).toMatchObject({ code: "CONNECTION", orphanedKeyName: "ci", mayHaveReachedServer: true });
+    expect(e.message).toContain('A key named "ci" may have been created without its value reaching us: find it by name and delete it.');
+    expect(e.message).not.toMatch(/findByName/);
+  });
+
+  test("a key created but not confirmed is named too", async () => {
+    const fp = fakePalette({ createUid: "key" });
+    for (let i = 2; i <= 400; i += 1) fp.faults.set(i, "503");
+    const h = harness({ handler: fp.handler, deadlineMs: 5_000 });
+    const e = await failure(h.apiKeys.create({ name: "ci", expiresAt: EXPIRY }));
+    expect(e).toMatchObject({ code: "SERVER", orphanedKeyName: "ci" });
+    expect(e.message).toContain('The key "ci" was created but could not be confirmed: find it by name and delete it.');
+    expect(e.message).not.toMatch(/findByName/);
+    expect(fp.keys).toHaveLength(1);
+  });
+
   test("invalid params are rejected before anything is sent", async () => {
     const h = harness({ handler: fakePalette().handler });
     expect(await failure(h.apiKeys.create({ name: "", expiresAt: EXPIRY }))).toMatchObject({ code: "INVALID_REQUEST", attempts: 0 });

@@ -91,6 +91,13 @@ describe("errorFromResponse", () => {
     );
     expect(e.code).toBe("FORBIDDEN");
     expect(e.message).toMatch(/Only tenant admins may create keys for other users\.$/);
+    const said = errorFromResponse(
+      403,
+      envelope("OperationForbidden", "Operation 'apiKey.create' is forbidden for other users: only tenant admins may create API keys for other users"),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys", hints: { createForOtherUser: true } }),
+    );
+    expect(said.message.match(/only tenant admins/gi)).toHaveLength(1);
   });
 
   test("ResourceLimitExceeded explains the per-user limit and how to raise it", () => {
@@ -105,6 +112,54 @@ describe("errorFromResponse", () => {
     const e = errorFromResponse(409, envelope("AlreadyExists", "exists"), undefined, ctx({ operation: "apiKeys.create" }));
     expect(e.code).toBe("CONFLICT");
     expect(e.message).toContain("choose another name");
+  });
+
+  const times = (text: string, phrase: RegExp): number => text.match(new RegExp(phrase.source, "gi"))?.length ?? 0;
+
+  test("advice Palette's message already gives is not given again (409, 20-key limit)", () => {
+    const conflict = errorFromResponse(
+      409,
+      envelope("AlreadyExists", "An API key named 'ci' already exists for this user: choose another name"),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys" }),
+    );
+    expect(times(conflict.message, /already exists/)).toBe(1);
+    expect(times(conflict.message, /choose another name/)).toBe(1);
+    expect(conflict.message).toMatch(/delete the existing key\.$/);
+
+    const onlyFact = errorFromResponse(409, envelope("AlreadyExists", "API key 'ci' already exists"), undefined, ctx({ operation: "apiKeys.create" }));
+    expect(times(onlyFact.message, /already exists/)).toBe(1);
+    expect(onlyFact.message).toMatch(/Choose another name, or delete the existing key\.$/);
+
+    const limit = errorFromResponse(
+      400,
+      envelope(
+        "ResourceLimitExceeded",
+        "User 'a@b.c' already has 20 API keys, the tenant's limit of 20 per user: delete unused keys, or have a tenant admin raise the apiKey resource limit (PATCH /v1/tenants/{tenantUid}/resourceLimits)",
+      ),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys" }),
+    );
+    expect(times(limit.message, /delete unused keys/)).toBe(1);
+    expect(times(limit.message, /resourceLimits/)).toBe(1);
+    expect(limit.message).toContain("Tenant Settings > Resource Limits");
+  });
+
+  test("a 404 from creating a key for an unknown owner says the user is unknown, not the key", () => {
+    const byCode = errorFromResponse(
+      404,
+      envelope("UserNotFound", "Specified user '0123456789abcdef01234567' not found"),
+      undefined,
+      ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys", hints: { createForOtherUser: true } }),
+    );
+    expect(byCode.code).toBe("NOT_FOUND");
+    expect(byCode.message).not.toMatch(/API key with this uid/);
+    expect(byCode.message).toMatch(/owner.*not a user of this tenant/);
+    // By operation and path alone (a server that names no code): POST /v1/apiKeys has no key uid to miss.
+    const byPath = errorFromResponse(404, "", undefined, ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys" }));
+    expect(byPath.message).toMatch(/owner.*not a user of this tenant/);
+    const key = errorFromResponse(404, envelope("ResourceNotFound", "API key 'x' not found"), undefined, ctx());
+    expect(key.message).toContain("No API key with this uid");
   });
 
   test("a framework 404 (numeric code) points at the host setting", () => {
@@ -159,16 +214,36 @@ describe("errorFromTransport and friends", () => {
     expect(errorFromTransport("deadline", "DEADLINE", ctx({ deadlineMs: 900 })).message).toContain("deadline of 900 ms reached");
   });
 
-  test("connection failure names the low-level code and the host setting; the cause is sanitized", () => {
+  test("connection failure names the low-level code and the host, in no engine's words; the cause is sanitized", () => {
     const cause = Object.assign(new Error(`socket hang up for ${SECRET}`), { code: "ECONNRESET", socket: { secret: SECRET } });
     const e = errorFromTransport("connection", "ECONNRESET", ctx(), cause);
     expect(e.code).toBe("CONNECTION");
     expect(e.message).toContain("connection failed (ECONNRESET)");
-    expect(e.message).toContain("palette:host");
+    expect(e.message).toContain("https://api.spectrocloud.com is the Palette API host");
+    // The provider adds where its host is set (palette:host, a provider block): the SDK cannot know.
+    expect(e.message).not.toContain("palette:host");
+    expect(e.mayHaveReachedServer).toBe(true);
     const c = e.cause as Error & { code?: string; socket?: unknown };
     expect(c.code).toBe("ECONNRESET");
     expect(c.message).not.toContain(SECRET);
     expect(c.socket).toBeUndefined();
+  });
+
+  test.each([
+    ["refused", "ECONNREFUSED", "http://127.0.0.1:1", "cannot connect to 127.0.0.1:1 (connection refused)", "check the Palette host and port"],
+    ["unreachable", "EHOSTUNREACH", "https://10.0.0.1", "cannot connect to 10.0.0.1:443 (EHOSTUNREACH: no route to the host)", "VPN, proxy, firewall"],
+    ["dns", "ENOTFOUND", "https://palette.invalid", "cannot resolve the host name palette.invalid (ENOTFOUND)", "check the Palette host name"],
+    ["dns-temporary", "EAI_AGAIN", "https://palette.example", "cannot resolve the host name palette.example (EAI_AGAIN: the DNS resolver failed)", "check DNS on this machine"],
+    ["tls", "ERR_SSL_WRONG_VERSION_NUMBER", "https://127.0.0.1:8080", "TLS handshake with 127.0.0.1:8080 failed (ERR_SSL_WRONG_VERSION_NUMBER)", "if it is plain HTTP, write the host as http://127.0.0.1:8080"],
+    ["certificate", "DEPTH_ZERO_SELF_SIGNED_CERT", "https://palette.example", "the TLS certificate of palette.example:443 is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate)", "NODE_EXTRA_CA_CERTS"],
+    ["timeout", "UND_ERR_CONNECT_TIMEOUT", "https://palette.example:8443", "cannot connect to palette.example:8443 (no answer to the connection attempt)", "firewall or proxy"],
+  ] as const)("a connect that never came up (%s) says what failed and what to check", (reason, code, baseUrl, outcome, advice) => {
+    const cause = Object.assign(new Error("self-signed certificate"), { code });
+    const e = errorFromTransport(reason === "timeout" ? "timeout" : "connection", code, ctx({ baseUrl, attempts: 1 }), cause, { connect: reason });
+    expect(e).toMatchObject({ connectFailure: reason, mayHaveReachedServer: false, attempts: 1 });
+    expect(e.message).toContain(`-> ${outcome}. `);
+    expect(e.message.toLowerCase()).toContain(advice.toLowerCase());
+    expect(e.message).toContain("nothing was sent to Palette");
   });
 
   test("aborted is ABORTED", () => {
@@ -207,6 +282,7 @@ describe("PaletteError", () => {
     expect(JSON.parse(JSON.stringify(e))).toEqual({
       name: "PaletteError",
       code: "SERVER",
+      mayHaveReachedServer: true,
       message: "m",
       operation: "o",
       method: "GET",

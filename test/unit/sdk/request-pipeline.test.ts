@@ -47,6 +47,27 @@ describe("RequestPipeline", () => {
     expect(h.events.filter((e) => e.type === "retry").map((e) => e.code)).toEqual(["SERVER", "CONNECTION"]);
   });
 
+  test("a connect that never came up is retried per reason, also in mode once (nothing was sent)", async () => {
+    const answers = [new TransportFailure("connection", "EAI_AGAIN", { connect: "dns-temporary" }), json(200, { ok: true })];
+    const h = harness({ handler: () => answers.shift()! });
+    await expect(h.pipeline.send(h.begin("t"), { ...get, mode: "once" })).resolves.toEqual({ ok: true });
+    expect(h.sent).toHaveLength(2);
+
+    const refused = harness({ handler: () => new TransportFailure("connection", "ECONNREFUSED", { connect: "refused" }) });
+    const e = await failure(refused.pipeline.send(refused.begin("t"), get));
+    expect(e).toMatchObject({ code: "CONNECTION", connectFailure: "refused", attempts: 1, mayHaveReachedServer: false });
+    expect(e.message).toContain("cannot connect to palette.test:443 (connection refused)");
+  });
+
+  test("an error says whether any attempt may have reached Palette", async () => {
+    const answers = [new TransportFailure("connection", "ECONNRESET"), new TransportFailure("connection", "ENOTFOUND", { connect: "dns" })];
+    const h = harness({ handler: () => answers.shift()! });
+    // The reset came after the request went out: the later DNS failure does not make the call clean.
+    expect(await failure(h.pipeline.send(h.begin("t"), get))).toMatchObject({ connectFailure: "dns", attempts: 2, mayHaveReachedServer: true });
+    const answered = harness({ handler: () => v1Error(400, "InvalidRequest") });
+    expect(await failure(answered.pipeline.send(answered.begin("t"), get))).toMatchObject({ mayHaveReachedServer: true });
+  });
+
   test("gives up after maxRetries with the last error and the attempt count", async () => {
     const h = harness({ handler: () => v1Error(502, "BadGateway"), retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 1 } });
     const e = await failure(h.pipeline.send(h.begin("t"), get));

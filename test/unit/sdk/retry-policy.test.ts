@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import {
   backoffDelayMs,
+  CONNECT_RETRIES,
   DEFAULT_RETRY_POLICY,
   isRetryableOutcome,
   shouldRetry,
@@ -28,6 +29,17 @@ describe("shouldRetry", () => {
     expect(shouldRetry(2, { kind: "connection" }, policy)).toBe(true);
     expect(shouldRetry(3, { kind: "connection" }, policy)).toBe(false);
     expect(shouldRetry(0, { kind: "connection" }, { ...policy, maxRetries: 0 })).toBe(false);
+  });
+
+  test("a connect that never came up is retried only where a moment can heal it, and at most once", () => {
+    const retries = (reason: keyof typeof CONNECT_RETRIES): number => {
+      let n = 0;
+      while (shouldRetry(n, { kind: "connect", reason }, { ...policy, maxRetries: 10 })) n += 1;
+      return n;
+    };
+    for (const reason of ["refused", "unreachable", "dns", "tls", "certificate"] as const) expect(retries(reason)).toBe(0);
+    for (const reason of ["dns-temporary", "timeout", "other"] as const) expect(retries(reason)).toBe(1);
+    expect(shouldRetry(0, { kind: "connect", reason: "dns-temporary" }, { ...policy, maxRetries: 0 })).toBe(false);
   });
 
   test("defaults match the documented contract", () => {

@@ -1,0 +1,85 @@
+/**
+ * What the core adds to an SDK failure, in each engine's words: where the host is set after Palette
+ * did not answer, and what to do about a key a create may have left behind. Both engines, one core.
+ */
+import { KeyLifecycle, type EngineHints } from "../../../provider/core/lifecycle";
+import { PULUMI_NAMES } from "../../../provider/pulumi/check";
+import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
+import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-resource";
+import { TERRAFORM_HINTS } from "../../../provider/terraform/palette-provider";
+import { PaletteError, type PaletteClient } from "../../../sdk";
+import type { FieldNames } from "../../../provider/core/rules";
+
+const refused = new PaletteError({
+  code: "CONNECTION",
+  message:
+    "apiKeys.create failed: POST /v1/apiKeys -> cannot connect to 127.0.0.1:1 (connection refused). Check the Palette host and port: nothing listens there; nothing was sent to Palette.",
+  operation: "apiKeys.create",
+  method: "POST",
+  path: "/v1/apiKeys",
+  attempts: 1,
+  mayHaveReachedServer: false,
+  connectFailure: "refused",
+});
+const orphaned = new PaletteError({
+  code: "TIMEOUT",
+  message:
+    'apiKeys.create failed: POST /v1/apiKeys -> no answer within 30000 ms. A key named "ci" may have been created without its value reaching us: find it by name and delete it.',
+  operation: "apiKeys.create",
+  method: "POST",
+  path: "/v1/apiKeys",
+  attempts: 1,
+  orphanedKeyName: "ci",
+});
+const unknownUser = new PaletteError({
+  code: "NOT_FOUND",
+  message: "apiKeys.create failed: POST /v1/apiKeys -> 404 UserNotFound: Specified user 'u1' not found. The key's owner is not a user of this tenant: check the user uid it names.",
+  operation: "apiKeys.create",
+  method: "POST",
+  path: "/v1/apiKeys",
+  attempts: 1,
+  status: 404,
+  paletteCode: "UserNotFound",
+});
+
+function lifecycleFailing(e: unknown, names: FieldNames, hints: EngineHints): KeyLifecycle {
+  const reject = (): Promise<never> => Promise.reject(e);
+  const client = { apiKeys: { create: reject, get: reject, delete: reject, setActive: reject, update: reject }, users: { get: reject } };
+  // The tenant guard's question answers; the calls about keys fail with `e`.
+  const location = async () => ({ host: "https://palette.example.com", tenantUid: "t".repeat(24) });
+  return new KeyLifecycle({ client: client as unknown as PaletteClient, location }, names, hints);
+}
+
+const spec = { name: "ci", description: "", expiresAt: new Date("2099-01-01T00:00:00Z"), active: true };
+const messageOf = (p: Promise<unknown>): Promise<string> => p.then(() => "", (e: unknown) => (e as Error).message);
+
+describe.each([
+  ["Pulumi", PULUMI_NAMES, PULUMI_HINTS, "`palette:host`", /`pulumi destroy` will not remove it/, "user.uid"],
+  ["Terraform", TERRAFORM_NAMES, TERRAFORM_HINTS, '`host` in the provider "palette" block', /`terraform destroy` will not remove it/, "user_uid"],
+] as const)("%s", (_engine, names, hints, hostSetting, orphanAdvice, userUidField) => {
+  test("a connection failure names where the engine takes the host from", async () => {
+    const text = await messageOf(lifecycleFailing(refused, names, hints).create(spec));
+    expect(text).toMatch(/^Cannot create API key "ci": apiKeys.create failed: POST \/v1\/apiKeys -> cannot connect to 127.0.0.1:1 \(connection refused\)/);
+    expect(text).toContain(hostSetting);
+    expect(text).toContain("SPECTROCLOUD_HOST");
+    expect(text).not.toMatch(/may have been created/);
+    for (const read of [lifecycleFailing(refused, names, hints).read("k1"), lifecycleFailing(refused, names, hints).delete("k1")]) {
+      expect(await messageOf(read)).toContain(hostSetting);
+    }
+  });
+
+  test("a key a create may have left behind gets the engine's advice, no SDK method", async () => {
+    const text = await messageOf(lifecycleFailing(orphaned, names, hints).create(spec));
+    expect(text).toContain('A key named "ci" may have been created without its value reaching us');
+    expect(text).toMatch(orphanAdvice);
+    expect(text).toContain("Palette console");
+    expect(text).not.toMatch(/findByName|apiKeys\.\w+ and/);
+  });
+
+  test("a create for an unknown owner uid names the owner and the engine's field", async () => {
+    const text = await messageOf(lifecycleFailing(unknownUser, names, hints).create({ ...spec, owner: { uid: "u1" } }));
+    expect(text).toMatch(new RegExp(`^Cannot create API key "ci" for user u1 \\(${userUidField}\\): `));
+    expect(text).toContain("not a user of this tenant");
+    expect(text).not.toContain(hostSetting);
+  });
+});
