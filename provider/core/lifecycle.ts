@@ -4,7 +4,7 @@
  * record it (never orphaned), a half-applied update never leaves a key usable that the program
  * wants revoked, a key deleted out of band reads as gone, and delete is idempotent.
  */
-import { isPaletteError, type ApiKey, type PaletteClient } from "../../sdk";
+import { isPaletteError, type ApiKey, type PaletteClient, type RequestOptions, type User } from "../../sdk";
 import { explain } from "./explain";
 import type { FieldNames } from "./rules";
 import { sameLocation, WrongTenantError, type KeyLocation } from "./tenant-guard";
@@ -28,7 +28,9 @@ export interface EngineHints {
 /** What one lifecycle works with: a client, and where its credentials lead (asked at most once per client). */
 export interface LifecycleSession {
   readonly client: PaletteClient;
-  readonly location: () => Promise<KeyLocation>;
+  readonly location: (options?: RequestOptions) => Promise<KeyLocation>;
+  /** The user with this email (case-insensitive), looked up once per session. */
+  readonly user: (email: string, options?: RequestOptions) => Promise<User>;
 }
 
 /** A key to create, after the rules ran: every value known, the expiry an instant. */
@@ -128,7 +130,7 @@ export class KeyLifecycle {
   private async guard(uid: string, recorded: KeyLocation | undefined, what: string): Promise<KeyLocation> {
     let current: KeyLocation;
     try {
-      current = await this.session.location();
+      current = await this.session.location(...this.options);
     } catch (e) {
       throw withContext(`Cannot ${what} API key ${uid}: asking Palette which tenant the credentials belong to failed`, e, this.hints);
     }
@@ -146,7 +148,7 @@ export class KeyLifecycle {
     const { name } = spec;
     let location: KeyLocation;
     try {
-      location = await this.session.location();
+      location = await this.session.location(...this.options);
     } catch (e) {
       throw withContext(`Cannot create API key "${name}": asking Palette which tenant the credentials belong to failed`, e, this.hints);
     }
@@ -154,7 +156,7 @@ export class KeyLifecycle {
     let ownerEmail: string | undefined;
     if (spec.owner !== undefined && "email" in spec.owner) {
       try {
-        const found = await c.users.findByEmail(spec.owner.email, ...this.options);
+        const found = await this.session.user(spec.owner.email, ...this.options);
         userUid = found.uid;
         ownerEmail = found.email;
       } catch (e) {

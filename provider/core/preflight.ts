@@ -5,7 +5,8 @@
  * per `up`), so a pull request's preview fails on a wrong key or a mistyped email instead of the
  * apply after merge.
  */
-import { isPaletteError, type PaletteClient } from "../../sdk";
+import { isPaletteError } from "../../sdk";
+import type { LifecycleSession } from "./lifecycle";
 import type { Field } from "./rules";
 
 /** Read-only calls of a preview must answer fast or not at all: a preview is not worth minutes. */
@@ -20,11 +21,12 @@ export class Preflight {
   private verified: Promise<PreflightFailure | undefined> | undefined;
   private readonly owners = new Map<string, Promise<PreflightFailure | undefined>>();
 
-  constructor(private readonly client: PaletteClient) {}
+  /** The session's answers are shared with the tenant guard and the creates that follow. */
+  constructor(private readonly session: LifecycleSession) {}
 
   /** Undefined when the credentials work; otherwise why not, on the setting to fix. */
   credentials(): Promise<PreflightFailure | undefined> {
-    this.verified ??= this.client.users.me(PREFLIGHT).then(
+    this.verified ??= this.session.location(PREFLIGHT).then(
       () => undefined,
       (e: unknown): PreflightFailure => {
         if (isPaletteError(e) && (e.code === "UNAUTHENTICATED" || e.code === "FORBIDDEN")) {
@@ -44,7 +46,7 @@ export class Preflight {
     const key = email.toLowerCase();
     let found = this.owners.get(key);
     if (found === undefined) {
-      found = this.client.users.findByEmail(email, PREFLIGHT).then(
+      found = this.session.user(email, PREFLIGHT).then(
         () => undefined,
         (e: unknown): PreflightFailure | undefined =>
           isPaletteError(e) && e.code === "NOT_FOUND" ? { field: "userEmail", reason: `no Palette user has the email ${email}: ${messageOf(e)}` } : undefined,

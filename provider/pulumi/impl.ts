@@ -113,7 +113,7 @@ export async function check(olds: Props, news: Props): Promise<dynamic.CheckResu
   if (settings === undefined) return checked;
   const session = clients.sessionFor(settings);
   let preflight = preflights.get(session);
-  if (preflight === undefined) preflights.set(session, (preflight = new Preflight(session.client)));
+  if (preflight === undefined) preflights.set(session, (preflight = new Preflight(session)));
   const failure = await preflight.credentials();
   if (failure !== undefined && "setting" in failure) {
     const key = failure.setting === "host" ? SETTINGS.host.config : "apiKey" in settings.auth ? SETTINGS.apiKey.config : SETTINGS.password.config;

@@ -107,7 +107,7 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
       throw e;
     }
     let p = preflights.get(s);
-    if (p === undefined) preflights.set(s, (p = new (preflightModule().Preflight)(s.client)));
+    if (p === undefined) preflights.set(s, (p = new (preflightModule().Preflight)(s)));
     return p;
   };
   return {

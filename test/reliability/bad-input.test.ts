@@ -22,7 +22,7 @@ const { Struct } = pulumiRequire("google-protobuf/google/protobuf/struct_pb") as
 type Props = Record<string, unknown>;
 
 const PROPERTIES = ["name", "description", "expiresIn", "expiresAt", "active", "user"] as const;
-const INTERNAL = ["__logicalName", "__autonamed", "__autoname", "__provider"] as const;
+const INTERNAL = ["__logicalName", "__autonamed", "__autoname", "__expiry", "__provider"] as const;
 const NOW = new Date("2026-03-01T10:20:30.000Z");
 const DAY_MS = 86_400_000;
 

@@ -330,6 +330,8 @@ describe("ApiKey through the dynamic-provider host", () => {
     async function createAt(host: string, name: string): Promise<Error> {
       const wrong = await startHost({ "palette:host": host, "palette:apiKey": secretConfig(ADMIN_KEY) });
       const checked = await wrong.check(urn(name), {}, await programInputs(name, {}));
+      // The preview already stops here, on the setting to fix; the create below is an `up` without one.
+      expect(checked.failures).toEqual([{ property: "palette:host", reason: expect.stringContaining("could not be reached") }]);
       return failure(wrong.create(urn(name), checked.inputs));
     }
 
@@ -338,7 +340,8 @@ describe("ApiKey through the dynamic-provider host", () => {
       const e = await createAt(`http://127.0.0.1:${port}`, "wrong-port");
       expect(e).not.toBeInstanceOf(ProviderInitError);
       expect(e.message).toMatch(
-        new RegExp(`^Cannot create API key "wrong-port-[a-z0-9]{7}": apiKeys\\.create failed: POST /v1/apiKeys -> cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\)`),
+        // The first call of a create asks which tenant the credentials belong to (the tenant guard).
+        new RegExp(`^Cannot create API key "wrong-port-[a-z0-9]{7}": .*users\\.me failed: GET /v1/users/info -> cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\)`),
       );
       expect(e.message).toContain("`palette:host`");
       // More than one attempt would read "(N attempts made)".
@@ -346,7 +349,7 @@ describe("ApiKey through the dynamic-provider host", () => {
       expect(e.message).not.toMatch(/may have been created|findByName/);
     });
 
-    it("https:// to a plain-HTTP port: one connection, the message says to write http://", async () => {
+    it("https:// to a plain-HTTP port: one connection for the check, one for the create, the message says to write http://", async () => {
       const sockets: net.Socket[] = [];
       const plain = net.createServer((socket) => {
         sockets.push(socket);
@@ -361,7 +364,7 @@ describe("ApiKey through the dynamic-provider host", () => {
         expect(e.message).toContain(`write the host as http://127.0.0.1:${port}`);
         expect(e.message).toContain("`palette:host`");
         expect(e.message).not.toMatch(/may have been created|findByName/);
-        expect(sockets).toHaveLength(1);
+        expect(sockets).toHaveLength(2); // neither retried
       } finally {
         for (const socket of sockets) socket.destroy();
         await new Promise<void>((resolve) => plain.close(() => resolve()));
