@@ -5,7 +5,7 @@
  */
 import { rateLimitPrefix } from "../wire";
 import { WaitInterrupted, type Clock } from "./clock";
-import { TokenBucket, type RateLimit } from "./token-bucket";
+import { TokenBucket, type RateLimit, type Reservation } from "./token-bucket";
 
 export type { RateLimit } from "./token-bucket";
 
@@ -42,33 +42,42 @@ export class RatePacer {
 
   /**
    * Waits until `path` may be sent. Throws `WaitInterrupted` when the wait would pass `deadlineAt`
-   * (clock ms) or `signal` aborts, and then frees the reserved slot. A 429 answered meanwhile
-   * voids the reservation: the caller then waits behind the pause.
+   * (clock ms) or `signal` aborts, and then frees the reserved slot.
    */
   async acquire(path: string, signal: AbortSignal | undefined, deadlineAt: number): Promise<PaceSlot> {
     const bucket = this.bucketFor(path);
     if (bucket === undefined) return unpaced;
     const started = this.clock.nowMs();
     for (;;) {
-      const { waitMs, epoch } = bucket.reserve();
-      if (waitMs > 0) {
-        if (this.clock.nowMs() + waitMs >= deadlineAt) {
-          bucket.release(epoch);
-          throw new WaitInterrupted("deadline");
-        }
-        try {
-          await sleepUnless(this.clock, waitMs, signal, bucket.paused);
-        } catch {
-          if (signal?.aborted === true) {
-            bucket.release(epoch);
-            throw new WaitInterrupted("aborted");
-          }
+      const reservation = bucket.reserve();
+      if (await this.hold(bucket, reservation, signal, deadlineAt)) return slotOf(bucket, bucket.pace, this.clock.nowMs() - started);
+    }
+  }
+
+  /**
+   * Waits for a reserved slot. False when the rate changed meanwhile (a 429 pausing the prefix, or a
+   * step of recovery) and the reservation is void: the caller reserves again.
+   */
+  private async hold(bucket: TokenBucket, r: Reservation, signal: AbortSignal | undefined, deadlineAt: number): Promise<boolean> {
+    if (r.waitMs === 0) return true;
+    if (this.clock.nowMs() + r.waitMs >= deadlineAt) {
+      bucket.release(r.generation);
+      throw new WaitInterrupted("deadline");
+    }
+    // A timer may end a little early (libuv counts from the start of its loop turn): wait the rest.
+    for (let rest = r.waitMs; rest > 0; rest = bucket.msUntil(r.at)) {
+      try {
+        await sleepUnless(this.clock, rest, signal, bucket.requeued);
+      } catch {
+        if (signal?.aborted === true) {
+          bucket.release(r.generation);
+          throw new WaitInterrupted("aborted");
         }
       }
-      // A pause may have come while this call waited (or just as its wait ended): reserve again.
-      if (bucket.epoch !== epoch) continue;
-      return slotOf(bucket, epoch, this.clock.nowMs() - started);
+      if (bucket.generation !== r.generation) return false;
     }
+    bucket.claim(r.generation);
+    return true;
   }
 
   private bucketFor(path: string): TokenBucket | undefined {
@@ -84,34 +93,35 @@ export class RatePacer {
   }
 }
 
-function slotOf(bucket: TokenBucket, epoch: number, waitedMs: number): PaceSlot {
+/** A slot sent at `pace`: what its answer says is about that pace. */
+function slotOf(bucket: TokenBucket, pace: number, waitedMs: number): PaceSlot {
   return {
     waitedMs,
     rateLimited(pauseMs) {
-      bucket.pause(epoch, pauseMs);
+      bucket.pause(pace, pauseMs);
       return true;
     },
     answered() {
-      bucket.accepted(epoch);
+      bucket.accepted(pace);
     },
   };
 }
 
 /**
  * Sleeps until `ms` pass or either signal aborts. Not `AbortSignal.any`: its dependants are kept by
- * the long-lived `paused` signal of a bucket that may never pause.
+ * the long-lived `requeued` signal of a bucket whose rate may never change.
  */
-async function sleepUnless(clock: Clock, ms: number, signal: AbortSignal | undefined, paused: AbortSignal): Promise<void> {
-  if (signal === undefined) return clock.sleep(ms, paused);
+async function sleepUnless(clock: Clock, ms: number, signal: AbortSignal | undefined, requeued: AbortSignal): Promise<void> {
+  if (signal === undefined) return clock.sleep(ms, requeued);
   if (signal.aborted) throw signal.reason;
   const either = new AbortController();
   const stop = (): void => either.abort();
   signal.addEventListener("abort", stop, { once: true });
-  paused.addEventListener("abort", stop, { once: true });
+  requeued.addEventListener("abort", stop, { once: true });
   try {
     await clock.sleep(ms, either.signal);
   } finally {
     signal.removeEventListener("abort", stop);
-    paused.removeEventListener("abort", stop);
+    requeued.removeEventListener("abort", stop);
   }
 }

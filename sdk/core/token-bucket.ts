@@ -15,10 +15,11 @@ export const MIN_RATE_SHARE = 1 / 8;
 /** Each answer without 429 gives back this share of the configured rate (from half to full in 8 answers). */
 export const RECOVERY_SHARE = 1 / 16;
 
-/** A promised send slot: wait `waitMs`, then send; valid only while the bucket is still in `epoch`. */
+/** A promised send slot: send at `at` (clock ms), `waitMs` from now; valid only while the bucket is still in `generation`. */
 export interface Reservation {
+  readonly at: number;
   readonly waitMs: number;
-  readonly epoch: number;
+  readonly generation: number;
 }
 
 /**
@@ -27,15 +28,20 @@ export interface Reservation {
  *
  * Pacing alone cannot keep the server from answering 429: requests paced apart can still arrive
  * together (a starved process sends its overdue requests at once; jitter and proxies bunch them).
- * `pause` is how the bucket hears of it. Each pause starts a new epoch: reservations made before it
- * are void (their holders are woken through `paused` and reserve again behind the pause).
+ * `pause` is how the bucket hears of it; `accepted` how it hears that the lower rate works. When the
+ * rate changes, the reservations already handed out are void (a new `generation`): their holders are
+ * woken through `requeued` and reserve again, so the whole queue moves at the new rate.
  */
 export class TokenBucket {
   private rate: number;
   private nextSlot: number;
   private resumeAt = -Infinity;
-  private epochNo = 0;
-  private pauses = pauseController();
+  /** Bumped by each pause: 429s and answers to requests of an older pace say nothing about this one. */
+  private paceNo = 0;
+  private generationNo = 0;
+  /** Reservations of this generation whose holders are still waiting: the last slots before `nextSlot`. */
+  private waiting = 0;
+  private voided = requeueController();
 
   constructor(
     private readonly limit: RateLimit,
@@ -50,51 +56,83 @@ export class TokenBucket {
     return this.rate;
   }
 
-  get epoch(): number {
-    return this.epochNo;
+  get pace(): number {
+    return this.paceNo;
   }
 
-  /** Aborts when the bucket pauses: reservations of the epoch before are void. */
-  get paused(): AbortSignal {
-    return this.pauses.signal;
+  get generation(): number {
+    return this.generationNo;
+  }
+
+  /** Aborts when the reservations handed out so far become void: their holders must reserve again. */
+  get requeued(): AbortSignal {
+    return this.voided.signal;
   }
 
   /** Takes the next slot; a wait of 0 means "send now". */
   reserve(): Reservation {
     const now = this.nowMs();
-    const at = Math.max(now, this.nextSlot - this.tolerance());
-    this.nextSlot = Math.max(this.nextSlot, now) + this.interval();
-    return { waitMs: Math.ceil(at - now), epoch: this.epochNo };
+    const at = Math.max(now, this.resumeAt, this.nextSlot - this.tolerance());
+    this.nextSlot = Math.max(this.nextSlot, at) + this.interval();
+    const waitMs = this.msUntil(at);
+    if (waitMs > 0) this.waiting += 1;
+    return { at, waitMs, generation: this.generationNo };
   }
 
-  /** Gives back a reservation that will not be used (the caller gave up waiting); a void one is already gone. */
-  release(epoch: number): void {
-    if (epoch === this.epochNo) this.nextSlot -= this.interval();
+  /** Whole ms from now until `at`; 0 once it has come. */
+  msUntil(at: number): number {
+    // Slot times are sums of 1000/rate: drop float noise before rounding up.
+    return Math.max(0, Math.ceil(at - this.nowMs() - 1e-6));
+  }
+
+  /** The holder of a reservation that had to wait is using it now. */
+  claim(generation: number): void {
+    if (generation === this.generationNo) this.waiting -= 1;
+  }
+
+  /** Gives back a reservation that had to wait and will not be used; a void one is already gone. */
+  release(generation: number): void {
+    if (generation !== this.generationNo) return;
+    this.waiting -= 1;
+    this.nextSlot -= this.interval();
   }
 
   /**
-   * The server answered 429 to a request reserved in `epoch` and asked for `pauseMs`. Nothing is
-   * sent before then, and afterwards without a burst. Only a 429 to a request of the current epoch
-   * lowers the rate: the others answer requests sent before the pause, already accounted for.
+   * The server answered 429 to a request sent at `pace` and asked for `pauseMs`: nothing is sent
+   * before then. Only a 429 at the current pace lowers the rate; the others answer requests sent
+   * before the last slow-down, already accounted for.
    */
-  pause(epoch: number, pauseMs: number): void {
-    const slowDown = epoch === this.epochNo;
-    const resumeAt = this.nowMs() + Math.max(0, pauseMs);
+  pause(pace: number, pauseMs: number): void {
+    const now = this.nowMs();
+    const slowDown = pace === this.paceNo;
+    const resumeAt = now + Math.max(0, pauseMs);
     if (!slowDown && resumeAt <= this.resumeAt) return;
-    if (slowDown) this.rate = Math.max(this.limit.perSecond * MIN_RATE_SHARE, this.rate / 2);
+    if (slowDown) {
+      this.rate = Math.max(this.limit.perSecond * MIN_RATE_SHARE, this.rate / 2);
+      this.paceNo += 1;
+    }
     this.resumeAt = Math.max(this.resumeAt, resumeAt);
-    // The first slot after the pause is resumeAt and no burst has built up.
-    this.nextSlot = this.resumeAt + this.tolerance();
-    this.epochNo += 1;
-    const woken = this.pauses;
-    this.pauses = pauseController();
-    woken.abort();
+    // The server's bucket is empty now, and refills while we pause: ours too, at the lower rate, so
+    // the burst sent when the pause ends is no more than what the server has regained meanwhile.
+    this.requeue(now + this.tolerance() + this.interval());
   }
 
-  /** The server answered a request of `epoch` without 429: the rate recovers a step (additive increase). */
-  accepted(epoch: number): void {
-    if (epoch !== this.epochNo) return;
+  /** The server answered a request sent at `pace` without 429: the rate recovers a step (additive increase). */
+  accepted(pace: number): void {
+    if (pace !== this.paceNo || this.rate >= this.limit.perSecond) return;
+    const firstWaiting = this.nextSlot - this.tolerance() - this.waiting * this.interval();
     this.rate = Math.min(this.limit.perSecond, this.rate + this.limit.perSecond * RECOVERY_SHARE);
+    // The queue moves at the new rate from the slot its first holder already had.
+    if (this.waiting > 0) this.requeue(Math.max(this.nowMs(), firstWaiting) + this.tolerance());
+  }
+
+  private requeue(nextSlot: number): void {
+    this.nextSlot = nextSlot;
+    this.waiting = 0;
+    this.generationNo += 1;
+    const woken = this.voided;
+    this.voided = requeueController();
+    woken.abort();
   }
 
   private interval(): number {
@@ -108,7 +146,7 @@ export class TokenBucket {
 }
 
 /** Every call waiting on the prefix listens to it: a burst of 100 calls is normal, not a leak. */
-function pauseController(): AbortController {
+function requeueController(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;

@@ -49,9 +49,12 @@ test("a clump answered 429 despite pacing: all 30 calls succeed and no request i
     ["RATE_LIMITED", 1_000],
     ["RATE_LIMITED", 1_000],
   ]);
-  // The clump slowed the client once (to half the rate, 250 ms apart), not once per 429.
+  // The clump slowed the client once, not once per 429: after the pause, the burst half the rate
+  // refilled meanwhile, then 250 ms apart until answers at that pace come back and speed it up.
   const after = server.arrivals.filter((t) => t >= 1_675);
-  expect(after.slice(0, 3)).toEqual([1_675, 1_925, 2_175]);
+  expect(after.slice(0, 6)).toEqual([1_675, 1_675, 1_675, 1_675, 1_925, 2_175]);
+  const gaps = after.slice(1).map((t, i) => t - after[i]!);
+  expect(gaps.slice(-10)).toEqual(Array.from({ length: 10 }, () => 125)); // back to the configured 8/s
 });
 
 test("a 429 to a call that is not retried (a create) still pauses the prefix for the client's other calls", async () => {

@@ -27,20 +27,27 @@ describe("TokenBucket", () => {
     const now = 0;
     const b = new TokenBucket({ perSecond: 1, burst: 1 }, () => now);
     expect(waits(b, 2)).toEqual([0, 1_000]);
-    b.release(b.epoch);
+    b.release(b.generation);
     expect(waits(b, 1)).toEqual([1_000]);
   });
 });
 
 describe("TokenBucket after a 429", () => {
-  test("pauses for the asked time, then sends without a burst at half the rate", () => {
+  test("pauses for the asked time at half the rate; then only what that rate refilled meanwhile goes at once", () => {
     let now = 0;
     const b = new TokenBucket({ perSecond: 8, burst: 4 }, () => now);
-    const { epoch } = b.reserve();
+    b.reserve();
     now = 100;
-    b.pause(epoch, 1_000);
+    b.pause(b.pace, 1_000);
     expect(b.perSecond).toBe(4);
-    expect(waits(b, 3)).toEqual([1_000, 1_250, 1_500]);
+    expect(waits(b, 5)).toEqual([1_000, 1_000, 1_000, 1_000, 1_250]);
+  });
+
+  test("a Retry-After of 0 means no pause, but the server's bucket is empty: no burst", () => {
+    const now = 0;
+    const b = new TokenBucket({ perSecond: 8, burst: 4 }, () => now);
+    b.pause(b.pace, 0);
+    expect(waits(b, 2)).toEqual([250, 500]);
   });
 
   test("voids the reservations made before it: their holders are woken and a late release changes nothing", () => {
@@ -48,46 +55,55 @@ describe("TokenBucket after a 429", () => {
     const b = new TokenBucket({ perSecond: 8, burst: 1 }, () => now);
     const before = [b.reserve(), b.reserve(), b.reserve()];
     expect(before.map((r) => r.waitMs)).toEqual([0, 125, 250]);
-    const woken = b.paused;
-    b.pause(before[0]!.epoch, 500);
+    const woken = b.requeued;
+    b.pause(b.pace, 500);
     expect(woken.aborted).toBe(true);
-    expect(b.paused.aborted).toBe(false);
-    b.release(before[2]!.epoch);
+    expect(b.requeued.aborted).toBe(false);
+    b.release(before[2]!.generation);
     expect(waits(b, 2)).toEqual([500, 750]);
   });
 
-  test("slows down once per clump: 429s to requests sent before the pause only lengthen it", () => {
+  test("slows down once per clump: 429s to requests sent before the slow-down only lengthen the pause", () => {
     let now = 0;
     const b = new TokenBucket({ perSecond: 8, burst: 4 }, () => now);
-    const clump = b.reserve().epoch;
+    const clump = b.pace;
     b.pause(clump, 1_000);
     now = 10;
     b.pause(clump, 1_000); // a later answer of the same clump: the pause now ends at 1010
     now = 20;
     b.pause(clump, 500); // ends before the pause does: nothing changes
-    expect(b.perSecond).toBe(4);
-    expect(b.epoch).toBe(2);
+    expect([b.perSecond, b.pace, b.generation]).toEqual([4, 1, 2]);
     expect(waits(b, 1)).toEqual([990]);
     now = 1_010;
-    b.pause(b.epoch, 1_000); // a 429 at the lower pace: slow down again
+    b.pause(b.pace, 1_000); // a 429 at the lower pace: slow down again
     expect(b.perSecond).toBe(2);
   });
 
-  test("recovers a sixteenth of the rate per answer of the current pace, up to the configured rate, and never drops below an eighth", () => {
+  test("recovers a sixteenth of the rate per answer at the current pace, up to the configured rate, and never drops below an eighth", () => {
     let now = 0;
     const b = new TokenBucket({ perSecond: 8, burst: 4 }, () => now);
-    for (let i = 0; i < 10; i += 1) b.pause(b.epoch, 0);
+    for (let i = 0; i < 10; i += 1) b.pause(b.pace, 0);
     expect(b.perSecond).toBe(1);
-    const stale = b.epoch - 1;
-    b.accepted(stale); // answers to requests sent before the last pause say nothing about the new pace
+    b.accepted(b.pace - 1); // an answer to a request sent before the last slow-down says nothing about this pace
     expect(b.perSecond).toBe(1);
     const rates = Array.from({ length: 16 }, () => {
-      b.accepted(b.epoch);
+      b.accepted(b.pace);
       return b.perSecond;
     });
     expect(rates).toEqual([1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8, 8]);
     now = 60_000;
     expect(waits(b, 5)).toEqual([0, 0, 0, 0, 125]);
+  });
+
+  test("a step of recovery moves the waiting queue to the new rate from the slot its first holder had", () => {
+    const now = 0;
+    const b = new TokenBucket({ perSecond: 8, burst: 4 }, () => now);
+    b.pause(b.pace, 0);
+    expect(waits(b, 3)).toEqual([250, 500, 750]);
+    const woken = b.requeued;
+    b.accepted(b.pace);
+    expect(woken.aborted).toBe(true);
+    expect(waits(b, 3)).toEqual([250, 473, 695]); // 4.5/s: 222 ms apart
   });
 });
 
@@ -158,9 +174,9 @@ describe("RatePacer after a 429", () => {
       await send("/v1/users");
     })()]));
     // The fifth request (sent at 125) is answered 429 at 175: nothing more on /v1/apiKeys until 1175,
-    // then the five held calls one per 250 ms (half the rate, no burst), in the order they came.
+    // then the four slots that half the rate refilled during the pause, and the fifth 250 ms later.
     const keys = sent.filter((s) => s.path === "/v1/apiKeys").map((s) => s.at);
-    expect(keys).toEqual([0, 0, 0, 0, 125, 1_175, 1_425, 1_675, 1_925, 2_175]);
+    expect(keys).toEqual([0, 0, 0, 0, 125, 1_175, 1_175, 1_175, 1_175, 1_425]);
     expect(keys.filter((t) => t > 175 && t < 1_175)).toEqual([]);
     expect(sent.find((s) => s.path === "/v1/users")?.at).toBe(300);
   });
