@@ -3,7 +3,9 @@
  * rate limit and fault injection.
  */
 import type { RunningEmulator } from "../../../emulator";
-import { PaletteClient } from "../../../sdk";
+import { performance } from "node:perf_hooks";
+import { PaletteClient, type PaletteLogEvent } from "../../../sdk";
+import { DEFAULT_RATE_LIMIT } from "../../../sdk/config";
 import { clientFor, closeClients, collected, extraSecrets, failureOf, inDays, keyAuth, leaks, remember, seedSecrets, startEmu } from "./support";
 
 let emu: RunningEmulator;
@@ -44,6 +46,24 @@ describe("rate limit", () => {
     const seen = statuses("GET", "/v1/apiKeys");
     expect(seen.filter((s) => s === 200)).toHaveLength(30);
     expect(seen.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+  });
+
+  test("a 429 despite pacing: the client sends nothing on that prefix until its Retry-After has passed, and every call succeeds", async () => {
+    emu.faults.add({ method: "GET", path: "/v1/apiKeys", times: 1, action: { kind: "status", status: 429, code: "TooManyRequests", retryAfterSeconds: 1 } });
+    // Stamped on the pacer's own clock; with an API key nothing is awaited between a slot and its `request` event.
+    const log: { at: number; event: PaletteLogEvent }[] = [];
+    const client = clientFor(emu, keyAuth(admin()), {
+      rateLimit: DEFAULT_RATE_LIMIT,
+      retry: { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 2_000 },
+      logger: (event) => log.push({ at: performance.now(), event }),
+    });
+    const results = await Promise.all(Array.from({ length: 10 }, () => client.apiKeys.list()));
+    expect(results).toHaveLength(10);
+    const limitedAt = log.find((e) => e.event.type === "response" && e.event.status === 429)?.at ?? NaN;
+    const sent = log.filter((e) => e.event.type === "request" && e.at > limitedAt).map((e) => e.at - limitedAt);
+    expect(sent.length).toBeGreaterThan(0); // at least the retry of the call that met the 429
+    expect(sent.filter((ms) => ms < 1_000)).toEqual([]);
+    expect(statuses("GET", "/v1/apiKeys").filter((s) => s === 200)).toHaveLength(10);
   });
 
   test("with pacing off, 429s are retried after Retry-After and every call succeeds", async () => {
