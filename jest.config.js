@@ -16,7 +16,9 @@ module.exports = {
   moduleFileExtensions: ["ts", "js", "json"],
   // Releases what @pulumi/pulumi keeps process-wide after each file (see the file).
   setupFilesAfterEnv: ["<rootDir>/test/helpers/pulumi-teardown.ts"],
-  testTimeout: 30000,
+  // A hang detector, not a speed check: under contention (`npm run test:contention`, two suites at
+  // once on 2 cores beside other work) an engine test that starts provider processes took over 30 s.
+  testTimeout: 120000,
   // Jest's default on 2 cores is one worker; the engine suites mostly wait on child processes and
   // loopback servers, so two workers halve the wall time without starving them.
   maxWorkers: 2,

@@ -9,9 +9,13 @@
  *    times (client pacing 80/s against a limit of 100/s, the SDK's 8/s against Palette's 10/s).
  * 2. A burst of 100 parallel creates, then 100 parallel deletes, through ONE provider host process at
  *    Palette's real limit (10 requests/s per IP, burst 5): throughput against that limit, 429s seen.
- * 3. The emulator's memory per stored key.
- * 4. The Terraform provider's start-up: time to handshake of the bundle against a bare node.
- *    `npm run bench -- --only=terraform-start` runs just this one (a few seconds).
+ * 3. A burst of 60 calls through one SDK client at Palette's real limit, on a quiet process and on
+ *    one starved by blocking its event loop: the 429s that clumped requests meet, and that every call
+ *    still succeeds with nothing sent during a Retry-After pause.
+ * 4. The emulator's memory per stored key.
+ * 5. The Terraform provider's start-up: time to handshake of the bundle against a bare node, and a
+ *    `terraform plan` of one key against one with only the built-in provider.
+ *    `npm run bench -- --only=terraform-start` runs just these (under a minute).
  *
  * SDK retries are counted from the SDK's own debug events (`logger` option), attached to the
  * provider's client by a test-only probe (harness/sdk-probe.ts); faults from the emulator's request log.
@@ -26,6 +30,7 @@ import * as impl from "../provider/impl";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { EngineHost, secretConfig } from "../runner/engine-host";
 import { burstCreates } from "./harness/burst";
+import { clumpRun, type ClumpRun } from "./harness/clumping";
 import { FAULT_LABELS } from "./harness/faults";
 import { runLifecycle, type LifecycleReport } from "./harness/lifecycle";
 import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
@@ -273,6 +278,19 @@ function burstTable(b: BurstFigures): string {
   ]);
 }
 
+function clumpTable(runs: ClumpRun[]): string {
+  const col = (f: (r: ClumpRun) => string | number): string[] => runs.map((r) => String(f(r)));
+  const rows: [string, string[]][] = [
+    ["calls that succeeded / failed", col((r) => `${r.calls - r.failed} / ${r.failed}`)],
+    ["429s Palette answered", col((r) => r.rateLimited)],
+    ["SDK retries", col((r) => r.retries)],
+    ["requests sent during a Retry-After pause", col((r) => r.sentDuringPause)],
+    ["wall time", col((r) => secs(r.durationMs))],
+    ["calls per second", col((r) => (r.calls / (r.durationMs / 1000)).toFixed(2))],
+  ];
+  return table("Clumping: 60 parallel calls through one SDK client (default pacing 8/s against Palette's 10/s, burst 5)", ["", ...runs.map((r) => r.label)], rows.map(([k, v]) => [k, ...v]));
+}
+
 function memoryTable(m: MemoryFigures): string {
   return table("Emulator footprint", ["", "value"], [
     ["keys stored", String(m.keys)],
@@ -325,13 +343,15 @@ async function main(): Promise<number> {
     runs.push(await inProcessRun("storm 50%", 4, 50, 0.5, 100));
     runs.push(await hostRun(dir));
     const burst = await burstRun(dir);
+    progress("clumping: 60 parallel calls through one SDK client, on a quiet process, then blocked 1 s in every 2 s");
+    const clumps = [await clumpRun("quiet", 60), await clumpRun("starved (1 s stall every 2 s)", 60, { stallMs: 1_000, everyMs: 2_000 })];
     const memory = await memoryRun();
     const startup = await startupRun(dir);
     progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
     const plans = await measurePlans(REPO, dir);
-    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n`);
+    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n`);
     process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} CPUs; bench took ${secs(performance.now() - started)}\n`);
-    const ok = runs.every((r) => r.report.ok && r.report.stats.hung === 0) && burst.failed === 0;
+    const ok = runs.every((r) => r.report.ok && r.report.stats.hung === 0) && burst.failed === 0 && clumps.every((c) => c.failed === 0);
     if (!ok) process.stdout.write("\nSOME RUN DID NOT CONVERGE: see the tables above.\n");
     return ok ? 0 : 1;
   } finally {

@@ -2,7 +2,7 @@
  * The fault profile of the reliability runs, and the figures read back from the emulator's request
  * log (which records, per request, the fault applied and the status sent or that would have been).
  */
-import type { FaultAction, RecordedRequest, RunningEmulator } from "../../emulator";
+import type { FaultAction, RateLimitSettings, RecordedRequest, RunningEmulator } from "../../emulator";
 
 /** One of each: 500, 502, 503, 429 with Retry-After, a dropped connection, added latency, a response lost after commit. */
 export function faultMix(latencyMs: number, retryAfterSeconds = 1): FaultAction[] {
@@ -18,9 +18,21 @@ export function faultMix(latencyMs: number, retryAfterSeconds = 1): FaultAction[
 }
 
 /** Faults `rate` of all API requests with the mix above (the emulator's PRNG, seeded by `faultSeed`). */
-export function injectFaults(emu: RunningEmulator, rate: number, latencyMs: number): void {
-  emu.faults.add({ path: /^\/v1\//, rate, action: faultMix(latencyMs) });
+export function injectFaults(emu: RunningEmulator, rate: number, latencyMs: number, retryAfterSeconds?: number): void {
+  emu.faults.add({ path: /^\/v1\//, rate, action: faultMix(latencyMs, retryAfterSeconds) });
 }
+
+/**
+ * The Retry-After of injected 429s under `limit`: Palette's 1 s at its 10 requests/s, scaled with
+ * a time-scaled limit like the rest of the run (in whole seconds, so 0 at ten times the rate). The
+ * SDK pauses the whole prefix for a 429's Retry-After; unscaled, each injected 429 would stop a
+ * ten-times-faster run ten times longer than it stops a client at Palette's pace.
+ */
+export function injectedRetryAfterSeconds(limit: RateLimitSettings | false): number {
+  return limit === false ? 1 : Math.floor(PALETTE_PER_SECOND / limit.perSecond);
+}
+
+const PALETTE_PER_SECOND = 10;
 
 export const FAULT_LABELS = ["500", "502", "503", "429", "drop", "latency", "lostResponse"] as const;
 export type FaultLabel = (typeof FAULT_LABELS)[number];

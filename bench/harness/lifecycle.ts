@@ -7,7 +7,7 @@
  */
 import type { RateLimitSettings, RunningEmulator } from "../../emulator";
 import { MiniEngine, type EngineStats } from "./engine";
-import { addFigures, emulatorFigures, injectFaults, noFigures, type EmulatorFigures } from "./faults";
+import { addFigures, emulatorFigures, injectedRetryAfterSeconds, injectFaults, noFigures, type EmulatorFigures } from "./faults";
 import { checkInvariants, violations, type InvariantReport } from "./invariants";
 import type { ProviderPort } from "./ports";
 import { programInputs, providerText, type KeyArgs, type Props } from "./program";
@@ -101,7 +101,7 @@ export async function runLifecycle(o: LifecycleOptions): Promise<LifecycleReport
       if (args !== undefined) program.set(`key-${i}`, programInputs(`key-${i}`, args, provider));
     }
     emu.setRateLimit(o.rateLimit);
-    injectFaults(emu, o.faultRate ?? 0.2, o.latencyMs ?? 100);
+    injectFaults(emu, o.faultRate ?? 0.2, o.latencyMs ?? 100, injectedRetryAfterSeconds(o.rateLimit));
     const from = emu.requests().length;
     const { runs, errors } = await engine.upUntilDone(program, o.maxRuns ?? 6);
     const figures = emulatorFigures(emu.requests().slice(from));

@@ -20,9 +20,9 @@ import {
   type ErrorContext,
   type ErrorHints,
 } from "./error-mapping";
-import type { RatePacer } from "./rate-limiter";
+import { DEFAULT_PAUSE_MS, type PaceSlot, type RatePacer } from "./rate-limiter";
 import { parseRetryAfter } from "./retry-after";
-import { backoffDelayMs, shouldRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, shouldRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
 import type { SecretRegistry } from "./redact";
 
 /** One logical request. */
@@ -121,9 +121,10 @@ export class RequestPipeline {
 
       let headers: Record<string, string>;
       let credential: string | undefined;
+      let slot: PaceSlot;
       try {
-        const waited = await this.deps.pacer.acquire(spec.path, call.signal, call.deadlineAt);
-        if (waited > 0) this.log({ type: "pace", operation: call.operation, method: spec.method, path: shownPath, attempt: attempts + 1, delayMs: waited });
+        slot = await this.deps.pacer.acquire(spec.path, call.signal, call.deadlineAt);
+        if (slot.waitedMs > 0) this.log({ type: "pace", operation: call.operation, method: spec.method, path: shownPath, attempt: attempts + 1, delayMs: slot.waitedMs });
         headers = this.baseHeaders(spec);
         if (spec.authenticated !== false) {
           const creds = await auth.credentials(call);
@@ -143,6 +144,8 @@ export class RequestPipeline {
       let outcome: AttemptOutcome;
       let failure: PaletteError;
       let retryAfterMs: number | undefined;
+      /** Set when a 429 paused this request's prefix for the whole client. */
+      let pausedMs: number | undefined;
       try {
         const res = await this.deps.send({
           url: this.url(spec),
@@ -154,6 +157,12 @@ export class RequestPipeline {
         });
         reached = true;
         this.log({ type: "response", operation: call.operation, method: spec.method, path: shownPath, attempt: attempts, status: res.status, durationMs: Math.round(clock.nowMs() - started) });
+        retryAfterMs = parseRetryAfter(res.headers["retry-after"], this.deps.now());
+        if (res.status !== 429) slot.answered();
+        else {
+          const pause = pauseAfter429(retryAfterMs, retry);
+          if (slot.rateLimited(pause)) pausedMs = pause;
+        }
 
         if (res.status >= 200 && res.status < 300) return this.parse(res, spec, ctx(attempts));
         if (res.status === 404 && spec.notFoundAfterAmbiguousIsSuccess === true && ambiguousBefore)
@@ -167,7 +176,6 @@ export class RequestPipeline {
             throw e;
           }
         }
-        retryAfterMs = parseRetryAfter(res.headers["retry-after"], this.deps.now());
         failure = errorFromResponse(res.status, res.body, retryAfterMs, ctx(attempts));
         outcome = { kind: "status", status: res.status };
         if (res.status >= 500 || res.status === 429) ambiguousBefore = ambiguousBefore || res.status >= 500;
@@ -184,15 +192,17 @@ export class RequestPipeline {
 
       // "once" means at most one attempt that may reach Palette: a connect that never came up sent nothing.
       if ((spec.mode === "once" && outcome.kind !== "connect") || retry === false || !shouldRetry(retries, outcome, retry)) throw failure;
-      const delay = backoffDelayMs(retries, retry, () => clock.random(), retryAfterMs);
+      const delay = pausedMs ?? backoffDelayMs(retries, retry, () => clock.random(), retryAfterMs);
       if (clock.nowMs() + delay >= call.deadlineAt) throw failure;
       this.log({ type: "retry", operation: call.operation, method: spec.method, path: shownPath, attempt: attempts, delayMs: delay, code: failure.code, ...(failure.status !== undefined && { status: failure.status }) });
+      retries += 1;
+      // A paced prefix is paused for every call of the client: the retry waits its turn in `acquire`.
+      if (pausedMs !== undefined) continue;
       try {
         await clock.sleep(delay, call.signal);
       } catch {
         throw errorFromTransport("aborted", "ABORTED", ctx(attempts), undefined, { mayHaveReachedServer: reached });
       }
-      retries += 1;
     }
   }
 
@@ -236,6 +246,11 @@ export class RequestPipeline {
       // A logger must never break a call.
     }
   }
+}
+
+/** How long a 429 pauses its prefix: what `Retry-After` asks, capped like a retry's wait. */
+function pauseAfter429(retryAfterMs: number | undefined, retry: RetryPolicy | false): number {
+  return Math.min(retryAfterMs ?? DEFAULT_PAUSE_MS, (retry === false ? DEFAULT_RETRY_POLICY : retry).maxDelayMs);
 }
 
 function asError(v: unknown): Error | undefined {

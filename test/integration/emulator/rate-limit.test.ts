@@ -12,13 +12,16 @@ afterEach(async () => {
 
 const info = () => call(emu, "GET", "/v1/users/info", { auth: keyOf(emu.accounts.admin) });
 
-it("limits by default at Palette's burst of 5 per prefix: the 6th immediate request gets 429 TooManyRequests with Retry-After", async () => {
+it("limits by default at Palette's burst of 5 per prefix: requests beyond it get 429 TooManyRequests with Retry-After", async () => {
   emu = await startEmulator();
-  // The bucket starts full (5); at 10/s, 30 requests get a 429 unless each one took over 80 ms.
-  const statuses: number[] = [];
-  for (let i = 0; i < 30; i++) statuses.push((await info()).status);
-  expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
-  expect(statuses).toContain(429);
+  // The bucket starts full (5); at 10/s, 30 requests sent at once all pass only if the server took
+  // 2.5 s to read them. (One after another, a starved process could space them out that much.)
+  const results = await Promise.all(Array.from({ length: 30 }, () => info()));
+  const statuses = results.map((r) => r.status);
+  expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(5);
+  const limited = results.filter((r) => r.status === 429);
+  expect(limited.length).toBeGreaterThan(0);
+  expect(limited.map((r) => [errorCode(r), r.headers.get("retry-after")])).toContainEqual(["TooManyRequests", "1"]);
 });
 
 it("sends 429 with the envelope and a Retry-After in whole seconds, per prefix", async () => {

@@ -33,11 +33,13 @@ export interface HarnessOptions {
   readonly now?: () => Date;
   readonly timeoutMs?: number;
   readonly deadlineMs?: number;
+  /** @default a new FakeClock */
+  readonly clock?: FakeClock;
 }
 
 /** A pipeline and resources over an in-process handler and virtual time: no sockets, no waiting. */
 export function harness(o: HarnessOptions) {
-  const clock = new FakeClock();
+  const clock = o.clock ?? new FakeClock();
   const secrets = new SecretRegistry();
   const sent: SentRequest[] = [];
   const events: PaletteLogEvent[] = [];
