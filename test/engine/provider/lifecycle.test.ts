@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { EngineHost, ProviderInitError, UNKNOWN, secretConfig, urnOf, type PropertyMap } from "../../../runner/engine-host";
 import { PaletteClient } from "../../../sdk";
+import { closedPort } from "../../helpers/closed-port";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { programInputs } from "./program";
 
@@ -318,15 +319,6 @@ describe("ApiKey through the dynamic-provider host", () => {
   });
 
   describe("a wrong palette:host fails the create at once, saying what to check", () => {
-    /** A port nothing listens on: bound, then released. */
-    async function closedPort(): Promise<number> {
-      const server = net.createServer();
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const { port } = server.address() as net.AddressInfo;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      return port;
-    }
-
     async function createAt(host: string, name: string): Promise<Error> {
       const wrong = await startHost({ "palette:host": host, "palette:apiKey": secretConfig(ADMIN_KEY) });
       const checked = await wrong.check(urn(name), {}, await programInputs(name, {}));

@@ -5,10 +5,10 @@
  * nothing to Palette.
  */
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { EngineHost, secretConfig, urnOf } from "../../../runner/engine-host";
+import { closedPort } from "../../helpers/closed-port";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { programInputs } from "./program";
 
@@ -23,15 +23,6 @@ async function hostWith(config: Parameters<EngineHost["configure"]>[0]): Promise
   hosts.push(h);
   await h.configure(config);
   return h;
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {

@@ -11,6 +11,7 @@ import { selfSignedCertificate } from "../../../provider/terraform/plugin/certif
 import { createDispatcher, sendHttp, TransportFailure } from "../../../sdk/http/transport";
 import { PaletteClient, type PaletteLogEvent } from "../../../sdk";
 import type { RunningEmulator } from "../../../emulator";
+import { closedPort } from "../../helpers/closed-port";
 import { closeClients, failureOf, leaks, seedSecrets, startEmu } from "./support";
 
 const API_KEY = "SentinelConnectKeyA1b2C3d4E5f6G7h8";
@@ -20,15 +21,6 @@ let tlsServer: HttpsServer;
 let tlsPort: number;
 const events: PaletteLogEvent[] = [];
 const clients: PaletteClient[] = [];
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A client with the default retry policy (the one that used to spend two minutes), logging its attempts. */
 function clientAt(host: string): PaletteClient {
