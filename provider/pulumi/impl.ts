@@ -111,7 +111,14 @@ export async function check(olds: Props, news: Props): Promise<dynamic.CheckResu
   if (checked.failures.length > 0) return checked;
   const settings = configuredSettings();
   if (settings === undefined) return checked;
-  const session = clients.sessionFor(settings);
+  let session;
+  try {
+    session = clients.sessionFor(settings);
+  } catch (e) {
+    // The client refuses a host it cannot use (not a host name or URL, another scheme, credentials in it).
+    if (e instanceof TypeError) return { inputs: checked.inputs, failures: [{ property: SETTINGS.host.config, reason: e.message }] };
+    throw e;
+  }
   let preflight = preflights.get(session);
   if (preflight === undefined) preflights.set(session, (preflight = new Preflight(session)));
   const failure = await preflight.credentials();

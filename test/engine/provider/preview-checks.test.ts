@@ -76,3 +76,11 @@ describe("preview (check) without credentials", () => {
     expect(emu.requests().length).toBe(before);
   });
 });
+
+describe("preview (check) with a host the client cannot use", () => {
+  it("fails on palette:host, naming what is wrong", async () => {
+    const host = await hostWith({ "palette:host": "ftp://palette.example.com", "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
+    const { failures } = await host.check(urn("x"), {}, await programInputs("x", {}));
+    expect(failures).toEqual([{ property: "palette:host", reason: expect.stringContaining("must use http or https") }]);
+  });
+});
