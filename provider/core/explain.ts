@@ -1,7 +1,7 @@
 /**
  * A failure's text for an engine's user: the SDK's message, plus what only the engine can say. The
  * SDK speaks to SDK callers and knows no config keys or engine commands; the engine's hints say where
- * the host is set and what to do about a key that no state recorded.
+ * the host and the credentials are set and what to do about a key that no state recorded.
  */
 import { isPaletteError } from "../../sdk";
 import type { EngineHints } from "./lifecycle";
@@ -11,8 +11,11 @@ export const messageOf = (e: unknown): string => (e instanceof Error ? e.message
 export function explain(e: unknown, hints: EngineHints): string {
   if (!isPaletteError(e)) return messageOf(e);
   const notes: string[] = [];
-  // No answer at all: the host is the first suspect, and only the engine knows where it was set.
-  if ((e.code === "CONNECTION" || e.code === "TIMEOUT") && e.attempts > 0) notes.push(hints.host);
+  // No answer at all, or an answer from something that is not the Palette API: the host is the first
+  // suspect, and only the engine knows where it was set. Likewise for rejected credentials.
+  const notPalette = (e.code === "NOT_FOUND" && typeof e.paletteCode === "number") || e.status === 405;
+  if (((e.code === "CONNECTION" || e.code === "TIMEOUT") && e.attempts > 0) || notPalette) notes.push(hints.host);
+  if (e.code === "UNAUTHENTICATED") notes.push(hints.credentials);
   if (e.orphanedKeyName !== undefined) notes.push(hints.orphaned);
   return [e.message, ...notes].join(" ");
 }

@@ -21,6 +21,8 @@ export interface EngineHints {
   readonly wrongTenant: string;
   /** After Palette did not answer: where the engine takes the host from (config key, block attribute). */
   readonly host: string;
+  /** After Palette rejected the credentials: where the engine takes them from. */
+  readonly credentials: string;
   /** After a create that may have left a key in Palette without its value: the engine did not record it; what to do. */
   readonly orphaned: string;
 }

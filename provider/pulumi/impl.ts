@@ -32,6 +32,9 @@ export const PULUMI_HINTS: EngineHints = {
     "SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY), or, if the key was moved or deleted on purpose, drop it from the stack " +
     "with `pulumi state delete <urn>`.",
   host: "The provider takes Palette's host from `palette:host` (pulumi config) or SPECTROCLOUD_HOST.",
+  credentials:
+    "The provider takes its credentials from `palette:apiKey` (or `palette:username` and `palette:password`) in stack config, " +
+    "or SPECTROCLOUD_APIKEY (or SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD).",
   orphaned:
     "Pulumi did not record that key, so `pulumi destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
 };

@@ -45,6 +45,9 @@ export const TERRAFORM_HINTS: EngineHints = {
     "SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY), or, if the key was moved or deleted on purpose, drop it from state " +
     "with `terraform state rm <address>`.",
   host: 'The provider takes Palette\'s host from `host` in the provider "palette" block or SPECTROCLOUD_HOST.',
+  credentials:
+    'The provider takes its credentials from `api_key` (or `username` and `password`) in the provider "palette" block, ' +
+    "or SPECTROCLOUD_APIKEY (or SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD).",
   orphaned:
     "Terraform did not record that key in state, so `terraform destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
 };

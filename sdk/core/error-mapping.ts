@@ -293,18 +293,18 @@ function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: Err
   const isApiKeys = ctx.operation.startsWith("apiKeys.");
   switch (code) {
     case "UNAUTHENTICATED":
-      if (ctx.auth === "apiKey") return "Check SPECTROCLOUD_APIKEY / palette:apiKey: the key is missing, revoked or expired.";
+      if (ctx.auth === "apiKey") return "The API key is missing, revoked or expired: check the key the client was given.";
       if (ctx.auth === "password")
         return ctx.hints?.login === true
-          ? "Check SPECTROCLOUD_USERNAME / SPECTROCLOUD_PASSWORD (palette:username / palette:password): the email, password or org is wrong, or the account is locked."
-          : "Palette rejected the session even after logging in again: check that the account (SPECTROCLOUD_USERNAME / palette:username) is still active.";
+          ? "The email, password or org is wrong, or the account is locked: check the username and password the client was given."
+          : "Palette rejected the session even after logging in again: check that the account is still active.";
       return "The authorization token is invalid or expired (tokens last 15 minutes): get a new one, or configure an API key or username/password so the client can renew it.";
     case "FORBIDDEN":
       if (ctx.hints?.createForOtherUser === true) return unlessSaid(ONLY_ADMINS_FOR_OTHERS, env);
       return "The caller lacks the permission: plain users may only see and change their own API keys, and only tenant admins may list or read other users.";
     case "NOT_FOUND":
       if (typeof env.paletteCode === "number")
-        return "Palette does not know this endpoint: check that palette:host / SPECTROCLOUD_HOST points to the Palette API (e.g. api.spectrocloud.com).";
+        return "Palette does not know this endpoint: check that the host points to the Palette API (e.g. api.spectrocloud.com).";
       // POST /v1/apiKeys names no key, only an owner: its 404 is about the user (UserNotFound).
       if (env.paletteCode === "UserNotFound" || (ctx.operation === "apiKeys.create" && ctx.method === "POST"))
         return isApiKeys ? "The key's owner is not a user of this tenant: check the user uid it names." : "No such user in this tenant.";
@@ -327,7 +327,7 @@ function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: Err
       return `Palette answered with an unexpected status ${status}: check that the host points to the Palette API itself.`;
     case "INVALID_REQUEST":
       if (status === 405)
-        return "Palette does not allow this method here: check that palette:host / SPECTROCLOUD_HOST points to the Palette API.";
+        return "Palette does not allow this method here: check that the host points to the Palette API.";
       return "Palette rejected the request as invalid; see the message and details.";
     default:
       return "";

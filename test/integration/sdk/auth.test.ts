@@ -94,7 +94,7 @@ test("a wrong password is UNAUTHENTICATED from auth.login and says what to check
   extraSecrets.push("not-the-password-at-all");
   const e = await failureOf(client.users.me());
   expect(e).toMatchObject({ code: "UNAUTHENTICATED", status: 401, operation: "auth.login", method: "POST", path: "/v1/auth/authenticate" });
-  expect(e.message).toContain("SPECTROCLOUD_USERNAME / SPECTROCLOUD_PASSWORD");
+  expect(e.message).toContain("The email, password or org is wrong");
   expect(authCalls()).toEqual(["login 401"]);
 });
 

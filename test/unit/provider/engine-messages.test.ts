@@ -31,6 +31,16 @@ const orphaned = new PaletteError({
   attempts: 1,
   orphanedKeyName: "ci",
 });
+const rejected = new PaletteError({
+  code: "UNAUTHENTICATED",
+  message: "apiKeys.get failed: GET /v1/apiKeys/k1 -> 401 UnAuthorizedAccess: invalid API key. The API key is missing, revoked or expired: check the key the client was given.",
+  operation: "apiKeys.get",
+  method: "GET",
+  path: "/v1/apiKeys/k1",
+  attempts: 1,
+  status: 401,
+  paletteCode: "UnAuthorizedAccess",
+});
 const unknownUser = new PaletteError({
   code: "NOT_FOUND",
   message: "apiKeys.create failed: POST /v1/apiKeys -> 404 UserNotFound: Specified user 'u1' not found. The key's owner is not a user of this tenant: check the user uid it names.",
@@ -54,9 +64,17 @@ const spec = { name: "ci", description: "", expiresAt: new Date("2099-01-01T00:0
 const messageOf = (p: Promise<unknown>): Promise<string> => p.then(() => "", (e: unknown) => (e as Error).message);
 
 describe.each([
-  ["Pulumi", PULUMI_NAMES, PULUMI_HINTS, "`palette:host`", /`pulumi destroy` will not remove it/, "user.uid"],
-  ["Terraform", TERRAFORM_NAMES, TERRAFORM_HINTS, '`host` in the provider "palette" block', /`terraform destroy` will not remove it/, "user_uid"],
-] as const)("%s", (_engine, names, hints, hostSetting, orphanAdvice, userUidField) => {
+  ["Pulumi", PULUMI_NAMES, PULUMI_HINTS, "`palette:host`", /`pulumi destroy` will not remove it/, "user.uid", "`palette:apiKey`", "api_key"],
+  ["Terraform", TERRAFORM_NAMES, TERRAFORM_HINTS, '`host` in the provider "palette" block', /`terraform destroy` will not remove it/, "user_uid", "`api_key`", "palette:"],
+] as const)("%s", (_engine, names, hints, hostSetting, orphanAdvice, userUidField, credentialSetting, otherEngines) => {
+  test("rejected credentials name where the engine takes them from, and no other engine's settings", async () => {
+    const text = await messageOf(lifecycleFailing(rejected, names, hints).read("k1"));
+    expect(text).toMatch(/^Cannot read API key k1: .*401/);
+    expect(text).toContain(credentialSetting);
+    expect(text).toContain("SPECTROCLOUD_APIKEY");
+    expect(text).not.toContain(otherEngines);
+  });
+
   test("a connection failure names where the engine takes the host from", async () => {
     const text = await messageOf(lifecycleFailing(refused, names, hints).create(spec));
     expect(text).toMatch(/^Cannot create API key "ci": apiKeys.create failed: POST \/v1\/apiKeys -> cannot connect to 127.0.0.1:1 \(connection refused\)/);

@@ -69,15 +69,16 @@ describe("errorFromResponse", () => {
     );
   });
 
-  test("401 with an API key tells which setting to check", () => {
+  test("401 with an API key says what is wrong with the key, in no engine's settings (the engines add theirs)", () => {
     const e = errorFromResponse(401, envelope("UnAuthorizedAccess", "invalid credentials"), undefined, ctx());
     expect(e.code).toBe("UNAUTHENTICATED");
-    expect(e.message).toContain("Check SPECTROCLOUD_APIKEY / palette:apiKey: the key is missing, revoked or expired.");
+    expect(e.message).toContain("The API key is missing, revoked or expired");
+    expect(e.message).not.toMatch(/palette:|SPECTROCLOUD_/);
   });
 
   test("401 on login points at username and password; with a static token at renewing it", () => {
     const login = errorFromResponse(401, envelope("UnAuthorizedAccess", "bad"), undefined, ctx({ auth: "password", hints: { login: true } }));
-    expect(login.message).toContain("SPECTROCLOUD_USERNAME / SPECTROCLOUD_PASSWORD");
+    expect(login.message).toContain("The email, password or org is wrong");
     const token = errorFromResponse(401, "", undefined, ctx({ auth: "token" }));
     expect(token.message).toContain("tokens last 15 minutes");
   });

@@ -306,7 +306,7 @@ describe("token sessions", () => {
     const h = harness({ handler: p.handler, auth: { username: "bob@palette.local", password: "pw-wrong-horse" }, now: p.now });
     const e = await failure(h.pipeline.send(h.begin("apiKeys.list"), get));
     expect(e).toMatchObject({ code: "UNAUTHENTICATED", operation: "auth.login", path: "/v1/auth/authenticate" });
-    expect(e.message).toContain("SPECTROCLOUD_PASSWORD");
+    expect(e.message).toContain("check the username and password");
     expect(JSON.stringify(e) + String(e) + (e.stack ?? "")).not.toContain("pw-wrong-horse");
   });
 
