@@ -3,6 +3,7 @@
  * `palette-apikeys <command>`: one entry for the package's tools. Each subcommand is a module with
  * its own usage text; this file only dispatches.
  */
+import { auditCommand, USAGE as AUDIT_USAGE } from "./audit";
 import { UsageError, type CliIo } from "./io";
 import { terraformMirrorCommand, USAGE as MIRROR_USAGE } from "./terraform-mirror";
 
@@ -13,6 +14,11 @@ interface Subcommand {
 }
 
 export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  audit: {
+    summary: "list the API keys you may see and flag expired, expiring, orphaned and unmanaged ones",
+    usage: AUDIT_USAGE,
+    run: (argv, io) => auditCommand(argv, io),
+  },
   "terraform-mirror": {
     summary: "lay out the Terraform provider as a filesystem mirror and print the CLI configuration",
     usage: MIRROR_USAGE,
@@ -29,7 +35,7 @@ ${Object.entries(SUBCOMMANDS)
 
 Run palette-apikeys <command> --help for a command's options.`;
 
-/** Runs one command line; returns the exit code (0 ok, 1 failed, 2 bad arguments). Never calls process.exit. */
+/** Runs one command line; returns the exit code (0 ok, 1 failed, 2 bad arguments; audit adds 3, findings). Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {

@@ -97,6 +97,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setKeyLimitPerUser(n) {
       settings.keyLimitPerUser = validKeyLimit(n);
     },
+    removeUser(uid) {
+      if (!store.removeUser(uid)) throw new Error(`no user ${uid}`);
+    },
     reset() {
       store.retainKeys((k) => k.seeded);
       applySeedKeys(store, accounts, clock.now());

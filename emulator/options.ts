@@ -149,6 +149,11 @@ export interface RunningEmulator {
   setRateLimit(r: RateLimitSettings | false): void;
   setKeyLimitPerUser(n: number): void;
   /**
+   * Removes a user from the tenant (Palette has no such route here); their keys stay behind,
+   * owned by a uid nobody has: the orphaned keys an audit must find. Not undone by `reset()`.
+   */
+  removeUser(uid: string): void;
+  /**
    * Back to the seeded state: non-seed keys removed, seeded keys restored (active, expiring a year
    * from the clock's now), fault rules and stats, the request log, rate-limit buckets, sessions
    * and tokens cleared, rate limit and key limit back to the start options. The clock is left as is.

@@ -49,6 +49,13 @@ export class Store {
     this.users.set(user.uid, user);
   }
 
+  /** The user leaves the tenant; their keys stay, which is how a key becomes orphaned. */
+  removeUser(uid: string): boolean {
+    const had = this.users.delete(uid);
+    if (had) this.onChange();
+    return had;
+  }
+
   getUser(uid: string): StoredUser | undefined {
     return this.users.get(uid);
   }

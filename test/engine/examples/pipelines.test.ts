@@ -70,6 +70,17 @@ describe("GitHub Actions: examples/drift-detection/drift-check.yml", () => {
   });
 });
 
+describe("GitHub Actions: examples/audit/audit.yml", () => {
+  const wf = load("examples/audit/audit.yml");
+
+  it("runs the audit nightly, failing on expiring or orphaned keys, with the key from the repository's secrets", () => {
+    expect(Object.keys(wf.on as Map)).toContain("schedule");
+    const runs = Object.values(wf.jobs as Record<string, GithubJob>).flatMap((j) => j.steps.map((s) => s.run ?? ""));
+    expect(runs).toContain("npx palette-apikeys audit --within 14d --fail-on expiring,orphaned");
+    expect((wf.jobs as Record<string, { env: Map }>).audit?.env.SPECTROCLOUD_APIKEY).toBe("${{ secrets.SPECTROCLOUD_APIKEY }}");
+  });
+});
+
 describe("GitLab CI: examples/gitops/gitlab/.gitlab-ci.yml", () => {
   const ci = load("examples/gitops/gitlab/.gitlab-ci.yml");
   type Job = { stage: string; rules: { if: string }[]; script: string[] };
@@ -98,7 +109,7 @@ describe("GitLab CI: examples/gitops/gitlab/.gitlab-ci.yml", () => {
 });
 
 describe("Node.js in every example pipeline", () => {
-  const workflows = ["examples/gitops/github/palette-apikeys.yml", "examples/drift-detection/drift-check.yml", "examples/terraform/gitops.yml"];
+  const workflows = ["examples/gitops/github/palette-apikeys.yml", "examples/drift-detection/drift-check.yml", "examples/terraform/gitops.yml", "examples/audit/audit.yml"];
 
   it("is the major release the package is tested on: the minimum of engines.node, as the README says", () => {
     const engines = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
@@ -110,7 +121,7 @@ describe("Node.js in every example pipeline", () => {
         .map((s) => `${file}: ${String(s.with?.["node-version"])}`),
     );
     used.push(`examples/gitops/gitlab/.gitlab-ci.yml: ${String(load("examples/gitops/gitlab/.gitlab-ci.yml").image).replace(/^node:/, "")}`);
-    expect(used).toHaveLength(6);
+    expect(used).toHaveLength(7);
     expect(used.filter((u) => !u.endsWith(`: ${tested}`))).toEqual([]);
     expect(fs.readFileSync(path.join(REPO, "README.md"), "utf8")).toContain(`run on Node.js ${tested}`);
   });

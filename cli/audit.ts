@@ -1,0 +1,308 @@
+/**
+ * `palette-apikeys audit`: lists the API keys the caller may see and flags the ones that need a
+ * person: expired, expiring soon, revoked, orphaned (the owner left the tenant or is disabled) and
+ * unmanaged (in no given Pulumi or Terraform state), plus managed keys that no longer exist.
+ *
+ * Requests: one `GET /v1/apiKeys` (it returns every visible key) and the paged `GET /v1/users`,
+ * through the SDK's client-side rate limiter, so a tenant of any size costs a handful of requests.
+ */
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { parseExpiresIn } from "../provider/core/expiry";
+import { environmentSource, resolveFrom, SETTING_ENV } from "../provider/core/settings";
+import { apiKeyStatus, isPaletteError, PaletteClient, type ApiKey, type ApiKeyStatus, type User } from "../sdk";
+import { UsageError, type CliIo } from "./io";
+
+/** The exit code when a `--fail-on` category matched: distinct from errors (1) and usage (2). */
+export const EXIT_FINDINGS = 3;
+
+export const FLAGS = ["expired", "expiring", "revoked", "orphaned", "unmanaged", "missing"] as const;
+export type AuditFlag = (typeof FLAGS)[number];
+
+export const USAGE = `Usage: palette-apikeys audit [options]
+
+Lists the Palette API keys the caller may see, with owner, status, expiry and age, and flags
+expired, expiring, revoked, orphaned (owner gone or disabled) and unmanaged keys, and managed
+keys that no longer exist. Credentials come from SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY (or
+SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD), as for the providers.
+
+Options:
+  --within <duration>          flag keys expiring within this time, e.g. 14d or 12h  [default: 14d]
+  --pulumi-state <file>        a \`pulumi stack export\` JSON; keys in it are managed (repeatable)
+  --terraform-state <file>     a \`terraform show -json\` JSON; keys in it are managed (repeatable)
+  --fail-on <flags>            exit ${EXIT_FINDINGS} when a key has one of these flags (comma-separated):
+                               ${FLAGS.join(", ")}
+  --json                       print one JSON document instead of a table
+  -h, --help                   show this help
+
+Orphaned needs a tenant admin (only they may list users); for other callers the owner column
+reads "unknown" and no key is flagged orphaned. Unmanaged and missing need at least one state.
+
+Exit codes: 0 nothing matched --fail-on, 1 error, 2 bad arguments, ${EXIT_FINDINGS} a --fail-on flag matched.`;
+
+/** What is known of a key's owner: "unknown" when the caller may not list users. */
+export type OwnerState = "active" | "disabled" | "gone" | "unknown";
+
+export interface AuditedKey {
+  uid: string;
+  name: string;
+  ownerUid: string;
+  ownerName: string;
+  ownerEmail: string | null;
+  ownerState: OwnerState;
+  status: ApiKeyStatus;
+  expiresAt: string | null;
+  createdAt: string | null;
+  ageDays: number | null;
+  /** Which given states hold the key; null when none was given (managed-ness unknown). */
+  managedBy: string[] | null;
+  flags: AuditFlag[];
+}
+
+/** A key a state manages that Palette no longer has. */
+export interface MissingKey {
+  uid: string;
+  source: string;
+  address: string;
+}
+
+export interface AuditReport {
+  host: string;
+  generatedAt: string;
+  withinMs: number;
+  /** False when the caller may not list users, so orphaned could not be determined. */
+  ownersKnown: boolean;
+  keys: AuditedKey[];
+  missing: MissingKey[];
+  counts: Record<AuditFlag, number>;
+}
+
+/** One key a state file records. */
+export interface ManagedKey {
+  uid: string;
+  address: string;
+}
+
+const PULUMI_TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
+const TERRAFORM_TYPE = "palette_api_key";
+const MS_PER_DAY = 86_400_000;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The keys in a `pulumi stack export`. Read-only `ApiKey.get` resources (`external`) are left out:
+ * the stack does not manage them, and their absence is not the stack's loss.
+ */
+export function keysInPulumiExport(doc: unknown): ManagedKey[] {
+  const resources = isRecord(doc) && isRecord(doc.deployment) ? doc.deployment.resources : undefined;
+  if (!Array.isArray(resources)) throw new Error("not a `pulumi stack export` document (no deployment.resources)");
+  return resources
+    .filter(isRecord)
+    .filter((r) => r.type === PULUMI_TYPE && r.external !== true && r.delete !== true && typeof r.id === "string" && r.id !== "")
+    .map((r) => ({ uid: r.id as string, address: typeof r.urn === "string" ? r.urn : (r.id as string) }));
+}
+
+/** The keys in a `terraform show -json` document, child modules included; data sources are not managed. */
+export function keysInTerraformShow(doc: unknown): ManagedKey[] {
+  if (!isRecord(doc)) throw new Error("not a `terraform show -json` document");
+  const values = doc.values;
+  // An empty state prints no `values` at all.
+  if (values === undefined) return [];
+  if (!isRecord(values)) throw new Error("not a `terraform show -json` document (values is not an object)");
+  const found: ManagedKey[] = [];
+  const walk = (module: unknown): void => {
+    if (!isRecord(module)) return;
+    for (const r of Array.isArray(module.resources) ? module.resources : []) {
+      if (!isRecord(r) || r.type !== TERRAFORM_TYPE || r.mode !== "managed" || !isRecord(r.values)) continue;
+      const id = r.values.id;
+      if (typeof id === "string" && id !== "") found.push({ uid: id, address: typeof r.address === "string" ? r.address : id });
+    }
+    for (const child of Array.isArray(module.child_modules) ? module.child_modules : []) walk(child);
+  };
+  walk(values.root_module);
+  return found;
+}
+
+export interface AuditInput {
+  host: string;
+  keys: readonly ApiKey[];
+  /** Every user of the tenant, or undefined when the caller may not list them. */
+  users: readonly User[] | undefined;
+  /** Per given state file (its path): the keys it manages. */
+  states: ReadonlyMap<string, readonly ManagedKey[]>;
+  withinMs: number;
+  now: Date;
+}
+
+/** The audit itself: pure, so every flag can be checked without a server. */
+export function audit(input: AuditInput): AuditReport {
+  const { now, withinMs } = input;
+  const usersByUid = input.users === undefined ? undefined : new Map(input.users.map((u) => [u.uid, u]));
+  const managedBy = new Map<string, string[]>();
+  for (const [source, keys] of input.states) for (const k of keys) managedBy.set(k.uid, [...(managedBy.get(k.uid) ?? []), source]);
+  const haveStates = input.states.size > 0;
+
+  const keys = input.keys.map((k): AuditedKey => {
+    const status = apiKeyStatus(k, now);
+    const owner = usersByUid?.get(k.user.uid);
+    const ownerState: OwnerState = usersByUid === undefined ? "unknown" : owner === undefined ? "gone" : owner.active ? "active" : "disabled";
+    const flags: AuditFlag[] = [];
+    if (status === "expired") flags.push("expired");
+    else if (k.expiresAt !== null && k.expiresAt.getTime() - now.getTime() <= withinMs) flags.push("expiring");
+    if (status === "revoked") flags.push("revoked");
+    if (ownerState === "gone" || ownerState === "disabled") flags.push("orphaned");
+    const by = haveStates ? (managedBy.get(k.uid) ?? []) : null;
+    if (by !== null && by.length === 0) flags.push("unmanaged");
+    return {
+      uid: k.uid,
+      name: k.name,
+      ownerUid: k.user.uid,
+      ownerName: `${k.user.firstName} ${k.user.lastName}`.trim(),
+      ownerEmail: owner?.email ?? null,
+      ownerState,
+      status,
+      expiresAt: k.expiresAt?.toISOString() ?? null,
+      createdAt: k.createdAt?.toISOString() ?? null,
+      ageDays: k.createdAt === null ? null : Math.floor((now.getTime() - k.createdAt.getTime()) / MS_PER_DAY),
+      managedBy: by,
+      flags,
+    };
+  });
+
+  const live = new Set(input.keys.map((k) => k.uid));
+  const missing: MissingKey[] = [];
+  for (const [source, managed] of input.states) {
+    for (const m of managed) if (!live.has(m.uid)) missing.push({ uid: m.uid, source, address: m.address });
+  }
+
+  const counts = Object.fromEntries(FLAGS.map((f) => [f, 0])) as Record<AuditFlag, number>;
+  for (const k of keys) for (const f of k.flags) counts[f] += 1;
+  counts.missing = missing.length;
+  return { host: input.host, generatedAt: now.toISOString(), withinMs, ownersKnown: usersByUid !== undefined, keys, missing, counts };
+}
+
+/** The --fail-on flags that matched. */
+export const matched = (report: AuditReport, failOn: readonly AuditFlag[]): AuditFlag[] => failOn.filter((f) => report.counts[f] > 0);
+
+export function formatTable(report: AuditReport): string[] {
+  const head = ["NAME", "UID", "OWNER", "OWNER STATE", "STATUS", "EXPIRES", "AGE", "FLAGS"];
+  const rows = report.keys.map((k) => [
+    k.name,
+    k.uid,
+    k.ownerEmail ?? (k.ownerName !== "" ? k.ownerName : k.ownerUid),
+    k.ownerState,
+    k.status,
+    k.expiresAt?.slice(0, 10) ?? "never",
+    k.ageDays === null ? "?" : `${k.ageDays}d`,
+    k.flags.join(",") || "-",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const out = [line(head), ...rows.map(line)];
+  for (const m of report.missing) out.push(`missing: ${m.address} (${m.uid}) in ${m.source} no longer exists in Palette`);
+  const summary = FLAGS.map((f) => `${report.counts[f]} ${f}`).join(", ");
+  out.push(`${report.keys.length} keys: ${summary}.`);
+  if (!report.ownersKnown) out.push("Owners unknown: only a tenant admin may list users, so orphaned keys cannot be determined.");
+  return out;
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      // Positionals are refused below, without echoing them: a stray argument may be a pasted key.
+      allowPositionals: true,
+      options: {
+        within: { type: "string", default: "14d" },
+        "pulumi-state": { type: "string", multiple: true, default: [] },
+        "terraform-state": { type: "string", multiple: true, default: [] },
+        "fail-on": { type: "string", multiple: true, default: [] },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function parseFailOn(values: readonly string[]): AuditFlag[] {
+  const flags = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  for (const f of flags) if (!(FLAGS as readonly string[]).includes(f)) throw new UsageError(`--fail-on: unknown flag "${f}" (one of ${FLAGS.join(", ")})`);
+  return [...new Set(flags as AuditFlag[])];
+}
+
+function readState(file: string, read: (doc: unknown) => ManagedKey[], what: string): ManagedKey[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return read(doc);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+}
+
+export interface AuditDeps {
+  env: Record<string, string | undefined>;
+  now: () => Date;
+}
+
+const DEFAULT_DEPS: AuditDeps = { env: process.env, now: () => new Date() };
+
+export async function auditCommand(argv: readonly string[], io: CliIo, deps: AuditDeps = DEFAULT_DEPS): Promise<number> {
+  const { values, positionals } = parse(argv);
+  if (values.help === true) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError("audit takes no arguments, only options (credentials come from SPECTROCLOUD_*)");
+  const within = parseExpiresIn(values.within);
+  if (!within.ok) throw new UsageError(`--within: ${within.reason}`);
+  const failOn = parseFailOn(values["fail-on"]);
+  const stateFiles = values["pulumi-state"].length + values["terraform-state"].length;
+  for (const f of ["unmanaged", "missing"] as const) {
+    if (failOn.includes(f) && stateFiles === 0) throw new UsageError(`--fail-on ${f} needs --pulumi-state or --terraform-state`);
+  }
+  // States first: a wrong path fails before any request reaches Palette.
+  const states = new Map<string, ManagedKey[]>();
+  for (const f of values["pulumi-state"]) states.set(f, readState(f, keysInPulumiExport, "Pulumi stack export"));
+  for (const f of values["terraform-state"]) states.set(f, readState(f, keysInTerraformShow, "Terraform state"));
+
+  const settings = resolveFrom([environmentSource(deps.env)], () =>
+    new Error(`no credentials: set ${SETTING_ENV.apiKey}, or ${SETTING_ENV.username} and ${SETTING_ENV.password}`),
+  );
+  const client = new PaletteClient({ host: settings.host, auth: settings.auth, ...(settings.projectUid !== undefined && { projectUid: settings.projectUid }) });
+  let report: AuditReport;
+  try {
+    const [keys, users] = await Promise.all([client.apiKeys.list(), listUsersIfAllowed(client)]);
+    report = audit({ host: settings.host, keys, users, states, withinMs: within.value, now: deps.now() });
+  } finally {
+    await client.close();
+  }
+
+  if (values.json) io.out(JSON.stringify(report, null, 2));
+  else for (const line of formatTable(report)) io.out(line);
+  if (failOn.includes("orphaned") && !report.ownersKnown) {
+    io.err("palette-apikeys audit: warning: orphaned cannot be determined without a tenant admin's credentials; --fail-on orphaned checked nothing");
+  }
+  const hits = matched(report, failOn);
+  if (hits.length > 0) {
+    io.err(`palette-apikeys audit: --fail-on matched: ${hits.map((f) => `${report.counts[f]} ${f}`).join(", ")}`);
+    return EXIT_FINDINGS;
+  }
+  return 0;
+}
+
+/** Plain users may not list users: orphaned is then unknown, not an error. */
+async function listUsersIfAllowed(client: PaletteClient): Promise<User[] | undefined> {
+  try {
+    return await client.users.list();
+  } catch (e) {
+    if (isPaletteError(e) && (e.code === "FORBIDDEN" || e.status === 403)) return undefined;
+    throw e;
+  }
+}
