@@ -53,7 +53,7 @@ describe("list and get", () => {
     const stranger = clientFor(emu, { apiKey: "Zz9wrongwrongwrongwrongwrongwro" });
     const e = await failureOf(stranger.apiKeys.list());
     expect(e).toMatchObject({ code: "UNAUTHENTICATED", status: 401, paletteCode: "UnAuthorizedAccess", attempts: 1 });
-    expect(e.message).toContain("Check SPECTROCLOUD_APIKEY / palette:apiKey: the key is missing, revoked or expired.");
+    expect(e.message).toContain("The API key is missing, revoked or expired");
     expect(e.message).not.toContain("Zz9wrong");
   });
 });
