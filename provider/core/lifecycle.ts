@@ -130,14 +130,18 @@ export class KeyLifecycle {
    * recorded before the guard existed adopt the current place (the engine records it).
    */
   private async guard(uid: string, recorded: KeyLocation | undefined, what: string): Promise<KeyLocation> {
-    let current: KeyLocation;
-    try {
-      current = await this.session.location(...this.options);
-    } catch (e) {
-      throw withContext(`Cannot ${what} API key ${uid}: asking Palette which tenant the credentials belong to failed`, e, this.hints);
-    }
+    const current = await this.currentLocation(`${what} API key ${uid}`);
     if (recorded !== undefined && !sameLocation(recorded, current)) throw new WrongTenantError(uid, recorded, current, this.hints.wrongTenant);
     return recorded ?? current;
+  }
+
+  /** Where the credentials in use lead; `subject` says what could not be done without knowing. */
+  private async currentLocation(subject: string): Promise<KeyLocation> {
+    try {
+      return await this.session.location(...this.options);
+    } catch (e) {
+      throw withContext(`Cannot ${subject}: asking Palette which tenant the credentials belong to failed`, e, this.hints);
+    }
   }
 
   /** The trailing RequestOptions argument of every SDK call: none at all without a signal. */
@@ -148,12 +152,7 @@ export class KeyLifecycle {
   async create(spec: CreateSpec): Promise<Created> {
     const c = this.client;
     const { name } = spec;
-    let location: KeyLocation;
-    try {
-      location = await this.session.location(...this.options);
-    } catch (e) {
-      throw withContext(`Cannot create API key "${name}": asking Palette which tenant the credentials belong to failed`, e, this.hints);
-    }
+    const location = await this.currentLocation(`create API key "${name}"`);
     let userUid: string | undefined;
     let ownerEmail: string | undefined;
     if (spec.owner !== undefined && "email" in spec.owner) {

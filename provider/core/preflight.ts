@@ -6,6 +6,7 @@
  * apply after merge.
  */
 import { isPaletteError } from "../../sdk";
+import { messageOf } from "./explain";
 import type { LifecycleSession } from "./lifecycle";
 import type { Field } from "./rules";
 
@@ -15,7 +16,6 @@ const PREFLIGHT = { timeoutMs: 5_000, deadlineMs: 8_000 } as const;
 /** What failed, on which setting or field; `setting` names a credential or host problem. */
 export type PreflightFailure = { setting: "credentials" | "host"; reason: string } | { field: Field; reason: string };
 
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class Preflight {
   private verified: Promise<PreflightFailure | undefined> | undefined;
@@ -55,4 +55,13 @@ export class Preflight {
     }
     return found;
   }
+}
+
+const preflights = new WeakMap<LifecycleSession, Preflight>();
+
+/** The session's preflight: its verdicts are remembered for as long as the session (its client) lives. */
+export function preflightFor(session: LifecycleSession): Preflight {
+  let preflight = preflights.get(session);
+  if (preflight === undefined) preflights.set(session, (preflight = new Preflight(session)));
+  return preflight;
 }

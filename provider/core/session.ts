@@ -27,10 +27,6 @@ export class ClientCache {
 
   constructor(private readonly userAgent: string) {}
 
-  clientFor(settings: ProviderSettings): PaletteClient {
-    return this.sessionFor(settings).client;
-  }
-
   /**
    * The client, where its credentials lead (`/v1/users/info`) and the users named by email, each
    * asked once per client: a preview's check, the tenant guard and every create share the answers.

@@ -14,7 +14,7 @@ import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameIn
 import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits } from "../core/lifecycle";
 import { ClientCache } from "../core/session";
 import { recordedLocation } from "../core/tenant-guard";
-import { Preflight } from "../core/preflight";
+import { preflightFor } from "../core/preflight";
 import type { ProviderSettings } from "../core/settings";
 import { checkApiKey, PULUMI_NAMES, UNKNOWN } from "./check";
 import { MissingCredentialsError, resolveSettings, SETTINGS } from "./config";
@@ -93,8 +93,6 @@ function withProvider(outs: ApiKeyOutputs, provider: unknown): Props {
   return typeof provider === "string" ? { ...outs, __provider: provider } : { ...outs };
 }
 
-const preflights = new WeakMap<object, Preflight>();
-
 /** The settings, or undefined when no credentials are configured (a preview then checks inputs only). */
 function configuredSettings(): ProviderSettings | undefined {
   try {
@@ -122,8 +120,7 @@ export async function check(olds: Props, news: Props): Promise<dynamic.CheckResu
     if (e instanceof TypeError) return { inputs: checked.inputs, failures: [{ property: SETTINGS.host.config, reason: e.message }] };
     throw e;
   }
-  let preflight = preflights.get(session);
-  if (preflight === undefined) preflights.set(session, (preflight = new Preflight(session)));
+  const preflight = preflightFor(session);
   const failure = await preflight.credentials();
   if (failure !== undefined && "setting" in failure) {
     const key = failure.setting === "host" ? SETTINGS.host.config : "apiKey" in settings.auth ? SETTINGS.apiKey.config : SETTINGS.password.config;

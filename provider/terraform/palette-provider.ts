@@ -99,7 +99,6 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
   const session = () => clients().sessionFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
   const client = (): PaletteClient => session().client;
   const lifecycle = (signal: AbortSignal): KeyLifecycle => new (lifecycleModule().KeyLifecycle)(session(), TERRAFORM_NAMES, TERRAFORM_HINTS, signal);
-  const preflights = new WeakMap<object, Preflight>();
   /** Only where credentials are configured: a plan without them checks the configuration alone. */
   const preflight = (): Preflight | undefined => {
     let s;
@@ -109,9 +108,7 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
       if (e instanceof MissingTerraformCredentials) return undefined;
       throw e;
     }
-    let p = preflights.get(s);
-    if (p === undefined) preflights.set(s, (p = new (preflightModule().Preflight)(s)));
-    return p;
+    return preflightModule().preflightFor(s);
   };
   return {
     providerSchema: PROVIDER_SCHEMA,
