@@ -96,11 +96,21 @@ export interface ApiKeyArgs {
   active?: pulumi.Input<boolean> | undefined;
   /** The owner. Changing it replaces the key: Palette cannot reassign keys. @default the caller */
   user?: pulumi.Input<ApiKeyUserArgs> | undefined;
+  /**
+   * Adopt an existing key instead of creating one (pulumi import cannot work for dynamic resources).
+   * The create verifies that the key exists where the credentials lead, belongs to `user` (default:
+   * the caller) and has not expired, then applies `name` (required with adopt), `description`,
+   * the expiry and `active` in place. Its value stays unknown: `key` is undefined and `keyAvailable`
+   * false. Read at create only: changing or removing it later changes nothing. Removing the resource
+   * deletes the key unless the `retainOnDelete` resource option is set.
+   */
+  adopt?: pulumi.Input<{ uid: pulumi.Input<string> }> | undefined;
 }
 
 /** Output-only names, passed as undefined so the SDK exposes them (pulumi/pulumi#5174). */
 const OUTPUT_NAMES = [
   "key",
+  "keyAvailable",
   "uid",
   "name",
   "description",
@@ -132,9 +142,12 @@ const OUTPUT_NAMES = [
 export class ApiKey extends pulumi.dynamic.Resource {
   /**
    * The key value. Secret; Palette shows it only once, at creation, and the stack carries it from
-   * then on. (Not known for a key read with {@link ApiKey.get}, whose type says so.)
+   * then on. (Not known for a key read with {@link ApiKey.get}, whose type says so, nor for an adopted
+   * key: see `keyAvailable`.)
    */
   declare readonly key: pulumi.Output<string>;
+  /** True when `key` holds the value (the key was created by this resource); false for an adopted key. */
+  declare readonly keyAvailable: pulumi.Output<boolean>;
   /** The key's Palette uid (also the resource id). */
   declare readonly uid: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;

@@ -59,6 +59,8 @@ export interface ApiKeyInputs {
   expiresAt: string;
   active: boolean | Unknown;
   user?: ApiKeyUserInput | Unknown;
+  /** The existing key a new resource takes over instead of creating one; read by create only. */
+  adopt?: { uid: string } | Unknown;
   /** The resource's logical name, passed by the ApiKey class because check never sees the URN. */
   __logicalName?: string;
   /** Set when the program gave no `name`: a replacement may then pick a fresh one. */
@@ -85,7 +87,7 @@ export interface CheckContext {
   random: () => number;
 }
 
-const INPUT_NAMES = "name, description, expiresIn, expiresAt, active and user";
+const INPUT_NAMES = "name, description, expiresIn, expiresAt, active, user and adopt";
 
 /** Hands a core rule's verdict to zod, which reports it against the property being parsed. */
 const rule =
@@ -115,6 +117,11 @@ const User = z
   )
   .refine((u) => (u.uid === undefined) !== (u.email === undefined), exactlyOneOwner(PULUMI_NAMES));
 
+const Adopt = z.strictObject(
+  { uid: z.string({ error: "must be a string: the uid of the key to adopt" }).superRefine(rule(ownerUidProblem)) },
+  { error: 'must be an object: { uid: "..." }' },
+);
+
 const RawInputs = z.strictObject({
   name: Name.optional(),
   description: Description.optional(),
@@ -122,6 +129,7 @@ const RawInputs = z.strictObject({
   expiresAt: ExpiresAt.optional(),
   active: z.boolean({ error: "must be true or false" }).optional(),
   user: User.optional(),
+  adopt: Adopt.optional(),
   __logicalName: z.string().optional(),
   __autonamed: z.boolean().optional(),
   __autoname: z.string().optional(),
@@ -133,7 +141,7 @@ function validatable(news: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(news)) {
     if (v === undefined || v === null || v === UNKNOWN) continue;
-    if (k === "user" && typeof v === "object" && !Array.isArray(v)) {
+    if ((k === "user" || k === "adopt") && typeof v === "object" && !Array.isArray(v)) {
       // An unknown uid/email still counts as "given", so the exactly-one rule holds in previews.
       const user: Record<string, unknown> = {};
       for (const [uk, uv] of Object.entries(v as Record<string, unknown>)) {
@@ -159,7 +167,7 @@ function failuresOf(error: z.ZodError): CheckFailure[] {
   for (const issue of error.issues) {
     const path = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
-      const accepted = path.length === 0 ? INPUT_NAMES : "uid or email";
+      const accepted = path.length === 0 ? INPUT_NAMES : path[0] === "adopt" ? "uid" : "uid or email";
       for (const key of issue.keys) add([...path, key].join("."), `is not an ApiKey input (accepted: ${accepted})`);
     } else {
       add(path.join(".") || "inputs", issue.message);
@@ -196,6 +204,9 @@ export function checkApiKey(
   if (given("expiresIn") && given("expiresAt") && !failures.some((f) => f.property === "expiresAt")) {
     failures.push({ property: "expiresAt", reason: mutuallyExclusiveExpiry(PULUMI_NAMES) });
   }
+  if (given("adopt") && !given("name")) {
+    failures.push({ property: "name", reason: "must be set when adopting a key (adopt), e.g. to its current name: without it the key would be renamed to an autoname" });
+  }
   if (failures.length > 0) return { inputs: stripUndefined(news), failures };
 
   const inputs: Record<string, unknown> = {};
@@ -216,6 +227,7 @@ export function checkApiKey(
   inputs.description = given("description") ? news.description : "";
   inputs.active = given("active") ? news.active : true;
   if (given("user")) inputs.user = news.user === UNKNOWN ? UNKNOWN : stripUndefined(news.user as Record<string, unknown>);
+  if (given("adopt")) inputs.adopt = news.adopt === UNKNOWN ? UNKNOWN : { uid: (news.adopt as Record<string, unknown>).uid };
 
   const pending = <T>(v: unknown): MaybePending<T> => (v === UNKNOWN ? PENDING : (v as T));
   const { expiry, failure } = resolveExpiry(

@@ -11,6 +11,7 @@
 import type { dynamic } from "@pulumi/pulumi";
 import type { ApiKey as PaletteApiKey } from "../../sdk";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
+import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
 import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits } from "../core/lifecycle";
 import { ClientCache } from "../core/session";
 import { recordedLocation } from "../core/tenant-guard";
@@ -20,6 +21,7 @@ import { checkApiKey, PULUMI_NAMES, UNKNOWN } from "./check";
 import { MissingCredentialsError, resolveSettings, SETTINGS } from "./config";
 import { diffApiKey } from "./diff";
 import { inputsFromOutputs, refreshedOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
+import * as stewards from "./stewards";
 
 type Props = Record<string, unknown>;
 
@@ -37,6 +39,9 @@ export const PULUMI_HINTS: EngineHints = {
     "or SPECTROCLOUD_APIKEY (or SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD).",
   orphaned:
     "Pulumi did not record that key, so `pulumi destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
+  nameTaken:
+    'To manage that key with this resource instead, adopt it: add `adopt: { uid: "<its uid>" }` to the ApiKey\'s inputs and keep its `name` ' +
+    "(the uid is on the Palette console's API Keys page, and in `npx palette-apikeys audit --json`), then run `pulumi up` again.",
 };
 
 let configLookup: (key: string) => string | undefined = () => undefined;
@@ -110,6 +115,10 @@ function configuredSettings(): ProviderSettings | undefined {
 export async function check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
   const checked = checkApiKey(olds ?? {}, news ?? {}, { now: new Date(), random: Math.random });
   if (checked.failures.length > 0) return checked;
+  // Empty olds: a new resource (or a replacement, whose create refuses to adopt its own key).
+  const adoptUid = adoptedUid(checked.inputs);
+  const taken = adoptUid !== undefined && Object.keys(olds ?? {}).length === 0 ? stewards.adopts(adoptUid, holderOf(checked.inputs)) : undefined;
+  if (taken !== undefined) return { inputs: checked.inputs, failures: [{ property: "adopt.uid", reason: taken }] };
   const settings = configuredSettings();
   if (settings === undefined) return checked;
   let session;
@@ -134,13 +143,62 @@ export async function check(olds: Props, news: Props): Promise<dynamic.CheckResu
   return checked;
 }
 
-export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+export async function diff(id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  const clash = stewards.manages(id, holderOf(news ?? {}));
+  if (clash !== undefined) throw new Error(clash);
   return diffApiKey(olds ?? {}, news ?? {}, new Date());
+}
+
+const holderOf = (inputs: Props): string => str(inputs.__logicalName) ?? "(unnamed)";
+
+/** The uid a resource asks to adopt, when it asks and the uid is known. */
+function adoptedUid(inputs: Props): string | undefined {
+  const uid = (inputs.adopt as Props | undefined)?.uid;
+  return typeof uid === "string" && uid !== UNKNOWN ? uid : undefined;
+}
+
+/**
+ * create with `adopt`: takes the existing key over instead of making one. Refused, with nothing
+ * changed, when another resource of the deployment holds it, or when it is this resource's own key
+ * being replaced (an adopted key that expired or changes owner gets a new key: leave adopt out).
+ */
+async function adopt(uid: string, inputs: Props, carried: CarriedOver): Promise<dynamic.CreateResult> {
+  const holder = holderOf(inputs);
+  if (stewards.alreadyManagedBy(uid, holder)) {
+    throw new Error(
+      `Cannot adopt API key ${uid} (adopt.uid): it is the key this resource already manages, and it must be replaced ` +
+        "(it expired, or its owner changed). Leave adopt out so that Pulumi creates a new key in its place. Nothing was changed.",
+    );
+  }
+  const taken = stewards.adopts(uid, holder);
+  if (taken !== undefined) throw new Error(`Cannot adopt API key ${uid} (adopt.uid): ${taken} Nothing was changed.`);
+  const settings = resolveSettings(configLookup, process.env);
+  const ops = new KeyLifecycle(clients.sessionFor(settings), PULUMI_NAMES, PULUMI_HINTS);
+  const spec = { name: String(inputs.name), description: str(inputs.description) ?? "", expiresAt: expiryOf(inputs), active: inputs.active !== false, owner: ownerOf(inputs.user) };
+  try {
+    const taken = await adoptKey(ops, clients.sessionFor(settings), uid, spec, "adopt.uid", new Date());
+    if (stewards.contested(uid)) {
+      // Not recorded: the resource that manages the key keeps it, and its next `up` puts its values back.
+      throw new Error(`API key ${uid} (adopt.uid) was changed but not adopted: another resource of this stack manages it (see its error). Leave adopt out of "${holder}".`);
+    }
+    stewards.adopted(uid, holder);
+    return { id: uid, outs: toOutputs(taken.key, { ...carried, userEmail: taken.ownerEmail, location: taken.location }, new Date()) };
+  } catch (e) {
+    if (!(e instanceof KeyAdoptedPartially)) {
+      if (!stewards.contested(uid)) stewards.released(uid);
+      throw e;
+    }
+    stewards.adopted(uid, holder);
+    const outs = toOutputs(e.key, { ...carried, location: e.location }, new Date());
+    throw new ResourceInitError(e.message, uid, withProvider(outs, inputs.__provider));
+  }
 }
 
 export async function create(inputs: Props): Promise<dynamic.CreateResult> {
   const ops = lifecycle();
   const carried: CarriedOver = { expiresIn: inputs.expiresIn, user: inputs.user, autoname: inputs.__autoname, expiry: inputs.__expiry };
+  const adoptUid = adoptedUid(inputs);
+  if (adoptUid !== undefined) return adopt(adoptUid, inputs, carried);
   try {
     const made = await ops.create({
       name: String(inputs.name),
@@ -150,6 +208,7 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
       owner: ownerOf(inputs.user),
     });
     const outs = toOutputs(made.key, { ...carried, key: made.value, userEmail: made.ownerEmail, location: made.location }, new Date());
+    stewards.made(made.key.uid, holderOf(inputs));
     return { id: made.key.uid, outs };
   } catch (e) {
     if (!(e instanceof KeyCreatedIncompletely)) throw e;
@@ -209,6 +268,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     if (carried.location !== undefined) Object.assign(outs, { host: carried.location.host, tenantUid: carried.location.tenantUid });
     delete outs.expiresIn;
     delete outs.__expiry;
+    outs.keyAvailable = typeof outs.key === "string"; // state written before the output existed lacks it
     if (typeof news.expiresIn === "string") outs.expiresIn = news.expiresIn;
     if (news.__expiry !== undefined) outs.__expiry = news.__expiry;
     return { outs };
@@ -217,6 +277,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
 }
 
 export async function delete_(id: string, props: Props): Promise<void> {
+  // Another resource adopted the key in this run while this one left the program: it stays, theirs.
+  if (stewards.handedOver(id)) return;
   await lifecycle().delete(id, locationIn(props));
+  stewards.released(id);
 }
 export { delete_ as delete };

@@ -13,6 +13,8 @@ import type { ApiKeyUserInput } from "./check";
 export interface ApiKeyOutputs {
   /** The key value: only create learns it; update and read carry it forward. Secret. */
   key?: string;
+  /** False when the value is unknown: the key was adopted (or read with ApiKey.get), not created here. */
+  keyAvailable: boolean;
   uid: string;
   name: string;
   description: string;
@@ -68,8 +70,8 @@ function userOf(v: unknown): ApiKeyUserInput | undefined {
 /** Builds complete outputs from Palette's view of the key plus what only state knows. */
 export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyOutputs {
   const { expiresAt, createdAt, updatedAt, ...seen } = observe(key, now);
-  const outs: ApiKeyOutputs = seen;
   const value = str(carried.key);
+  const outs: ApiKeyOutputs = { ...seen, keyAvailable: value !== undefined };
   if (value !== undefined) outs.key = value;
   const expiresIn = str(carried.expiresIn);
   if (expiresIn !== undefined) outs.expiresIn = expiresIn;

@@ -34,6 +34,7 @@ function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocati
     user_uid: seen.userUid,
     user_email: carried.user_email ?? null,
     key: carried.key ?? null,
+    key_available: typeof carried.key === "string",
     status: seen.status,
     user_name: seen.userName,
     created_at: seen.createdAt ?? null,

@@ -65,6 +65,7 @@ export const API_KEY_SCHEMA: Schema = {
       { name: "user_uid", type: "string", optional: true, computed: true, description: "Owner by uid (tenant admins only for others). Changing the owner replaces the key. Default: the caller." },
       { name: "user_email", type: "string", optional: true, computed: true, description: "Owner by email. Conflicts with `user_uid`. Changing the owner replaces the key." },
       { name: "key", type: "string", computed: true, sensitive: true, description: "The key value, known only to the apply that created it; null after import." },
+      { name: "key_available", type: "bool", computed: true, description: "true when `key` holds the value (Terraform created the key); false for an imported key." },
       { name: "status", type: "string", computed: true, description: '"active", "revoked" or "expired", as of the last apply or refresh.' },
       { name: "user_name", type: "string", computed: true, description: "The owner's \"First Last\"." },
       { name: "created_at", type: "string", computed: true, description: "When the key was created (RFC 3339)." },
@@ -181,7 +182,8 @@ export function apiKeyResource(
     },
 
     async upgrade(raw) {
-      return { state: raw };
+      // State written before key_available existed: derived from the value it holds, so no plan shows it.
+      return { state: "key_available" in raw ? raw : { ...raw, key_available: typeof raw.key === "string" } };
     },
 
     read(req, ctx) {
@@ -246,6 +248,7 @@ export function apiKeyResource(
             user_uid: owner !== undefined && owner !== PENDING && owner.uid !== undefined ? toCty(owner.uid) : UNKNOWN,
             user_email: owner !== undefined && owner !== PENDING && owner.email !== undefined ? toCty(owner.email) : UNKNOWN,
             key: UNKNOWN,
+            key_available: true,
             status: wantedStatus,
             user_name: UNKNOWN,
             created_at: UNKNOWN,

@@ -50,6 +50,9 @@ export const TERRAFORM_HINTS: EngineHints = {
     "or SPECTROCLOUD_APIKEY (or SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD).",
   orphaned:
     "Terraform did not record that key in state, so `terraform destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
+  nameTaken:
+    "To manage that key with Terraform instead, import it: `terraform import <address> <its uid>`, or an `import { to = <address>  id = \"<its uid>\" }` block " +
+    "(the uid is on the Palette console's API Keys page, and in `npx palette-apikeys audit --json`).",
 };
 
 export class MissingTerraformCredentials extends Error {
