@@ -59,9 +59,18 @@ export function adoptionEdits(key: ApiKey, spec: CreateSpec): KeyEdits {
 
 /**
  * Adopts key `uid` as `spec` describes it. `property` is how the engine spells the input that names
- * the key (`adopt.uid`): every refusal names it and says that nothing was changed.
+ * the key (`adopt.uid`): every refusal names it and says that nothing was changed. `objection` is
+ * asked last before the first change: the engine's reason to stop after all, if it learned one
+ * while the key was being read.
  */
-export async function adoptKey(ops: KeyLifecycle, session: LifecycleSession, uid: string, spec: CreateSpec, property: string, now: Date): Promise<Adopted> {
+export async function adoptKey(
+  ops: KeyLifecycle,
+  session: LifecycleSession,
+  uid: string,
+  spec: CreateSpec,
+  names: { property: string; now: Date; objection?: () => string | undefined },
+): Promise<Adopted> {
+  const { property, now } = names;
   const refuse = (reason: string, cause?: unknown): Error =>
     new Error(`Cannot adopt API key ${uid} (${property}): ${reason}. Nothing was changed.`, cause !== undefined ? { cause } : undefined);
   let found: Awaited<ReturnType<KeyLifecycle["read"]>>;
@@ -93,6 +102,8 @@ export async function adoptKey(ops: KeyLifecycle, session: LifecycleSession, uid
   }
   const problem = adoptionProblem(key, ownerUid, location, now);
   if (problem !== undefined) throw refuse(`the key "${key.name}" ${problem}`);
+  const objection = names.objection?.();
+  if (objection !== undefined) throw refuse(objection);
 
   try {
     const { key: latest } = await ops.update(uid, { name: key.name, active: key.active }, adoptionEdits(key, spec), spec.active, location);

@@ -176,11 +176,9 @@ async function adopt(uid: string, inputs: Props, carried: CarriedOver): Promise<
   const ops = new KeyLifecycle(clients.sessionFor(settings), PULUMI_NAMES, PULUMI_HINTS);
   const spec = { name: String(inputs.name), description: str(inputs.description) ?? "", expiresAt: expiryOf(inputs), active: inputs.active !== false, owner: ownerOf(inputs.user) };
   try {
-    const taken = await adoptKey(ops, clients.sessionFor(settings), uid, spec, "adopt.uid", new Date());
-    if (stewards.contested(uid)) {
-      // Not recorded: the resource that manages the key keeps it, and its next `up` puts its values back.
-      throw new Error(`API key ${uid} (adopt.uid) was changed but not adopted: another resource of this stack manages it (see its error). Leave adopt out of "${holder}".`);
-    }
+    // A resource managing the key may show up (its diff) while the key is read: then nothing is changed.
+    const objection = (): string | undefined => (stewards.contested(uid) ? `another resource of this stack manages it (see its error); leave adopt out of "${holder}"` : undefined);
+    const taken = await adoptKey(ops, clients.sessionFor(settings), uid, spec, { property: "adopt.uid", now: new Date(), objection });
     stewards.adopted(uid, holder);
     return { id: uid, outs: toOutputs(taken.key, { ...carried, userEmail: taken.ownerEmail, location: taken.location }, new Date()) };
   } catch (e) {
@@ -198,7 +196,7 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
   const ops = lifecycle();
   const carried: CarriedOver = { expiresIn: inputs.expiresIn, user: inputs.user, autoname: inputs.__autoname, expiry: inputs.__expiry };
   const adoptUid = adoptedUid(inputs);
-  if (adoptUid !== undefined) return adopt(adoptUid, inputs, carried);
+  if (adoptUid !== undefined) return adopt(adoptUid, inputs, { ...carried, adopt: inputs.adopt });
   try {
     const made = await ops.create({
       name: String(inputs.name),
@@ -247,6 +245,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     autoname: news.__autoname,
     expiry: news.__expiry,
     location: locationIn(olds),
+    adopt: olds.adopt,
   };
 
   let latest: PaletteApiKey | undefined;

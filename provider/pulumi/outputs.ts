@@ -37,6 +37,8 @@ export interface ApiKeyOutputs {
   host?: string;
   /** The tenant the key lives in: read, update and delete refuse credentials of another tenant. */
   tenantUid?: string;
+  /** The key this resource adopted (echo of the `adopt` input at create); absent for keys it created. */
+  adopt?: { uid: string };
   /** The name Pulumi chose for an autonamed key (see `__autoname` in check.ts); absent for explicit names. */
   __autoname?: string;
   /** The relative expiry as resolved (see `__expiry` in check.ts); absent for an absolute expiry. */
@@ -54,6 +56,7 @@ export interface CarriedOver {
   autoname?: unknown;
   location?: KeyLocation | undefined;
   expiry?: unknown;
+  adopt?: unknown;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -90,6 +93,8 @@ export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyO
   if (autoname !== undefined) outs.__autoname = autoname;
   const expiry = resolutionOf(carried.expiry);
   if (expiry !== undefined) outs.__expiry = expiry;
+  const adopted = str((carried.adopt as { uid?: unknown } | undefined)?.uid);
+  if (adopted !== undefined) outs.adopt = { uid: adopted };
   return outs;
 }
 
@@ -105,7 +110,7 @@ export function refreshedOutputs(key: ApiKey, previous: Props, now: Date, locati
       : undefined;
   return toOutputs(
     key,
-    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname, location, expiry: previous.__expiry },
+    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname, location, expiry: previous.__expiry, adopt: previous.adopt },
     now,
   );
 }
@@ -116,6 +121,7 @@ export function inputsFromOutputs(outs: ApiKeyOutputs): Props {
   if (outs.expiresIn !== undefined) inputs.expiresIn = outs.expiresIn;
   if (outs.expiresAt !== undefined) inputs.expiresAt = outs.expiresAt;
   if (outs.user !== undefined) inputs.user = outs.user;
+  if (outs.adopt !== undefined) inputs.adopt = outs.adopt;
   // `name` is what Palette reports; the desired autoname stays beside it so the next check restores it.
   if (outs.__autoname !== undefined) {
     inputs.__autonamed = true;
