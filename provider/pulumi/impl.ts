@@ -72,8 +72,8 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 }
 
 /** Settings are resolved on every call: a changed environment (the fallback) takes effect at once. */
-function lifecycle(): KeyLifecycle {
-  return new KeyLifecycle(clients.sessionFor(resolveSettings(configLookup, process.env)), PULUMI_NAMES, PULUMI_HINTS);
+function lifecycle(session = clients.sessionFor(resolveSettings(configLookup, process.env))): KeyLifecycle {
+  return new KeyLifecycle(session, PULUMI_NAMES, PULUMI_HINTS);
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -172,13 +172,12 @@ async function adopt(uid: string, inputs: Props, carried: CarriedOver): Promise<
   }
   const taken = stewards.adopts(uid, holder);
   if (taken !== undefined) throw new Error(`Cannot adopt API key ${uid} (adopt.uid): ${taken} Nothing was changed.`);
-  const settings = resolveSettings(configLookup, process.env);
-  const ops = new KeyLifecycle(clients.sessionFor(settings), PULUMI_NAMES, PULUMI_HINTS);
+  const session = clients.sessionFor(resolveSettings(configLookup, process.env));
   const spec = { name: String(inputs.name), description: str(inputs.description) ?? "", expiresAt: expiryOf(inputs), active: inputs.active !== false, owner: ownerOf(inputs.user) };
   try {
     // A resource managing the key may show up (its diff) while the key is read: then nothing is changed.
     const objection = (): string | undefined => (stewards.contested(uid) ? `another resource of this stack manages it (see its error); leave adopt out of "${holder}"` : undefined);
-    const taken = await adoptKey(ops, clients.sessionFor(settings), uid, spec, { property: "adopt.uid", now: new Date(), objection });
+    const taken = await adoptKey(lifecycle(session), session, uid, spec, { property: "adopt.uid", now: new Date(), objection });
     stewards.adopted(uid, holder);
     return { id: uid, outs: toOutputs(taken.key, { ...carried, userEmail: taken.ownerEmail, location: taken.location }, new Date()) };
   } catch (e) {
