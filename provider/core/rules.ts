@@ -24,7 +24,19 @@ export const DESCRIPTION_MAX_LENGTH = 1024;
  * input change causes, an expired key the program still wants usable, so that a drift report can
  * tell expiry ("status") from an out-of-band change (the field that changed).
  */
-export type Field = "name" | "description" | "expiresIn" | "expiresAt" | "active" | "user" | "userUid" | "userEmail" | "status";
+export type Field =
+  | "name"
+  | "description"
+  | "expiresIn"
+  | "expiresAt"
+  | "active"
+  | "user"
+  | "userUid"
+  | "userEmail"
+  | "status"
+  // Rotation (core/rotation.ts): durations like expiresIn.
+  | "rotateBefore"
+  | "keepPrevious";
 
 /** How an engine spells each field: `expiresIn` for Pulumi, `expires_in` for Terraform. */
 export type FieldNames = Readonly<Record<Field, string>>;

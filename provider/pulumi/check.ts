@@ -21,6 +21,7 @@ import {
   type MaybePending,
   type Resolution,
 } from "../core/rules";
+import { rotationProblems, type RotationInput } from "../core/rotation";
 
 export { NAME_MAX_LENGTH, DESCRIPTION_MAX_LENGTH } from "../core/rules";
 
@@ -39,6 +40,8 @@ export const PULUMI_NAMES: FieldNames = {
   userUid: "user.uid",
   userEmail: "user.email",
   status: "status",
+  rotateBefore: "rotateBefore",
+  keepPrevious: "keepPrevious",
 };
 const AUTONAME_SUFFIX_LENGTH = 7;
 const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -71,6 +74,12 @@ export interface ApiKeyInputs {
   __autoname?: string;
   /** The relative expiry and the instant it resolved to: what a re-dated key is put back to. */
   __expiry?: Resolution;
+  /** Replace the key once now is this close to its expiry ("7d"). */
+  rotateBefore?: string;
+  /** Keep the key a rotation replaced alive this long ("1d"). */
+  keepPrevious?: string;
+  /** The keys rotated out and kept for `keepPrevious`, handed over by the rotation (see handover.ts). */
+  __previousKeys?: unknown;
   __provider?: string;
 }
 
@@ -85,7 +94,7 @@ export interface CheckContext {
   random: () => number;
 }
 
-const INPUT_NAMES = "name, description, expiresIn, expiresAt, active and user";
+const INPUT_NAMES = "name, description, expiresIn, expiresAt, active, user, rotateBefore and keepPrevious";
 
 /** Hands a core rule's verdict to zod, which reports it against the property being parsed. */
 const rule =
@@ -122,6 +131,8 @@ const RawInputs = z.strictObject({
   expiresAt: ExpiresAt.optional(),
   active: z.boolean({ error: "must be true or false" }).optional(),
   user: User.optional(),
+  rotateBefore: ExpiresIn.optional(),
+  keepPrevious: ExpiresIn.optional(),
   __logicalName: z.string().optional(),
   __autonamed: z.boolean().optional(),
   __autoname: z.string().optional(),
@@ -196,6 +207,7 @@ export function checkApiKey(
   if (given("expiresIn") && given("expiresAt") && !failures.some((f) => f.property === "expiresAt")) {
     failures.push({ property: "expiresAt", reason: mutuallyExclusiveExpiry(PULUMI_NAMES) });
   }
+  if (failures.length === 0) failures.push(...rotationFailures(news, given));
   if (failures.length > 0) return { inputs: stripUndefined(news), failures };
 
   const inputs: Record<string, unknown> = {};
@@ -232,5 +244,20 @@ export function checkApiKey(
   if (expiry.expiresIn !== undefined) inputs.expiresIn = unpending(expiry.expiresIn);
   inputs.expiresAt = unpending(expiry.expiresAt);
   if (expiry.resolved !== undefined) inputs.__expiry = expiry.resolved;
+  if (given("rotateBefore")) inputs.rotateBefore = news.rotateBefore;
+  if (given("keepPrevious")) inputs.keepPrevious = news.keepPrevious;
   return { inputs, failures };
+}
+
+function rotationFailures(news: Record<string, unknown>, given: (k: string) => boolean): CheckFailure[] {
+  const maybe = (k: string): MaybePending<string> | undefined => (!given(k) ? undefined : news[k] === UNKNOWN ? PENDING : String(news[k]));
+  const input: RotationInput = {
+    rotateBefore: maybe("rotateBefore"),
+    keepPrevious: maybe("keepPrevious"),
+    explicitName: given("name"),
+    expiresIn: maybe("expiresIn"),
+    expiresAtGiven: given("expiresAt"),
+  };
+  const failures = rotationProblems(input, PULUMI_NAMES, "leave name out: Pulumi then gives every key a fresh autoname");
+  return failures.map((f) => ({ property: PULUMI_NAMES[f.field], reason: f.reason }));
 }

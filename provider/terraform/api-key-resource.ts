@@ -37,6 +37,8 @@ export const TERRAFORM_NAMES: FieldNames = {
   userUid: "user_uid",
   userEmail: "user_email",
   status: "status",
+  rotateBefore: "rotate_before",
+  keepPrevious: "keep_previous",
 };
 
 export const API_KEY_SCHEMA: Schema = {
