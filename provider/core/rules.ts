@@ -57,6 +57,18 @@ export function nameProblem(name: string, names: FieldNames): string | undefined
   return undefined;
 }
 
+const AUTONAME_SUFFIX_LENGTH = 7;
+const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** `base` plus a random suffix ("ci-x3k9a1q"): Pulumi's autoname, Terraform's `name_prefix`. */
+export function autoname(base: string, random: () => number): string {
+  let suffix = "";
+  for (let i = 0; i < AUTONAME_SUFFIX_LENGTH; i++) {
+    suffix += AUTONAME_ALPHABET[Math.floor(random() * AUTONAME_ALPHABET.length)] ?? "x";
+  }
+  return `${base.slice(0, NAME_MAX_LENGTH - AUTONAME_SUFFIX_LENGTH - 1)}-${suffix}`;
+}
+
 export function descriptionProblem(description: string): string | undefined {
   return description.length > DESCRIPTION_MAX_LENGTH ? `must be at most ${DESCRIPTION_MAX_LENGTH} characters` : undefined;
 }

@@ -5,13 +5,13 @@
  */
 import { z } from "zod";
 import {
+  autoname,
   descriptionProblem,
   expiresAtProblem,
   expiresInProblem,
   exactlyOneOwner,
   mutuallyExclusiveExpiry,
   nameProblem,
-  NAME_MAX_LENGTH,
   ownerEmailProblem,
   ownerUidProblem,
   PENDING,
@@ -43,8 +43,6 @@ export const PULUMI_NAMES: FieldNames = {
   rotateBefore: "rotateBefore",
   keepPrevious: "keepPrevious",
 };
-const AUTONAME_SUFFIX_LENGTH = 7;
-const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** The owner of a key, as a program names it: exactly one of the two. */
 export interface ApiKeyUserInput {
@@ -177,14 +175,6 @@ function failuresOf(error: z.ZodError): CheckFailure[] {
     }
   }
   return failures;
-}
-
-function autoname(base: string, random: () => number): string {
-  let suffix = "";
-  for (let i = 0; i < AUTONAME_SUFFIX_LENGTH; i++) {
-    suffix += AUTONAME_ALPHABET[Math.floor(random() * AUTONAME_ALPHABET.length)] ?? "x";
-  }
-  return `${base.slice(0, NAME_MAX_LENGTH - AUTONAME_SUFFIX_LENGTH - 1)}-${suffix}`;
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
