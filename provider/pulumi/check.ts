@@ -5,13 +5,13 @@
  */
 import { z } from "zod";
 import {
+  autoname,
   descriptionProblem,
   expiresAtProblem,
   expiresInProblem,
   exactlyOneOwner,
   mutuallyExclusiveExpiry,
   nameProblem,
-  NAME_MAX_LENGTH,
   ownerEmailProblem,
   ownerUidProblem,
   PENDING,
@@ -21,6 +21,7 @@ import {
   type MaybePending,
   type Resolution,
 } from "../core/rules";
+import { rotationProblems, type RotationInput } from "../core/rotation";
 
 export { NAME_MAX_LENGTH, DESCRIPTION_MAX_LENGTH } from "../core/rules";
 
@@ -39,9 +40,9 @@ export const PULUMI_NAMES: FieldNames = {
   userUid: "user.uid",
   userEmail: "user.email",
   status: "status",
+  rotateBefore: "rotateBefore",
+  keepPrevious: "keepPrevious",
 };
-const AUTONAME_SUFFIX_LENGTH = 7;
-const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** The owner of a key, as a program names it: exactly one of the two. */
 export interface ApiKeyUserInput {
@@ -73,6 +74,12 @@ export interface ApiKeyInputs {
   __autoname?: string;
   /** The relative expiry and the instant it resolved to: what a re-dated key is put back to. */
   __expiry?: Resolution;
+  /** Replace the key once now is this close to its expiry ("7d"). */
+  rotateBefore?: string;
+  /** Keep the key a rotation replaced alive this long ("1d"). */
+  keepPrevious?: string;
+  /** The keys rotated out and kept for `keepPrevious`, handed over by the rotation (see handover.ts). */
+  __previousKeys?: unknown;
   __provider?: string;
 }
 
@@ -87,7 +94,7 @@ export interface CheckContext {
   random: () => number;
 }
 
-const INPUT_NAMES = "name, description, expiresIn, expiresAt, active, user and adopt";
+const INPUT_NAMES = "name, description, expiresIn, expiresAt, active, user, rotateBefore, keepPrevious and adopt";
 
 /** Hands a core rule's verdict to zod, which reports it against the property being parsed. */
 const rule =
@@ -129,6 +136,8 @@ const RawInputs = z.strictObject({
   expiresAt: ExpiresAt.optional(),
   active: z.boolean({ error: "must be true or false" }).optional(),
   user: User.optional(),
+  rotateBefore: ExpiresIn.optional(),
+  keepPrevious: ExpiresIn.optional(),
   adopt: Adopt.optional(),
   __logicalName: z.string().optional(),
   __autonamed: z.boolean().optional(),
@@ -176,14 +185,6 @@ function failuresOf(error: z.ZodError): CheckFailure[] {
   return failures;
 }
 
-function autoname(base: string, random: () => number): string {
-  let suffix = "";
-  for (let i = 0; i < AUTONAME_SUFFIX_LENGTH; i++) {
-    suffix += AUTONAME_ALPHABET[Math.floor(random() * AUTONAME_ALPHABET.length)] ?? "x";
-  }
-  return `${base.slice(0, NAME_MAX_LENGTH - AUTONAME_SUFFIX_LENGTH - 1)}-${suffix}`;
-}
-
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
@@ -204,9 +205,13 @@ export function checkApiKey(
   if (given("expiresIn") && given("expiresAt") && !failures.some((f) => f.property === "expiresAt")) {
     failures.push({ property: "expiresAt", reason: mutuallyExclusiveExpiry(PULUMI_NAMES) });
   }
-  if (given("adopt") && !given("name")) {
+  if (given("adopt") && given("rotateBefore")) {
+    // A rotation needs a fresh autoname per key; an adopted key keeps the name the program gives it.
+    failures.push({ property: "rotateBefore", reason: "cannot be combined with adopt: adopt the key without rotateBefore, or leave adopt out and let Pulumi create rotating keys" });
+  } else if (given("adopt") && !given("name")) {
     failures.push({ property: "name", reason: "must be set when adopting a key (adopt), e.g. to its current name: without it the key would be renamed to an autoname" });
   }
+  if (failures.length === 0) failures.push(...rotationFailures(news, given));
   if (failures.length > 0) return { inputs: stripUndefined(news), failures };
 
   const inputs: Record<string, unknown> = {};
@@ -244,5 +249,20 @@ export function checkApiKey(
   if (expiry.expiresIn !== undefined) inputs.expiresIn = unpending(expiry.expiresIn);
   inputs.expiresAt = unpending(expiry.expiresAt);
   if (expiry.resolved !== undefined) inputs.__expiry = expiry.resolved;
+  if (given("rotateBefore")) inputs.rotateBefore = news.rotateBefore;
+  if (given("keepPrevious")) inputs.keepPrevious = news.keepPrevious;
   return { inputs, failures };
+}
+
+function rotationFailures(news: Record<string, unknown>, given: (k: string) => boolean): CheckFailure[] {
+  const maybe = (k: string): MaybePending<string> | undefined => (!given(k) ? undefined : news[k] === UNKNOWN ? PENDING : String(news[k]));
+  const input: RotationInput = {
+    rotateBefore: maybe("rotateBefore"),
+    keepPrevious: maybe("keepPrevious"),
+    explicitName: given("name"),
+    expiresIn: maybe("expiresIn"),
+    expiresAtGiven: given("expiresAt"),
+  };
+  const failures = rotationProblems(input, PULUMI_NAMES, "leave name out: Pulumi then gives every key a fresh autoname");
+  return failures.map((f) => ({ property: PULUMI_NAMES[f.field], reason: f.reason }));
 }

@@ -6,6 +6,7 @@ import type { ApiKey, ApiKeyStatus } from "../../sdk";
 import { sameInstant } from "../core/expiry";
 import { observe } from "../core/observed";
 import { resolutionOf, type Resolution } from "../core/rules";
+import { previousKeysOf, rotatesAt, type PreviousKey } from "../core/rotation";
 import type { KeyLocation } from "../core/tenant-guard";
 import type { ApiKeyUserInput } from "./check";
 
@@ -43,6 +44,14 @@ export interface ApiKeyOutputs {
   __autoname?: string;
   /** The relative expiry as resolved (see `__expiry` in check.ts); absent for an absolute expiry. */
   __expiry?: Resolution;
+  /** Echo of the `rotateBefore` input. */
+  rotateBefore?: string;
+  /** Echo of the `keepPrevious` input. */
+  keepPrevious?: string;
+  /** When the key becomes due for rotation (`expiresAt - rotateBefore`); absent without rotateBefore. */
+  rotatesAt?: string;
+  /** Keys rotated out and still kept alive (`keepPrevious`); each is deleted by the first update after its deleteAfter. */
+  previousKeys?: PreviousKey[];
 }
 
 type Props = Record<string, unknown>;
@@ -56,6 +65,9 @@ export interface CarriedOver {
   autoname?: unknown;
   location?: KeyLocation | undefined;
   expiry?: unknown;
+  rotateBefore?: unknown;
+  keepPrevious?: unknown;
+  previousKeys?: unknown;
   adopt?: unknown;
 }
 
@@ -95,6 +107,23 @@ export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyO
   if (expiry !== undefined) outs.__expiry = expiry;
   const adopted = str((carried.adopt as { uid?: unknown } | undefined)?.uid);
   if (adopted !== undefined) outs.adopt = { uid: adopted };
+  Object.assign(outs, rotationOutputs(carried, expiresAt));
+  return outs;
+}
+
+/** The rotation echoes, when the program rotates, and the previous keys still kept. */
+export function rotationOutputs(carried: CarriedOver, expiresAt: unknown): Pick<ApiKeyOutputs, "rotateBefore" | "keepPrevious" | "rotatesAt" | "previousKeys"> {
+  const outs: Pick<ApiKeyOutputs, "rotateBefore" | "keepPrevious" | "rotatesAt" | "previousKeys"> = {};
+  const rotateBefore = str(carried.rotateBefore);
+  if (rotateBefore !== undefined) {
+    outs.rotateBefore = rotateBefore;
+    const at = rotatesAt(expiresAt, rotateBefore);
+    if (at !== undefined) outs.rotatesAt = at.toISOString();
+  }
+  const keepPrevious = str(carried.keepPrevious);
+  if (keepPrevious !== undefined) outs.keepPrevious = keepPrevious;
+  const previous = previousKeysOf(carried.previousKeys);
+  if (previous.length > 0) outs.previousKeys = previous;
   return outs;
 }
 
@@ -110,7 +139,19 @@ export function refreshedOutputs(key: ApiKey, previous: Props, now: Date, locati
       : undefined;
   return toOutputs(
     key,
-    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname, location, expiry: previous.__expiry, adopt: previous.adopt },
+    {
+      key: previous.key,
+      expiresIn,
+      user: previous.user,
+      userEmail: previous.userEmail,
+      autoname: previous.__autoname,
+      location,
+      expiry: previous.__expiry,
+      rotateBefore: previous.rotateBefore,
+      keepPrevious: previous.keepPrevious,
+      previousKeys: previous.previousKeys,
+      adopt: previous.adopt,
+    },
     now,
   );
 }
@@ -122,6 +163,8 @@ export function inputsFromOutputs(outs: ApiKeyOutputs): Props {
   if (outs.expiresAt !== undefined) inputs.expiresAt = outs.expiresAt;
   if (outs.user !== undefined) inputs.user = outs.user;
   if (outs.adopt !== undefined) inputs.adopt = outs.adopt;
+  if (outs.rotateBefore !== undefined) inputs.rotateBefore = outs.rotateBefore;
+  if (outs.keepPrevious !== undefined) inputs.keepPrevious = outs.keepPrevious;
   // `name` is what Palette reports; the desired autoname stays beside it so the next check restores it.
   if (outs.__autoname !== undefined) {
     inputs.__autonamed = true;

@@ -9,6 +9,7 @@ import type { Preflight } from "../core/preflight";
 import type { ClientCache } from "../core/session";
 import { environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
 import { apiKeyResource, TERRAFORM_NAMES } from "./api-key-resource";
+import { clockFrom } from "../core/clock";
 import { apiKeysDataSource, userDataSource } from "./data-sources";
 import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "./framework";
 import { stringAt } from "./values";
@@ -113,10 +114,13 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
     }
     return preflightModule().preflightFor(s);
   };
+  let clockMade: (() => Date) | undefined;
+  /** Real time unless PALETTE_APIKEYS_NOW moves it (core/clock.ts); read on first use. */
+  const clock = (): Date => (clockMade ??= clockFrom(env))();
   return {
     providerSchema: PROVIDER_SCHEMA,
-    resources: { palette_api_key: apiKeyResource(lifecycle, undefined, preflight) },
-    dataSources: { palette_user: userDataSource(client), palette_api_keys: apiKeysDataSource(client) },
+    resources: { palette_api_key: apiKeyResource(lifecycle, clock, preflight) },
+    dataSources: { palette_user: userDataSource(client), palette_api_keys: apiKeysDataSource(client, clock) },
     async validateConfig(config) {
       return pairProblems(config, env);
     },

@@ -79,6 +79,7 @@ describe("check with adopt", () => {
     ["with a uid that is not a string", { name: "j", adopt: { uid: 7 } }, "adopt.uid", /must be a string/],
     ["by something else than uid", { name: "j", adopt: { name: "jenkins" } }, "adopt.name", /not an ApiKey input \(accepted: uid\)/],
     ["as a string", { name: "j", adopt: "k1" }, "adopt", /must be an object/],
+    ["with rotateBefore (a rotation needs a fresh name per key)", { adopt: { uid: "k1" }, rotateBefore: "7d" }, "rotateBefore", /cannot be combined with adopt/],
   ])("fails %s on %s", (_what, news, property, reason) => {
     const { failures } = check(news);
     expect(failures).toContainEqual({ property, reason: expect.stringMatching(reason) });
