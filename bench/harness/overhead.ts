@@ -123,10 +123,14 @@ type Round = (i: number) => Promise<{ opMs: number; noRequestMs: number; sent: L
  */
 async function measure(op: OverheadOp, o: OverheadOptions, raw: RawClient, round: Round): Promise<OverheadFigures> {
   const per: { opMs: number; noRequestMs: number; rawMs: number; requests: number }[] = [];
+  // Observed like the other two (a mark in the emulator's log just before), so that each of the
+  // three reaches an emulator in the same state; the log also proves the replay sent as many requests.
   const replay = async (sent: readonly LoggedRequest[], i: number): Promise<number> => {
-    const t = performance.now();
-    for (const r of sent) await raw.replay(r, i);
-    return performance.now() - t;
+    const replayed = await observed(o.emu, async () => {
+      for (const r of sent) await raw.replay(r, i);
+    });
+    if (replayed.sent.length !== sent.length) throw new Error(`overhead bench: the replay sent ${replayed.sent.length} requests, not ${sent.length}`);
+    return replayed.ms;
   };
   let previous: LoggedRequest[] = [];
   for (let i = 0; i < o.warmup + o.rounds; i++) {
