@@ -2,8 +2,8 @@
  * What the provider adds to the requests it sends: each operation (read, update, create) taken
  * through the REAL dynamic-provider host, against the same host answering a `check` with the
  * operation's payload (a call that makes no request) plus the very requests the operation sent,
- * replayed as raw HTTP from this process to the emulator's (emulator-process.ts). The three run interleaved, one of each per round, so a neighbour's
- * load on the machine falls on all three alike.
+ * replayed as raw HTTP from this process to the emulator's (emulator-process.ts). The three run
+ * interleaved, one of each per round, so a neighbour's load on the machine falls on all three alike.
  *
  * Pacing is off on both sides (the emulator's limiter and the provider's client): it spaces requests
  * by design, and would time the rate limit, not the provider. The requests an operation sends are read
@@ -64,9 +64,9 @@ class RawClient {
 
   async start(): Promise<void> {
     // Palette answers a create with the owner's uid, not the key's: find the key by name.
-    await this.send("POST", "/v1/apiKeys", replayBody({ method: "POST", path: "/v1/apiKeys", status: 0 }, -1));
+    await this.send("POST", "/v1/apiKeys", keyBody("raw-scratch", "the replays' own key"));
     const list = JSON.parse(await this.send("GET", "/v1/apiKeys", undefined)) as { items?: { metadata?: { name?: string; uid?: string } }[] };
-    const uid = list.items?.find((k) => k.metadata?.name === "raw--1")?.metadata?.uid;
+    const uid = list.items?.find((k) => k.metadata?.name === "raw-scratch")?.metadata?.uid;
     if (uid === undefined) throw new Error("overhead bench: the replays' own key was not created");
     this.scratch = uid;
   }
@@ -92,15 +92,17 @@ class RawClient {
   }
 }
 
+/** The body of a create (POST) or an update (PUT) of a key: name, description, an expiry 30 days on. */
+function keyBody(name: string, description: string): string {
+  return JSON.stringify({ metadata: { name, annotations: { description } }, spec: { expiry: new Date(Date.now() + 30 * DAY_MS).toISOString() } });
+}
+
 /** A body like the provider's for the request `r` (the log keeps no bodies). */
 function replayBody(r: LoggedRequest, round: number): string | undefined {
   if (r.method === "GET" || r.method === "DELETE") return undefined;
-  const expiry = new Date(Date.now() + 30 * DAY_MS).toISOString();
-  if (r.method === "POST" && r.path === "/v1/apiKeys")
-    return JSON.stringify({ metadata: { name: `raw-${round}`, annotations: { description: "overhead" } }, spec: { expiry } });
+  if (r.method === "POST" && r.path === "/v1/apiKeys") return keyBody(`raw-${round}`, "overhead");
   if (r.method === "PUT" && /^\/v1\/apiKeys\/[^/]+\/state$/.test(r.path)) return JSON.stringify({ isActive: true });
-  if (r.method === "PUT" && /^\/v1\/apiKeys\/[^/]+$/.test(r.path))
-    return JSON.stringify({ metadata: { name: `raw-put-${round}`, annotations: { description: `raw ${round}` } }, spec: { expiry } });
+  if (r.method === "PUT" && /^\/v1\/apiKeys\/[^/]+$/.test(r.path)) return keyBody(`raw-put-${round}`, `raw ${round}`);
   if (r.method === "POST" && r.path === "/v1/users/summary") return JSON.stringify({ filter: { emailId: { eq: "nobody@example.com", ignoreCase: true } } });
   throw new Error(`overhead bench: no replay body for ${r.method} ${r.path}; teach replayBody this route`);
 }
