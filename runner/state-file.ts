@@ -27,6 +27,16 @@ export interface ResourceState {
   secretInputs: string[];
   /** Top-level output names that are secret. */
   secretOutputs: string[];
+  /** false for a component (no provider, no id); absent or true for a custom resource. */
+  custom?: boolean;
+  /** Parent URN, absent under the root stack. */
+  parent?: string;
+  /** URNs this resource depends on, as the runtime reported them. */
+  dependencies?: string[];
+  /** `protect`: deleting or replacing it fails. */
+  protect?: boolean;
+  /** `retainOnDelete`: a delete only drops it from the state. */
+  retainOnDelete?: boolean;
   /** Set when create/update failed after the resource came to exist; the next `up` updates it. */
   initErrors?: string[];
   /**
@@ -52,6 +62,8 @@ export interface StackState {
   outputs: PropertyMap;
   /** Names of stack outputs that are secret. */
   secretOutputs: string[];
+  /** The id of the default `pulumi:providers:pulumi-nodejs` provider every dynamic resource refers to. */
+  providerId?: string;
 }
 
 interface StateFileV1 {
