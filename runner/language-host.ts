@@ -6,7 +6,8 @@
  *   --project P --stack S --pwd D [--dry-run] --parallel N <program>` with the config in `PULUMI_CONFIG`
  *   (keys `pkg:config:name`, as the host still rewrites them) and `PULUMI_CONFIG_SECRET_KEYS`, and
  *   `PULUMI_NODEJS_TYPESCRIPT=true` (the `typescript` runtime option's default) so `cmd/run` registers
- *   ts-node for a `.ts` program;
+ *   ts-node for a `.ts` program (transpile only unless `PULUMI_NODEJS_TRANSPILE_ONLY` says otherwise:
+ *   the Go host leaves that to the user, and ts-node would type-check on every run);
  * - a function: as the Automation API runs an inline program, in this process through its
  *   `LanguageServer.run` (`@pulumi/pulumi/automation/server`), given the same `RunRequest`.
  */
@@ -64,6 +65,8 @@ export function runProgramFile(programFile: string, run: ProgramRun, env: Record
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(run.config)) config[legacyConfigKey(k)] = v;
   const merged = {
+    // Type checking is `npm run typecheck`'s job; a user's own setting still wins.
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     ...process.env,
     PULUMI_CONFIG: JSON.stringify(config),
     PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(run.secretKeys),
