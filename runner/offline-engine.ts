@@ -219,6 +219,8 @@ class OfflineRun implements Deployment {
   private readonly next: ResourceState[] = [];
   /** URNs registered in this run, and the old URNs they took over through aliases. */
   private readonly registered = new Set<string>();
+  /** Old URN -> the URN that took it over through an alias. */
+  private readonly aliasedTo = new Map<string, string>();
   /** Old halves of create-before-delete replacements, deleted after the program. */
   private readonly replaced: ResourceState[] = [];
   /** URNs whose step failed or was refused (with `continueOnError`, their dependents are refused too). */
@@ -481,7 +483,9 @@ class OfflineRun implements Deployment {
 
   private claim(urn: string, old: ResourceState | undefined): void {
     this.registered.add(urn);
-    if (old) this.registered.add(old.urn);
+    if (!old) return;
+    this.registered.add(old.urn);
+    if (old.urn !== urn) this.aliasedTo.set(old.urn, urn);
   }
 
   private async plan(urn: string, reg: Registration): Promise<Answer> {
@@ -695,7 +699,8 @@ class OfflineRun implements Deployment {
   /** After a failed program: keep what was not touched, as the engine does when it stops early. */
   private keepLeftovers(): void {
     const present = new Set(this.next.map((r) => r.urn));
-    for (const r of this.old.resources) if ((!present.has(r.urn) && !this.registered.has(r.urn)) || r.pendingDelete) this.next.push(r);
+    const isPresent = (urn: string): boolean => present.has(urn) || present.has(this.aliasedTo.get(urn) ?? "");
+    for (const r of this.old.resources) if (!isPresent(r.urn) || r.pendingDelete) this.next.push(r);
     this.next.push(...this.replaced);
   }
 
