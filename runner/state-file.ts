@@ -147,7 +147,8 @@ export function decodeState(
   passphrase: string | undefined,
   where = "state file",
 ): { state: StackState; crypter?: PassphraseCrypter } {
-  const raw = JSON.parse(text) as Partial<Checkpoint> & { version?: unknown };
+  const parsed = JSON.parse(text) as (Partial<Checkpoint> & { version?: unknown }) | LegacyStateFile;
+  const raw = parsed.version === 1 ? fromLegacy(parsed as LegacyStateFile) : (parsed as Partial<Checkpoint> & { version?: unknown });
   if (raw.version !== 3 || !raw.deployment) throw new Error(`${where}: not a version 3 checkpoint (version ${String(raw.version)})`);
   const { resources } = raw.deployment;
   const owner = resources.map((r) => /^urn:pulumi:([^:]*)::([^:]*)::/.exec(r.urn)).find((m) => m !== null);
@@ -264,6 +265,43 @@ export function encodeState(state: StackState, passphrase: string | undefined, c
   };
   const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
   return c ? { text, crypter: c } : { text };
+}
+
+/** The runner's own format before checkpoints (secret names listed beside envelopes of the same shape). */
+interface LegacyStateFile {
+  version: 1;
+  project: string;
+  stack: string;
+  encryptionSalt?: string;
+  resources: (Pick<ResourceState, "urn" | "type" | "id" | "inputs" | "outputs" | "initErrors" | "pendingDelete" | "pendingReplacement"> & { secretOutputs: string[] })[];
+  outputs: PropertyMap;
+}
+
+/** Reads a state file of an earlier runner version as the checkpoint the runner writes now. */
+function fromLegacy(raw: LegacyStateFile): Checkpoint {
+  const stackUrn = `urn:pulumi:${raw.stack}::${raw.project}::${STACK_TYPE}::${raw.project}-${raw.stack}`;
+  return {
+    version: 3,
+    deployment: {
+      manifest: { time: "", magic: "", version: "" },
+      ...(raw.encryptionSalt ? { secrets_providers: { type: SECRETS_PROVIDER, state: { salt: raw.encryptionSalt } } } : {}),
+      resources: [
+        { urn: stackUrn, custom: false, type: STACK_TYPE, outputs: raw.outputs },
+        ...raw.resources.map((r) => ({
+          urn: r.urn,
+          custom: true,
+          id: r.id,
+          type: r.type,
+          inputs: r.inputs,
+          outputs: r.outputs,
+          additionalSecretOutputs: r.secretOutputs,
+          ...(r.initErrors ? { initErrors: r.initErrors } : {}),
+          ...(r.pendingDelete ? { delete: true } : {}),
+          ...(r.pendingReplacement ? { pendingReplacement: true } : {}),
+        })),
+      ],
+    },
+  };
 }
 
 function stackUrnOf(urn: string): string {

@@ -1,5 +1,5 @@
 import { decodeState, encodeState, emptyState, type Checkpoint, type StackState } from "../../../runner/state-file";
-import { IncorrectPassphraseError } from "../../../runner/passphrase-crypter";
+import { IncorrectPassphraseError, PassphraseCrypter } from "../../../runner/passphrase-crypter";
 
 const state: StackState = {
   project: "p",
@@ -60,6 +60,25 @@ describe("state file encoding", () => {
     expect(() => encodeState(state, undefined)).toThrow(/PULUMI_CONFIG_PASSPHRASE/);
     const plain = encodeState(emptyState("p", "dev"), undefined);
     expect(decodeState(plain.text, "p", "dev", undefined).state).toEqual(emptyState("p", "dev"));
+  });
+
+  it("reads a state file of the runner before checkpoints (version 1)", () => {
+    const crypter = PassphraseCrypter.create("pass");
+    const envelope = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: crypter.encrypt(JSON.stringify("key-value-1")) };
+    const legacy = {
+      version: 1,
+      project: "p",
+      stack: "dev",
+      encryptionSalt: crypter.encryptionSalt,
+      resources: [{ urn: "urn:pulumi:dev::p::t::k", type: "t", name: "k", id: "uid-1", inputs: { a: 1 }, outputs: { key: envelope }, secretInputs: [], secretOutputs: ["key"], pendingDelete: true }],
+      outputs: { label: "plain" },
+      secretOutputs: [],
+    };
+    const { state } = decodeState(JSON.stringify(legacy), "p", "dev", "pass");
+    expect(state.outputs).toEqual({ label: "plain" });
+    expect(state.resources).toEqual([
+      expect.objectContaining({ urn: "urn:pulumi:dev::p::t::k", name: "k", id: "uid-1", inputs: { a: 1 }, outputs: { key: "key-value-1" }, secretOutputs: ["key"], pendingDelete: true }),
+    ]);
   });
 
   it("refuses another stack's state", () => {
