@@ -117,14 +117,25 @@ export async function runInlineProgram(program: () => unknown, run: ProgramRun, 
   for (const [k, v] of Object.entries(run.config)) req.getConfigMap().set(k, v);
   req.setConfigsecretkeysList(run.secretKeys);
   let failure: string | undefined;
+  // A program that throws is caught before the runtime's Stack sees it: a rejected stack leaves
+  // rejected output promises nobody awaits, unhandled rejections in this (the caller's) process.
+  let thrown: { error: unknown } | undefined;
+  const guarded = async (): Promise<unknown> => {
+    try {
+      return await program();
+    } catch (error) {
+      thrown = { error };
+      return {};
+    }
+  };
   await new Promise<void>((resolve) => {
     // A runtime told the monitor is shutting down stops sending RPCs but may never settle its
     // outputs, so its run never ends: the engine stops waiting for it (as the Automation API does).
     stop?.addEventListener("abort", () => resolve(), { once: true });
-    void new LanguageServer(program).run({ request: req }, (err, res) => {
+    void new LanguageServer(guarded).run({ request: req }, (err, res) => {
       failure ??= err?.message ?? (res?.getError() || undefined);
       resolve();
     });
   });
-  return failure;
+  return thrown ? (thrown.error instanceof Error ? thrown.error.message : String(thrown.error)) : failure;
 }
