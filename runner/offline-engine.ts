@@ -48,9 +48,13 @@
  * - `protect`: deleting or replacing a protected resource fails the step. `retainOnDelete`: its delete
  *   (also the old half of a replacement) drops it from the state without calling the provider.
  *
- * What still differs from the Go engine: resources other than dynamic resources, components and the
- * root stack are refused (no other providers, explicit `provider` options, invokes, `StackReference`,
- * `import`, remote components); the default `pulumi:providers:pulumi-nodejs` provider is written to the
+ * `StackReference`s read the stacks named in `stackReferences` (their state files), as the engine's
+ * builtin provider reads the backend: outputs secret there arrive secret.
+ *
+ * What still differs from the Go engine: resources other than dynamic resources, components, stack
+ * references and the root stack are refused (no other providers, explicit `provider` options,
+ * invokes, `import`, remote components); reads (`Resource.get`, stack references) are not recorded in
+ * the state as external resources; the default `pulumi:providers:pulumi-nodejs` provider is written to the
  * state but has no steps of its own, and components and the stack get no steps either (so counts and
  * summaries are of dynamic resources only, where `pulumi up` counts the stack too); deletes run one at
  * a time (in reverse dependency order), not in parallel; `replaceOnChanges`, `deletedWith`,
@@ -73,7 +77,8 @@ import { EngineHost, ProviderInitError, UNKNOWN, type PropertyMap, type SecretVa
 import { runInlineProgram, runProgramFile, type ProgramRun } from "./language-host";
 import { changedProperties, countSteps, formatStep, scrub, summarize, SECRET_MASK, UNKNOWN_MASK, type Step, type StepCounts } from "./plan";
 import { MonitorServer, MonitorShuttingDown, type Answer, type Deployment, type LogSeverity, type ReadRequest, type Registration } from "./resource-monitor";
-import { loadState, saveState, type ResourceState, type StackState } from "./state-file";
+import { loadStackOutputs, loadState, saveState, type ResourceState, type StackState } from "./state-file";
+import { SECRET_SIG, SIG_KEY } from "./wire-values";
 import type { PassphraseCrypter } from "./passphrase-crypter";
 
 export type { PropertyChange, Step, StepCounts, StepOp } from "./plan";
@@ -114,6 +119,11 @@ export interface RunOptions {
   expectNoChanges?: boolean;
   /** `--continue-on-error`: a failed step stops only the resources that depend on it. */
   continueOnError?: boolean;
+  /**
+   * The stacks the program's `StackReference`s may read, by the name it gives (`org/project/stack`):
+   * their state file and passphrase (default: this run's). Outputs secret there are secret here.
+   */
+  stackReferences?: Record<string, { stateFile: string; passphrase?: string }>;
   /** `--parallel`, handed to the runtime (default: unbounded, 2147483647, as the CLI sends it). */
   parallel?: number;
   /** Receives each printable line (already masked) as steps happen. */
@@ -195,6 +205,7 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
 let running = false;
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 /** What `pulumi up` sends as `--parallel` when none is given. */
 const UNBOUNDED_PARALLEL = 2147483647;
@@ -381,11 +392,26 @@ class OfflineRun implements Deployment {
 
   async readResource(req: ReadRequest): Promise<Answer> {
     const urn = this.urnFor(req.type, req.name, req.parent);
+    if (req.type === STACK_REFERENCE_TYPE) return this.readStackReference(urn, req);
     return this.startStep(urn, { ...req, parent: req.parent }, async () => {
       if (!req.type.startsWith(DYNAMIC_PREFIX)) throw new Error(`offline runner: only dynamic resources can be read, not ${req.type} (${req.name})`);
       for (const k of req.secretInputs) this.addSecret(req.inputs[k]);
       return this.readExternal(urn, req);
     });
+  }
+
+  /**
+   * A `StackReference`, as the engine's builtin provider reads it: `outputs` with each secret output
+   * in the secret signature, and `secretOutputNames`.
+   */
+  private readStackReference(urn: string, req: ReadRequest): Answer {
+    const ref = this.o.stackReferences?.[req.id];
+    if (!ref) throw new Error(`offline runner: unknown stack ${req.id} for StackReference ${req.name}: pass its state file in stackReferences`);
+    const stack = loadStackOutputs(ref.stateFile, ref.passphrase ?? this.passphrase);
+    for (const k of stack.secretOutputs) this.addSecret(stack.outputs[k]);
+    const outputs: PropertyMap = {};
+    for (const [k, v] of Object.entries(stack.outputs)) outputs[k] = stack.secretOutputs.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+    return { urn, id: req.id, outputs: { name: req.id, outputs, secretOutputNames: stack.secretOutputs }, secretOutputs: [] };
   }
 
   registerResourceOutputs(urn: string, outputs: PropertyMap, secretKeys: string[]): void {

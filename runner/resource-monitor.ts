@@ -22,16 +22,13 @@ import * as engpb from "@pulumi/pulumi/proto/engine_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as respb from "@pulumi/pulumi/proto/resource_pb";
 import { stripUndefined, type PropertyMap } from "./engine-host";
-import { unwrapSecrets } from "./wire-values";
+import { SECRET_SIG, SIG_KEY, unwrapSecrets } from "./wire-values";
 
 // The very grpc-js and google-protobuf copies the generated stubs use (see engine-host.ts).
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/proto/resource_pb"));
 const grpc = pulumiRequire("@grpc/grpc-js") as typeof GrpcJs;
 const { Struct } = pulumiRequire("google-protobuf/google/protobuf/struct_pb") as typeof StructPb;
 const { Empty } = pulumiRequire("google-protobuf/google/protobuf/empty_pb") as typeof EmptyPb;
-
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 const SUPPORTED_FEATURES = new Set(["secrets"]);
 

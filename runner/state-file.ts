@@ -17,8 +17,7 @@ import * as path from "node:path";
 import type { PropertyMap } from "./engine-host";
 import { PassphraseCrypter } from "./passphrase-crypter";
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+import { SECRET_SIG, SIG_KEY } from "./wire-values";
 
 /** One managed resource, as the engine would record it. */
 export interface ResourceState {
@@ -132,6 +131,18 @@ export function saveState(file: string, state: StackState, passphrase: string | 
   fs.writeFileSync(tmp, text, { mode: 0o600 });
   fs.renameSync(tmp, file);
   return used;
+}
+
+/**
+ * The project, stack and decrypted outputs of the stack whose state is `file` (for a
+ * `StackReference` to it). An absent file is an error: the referenced stack must exist.
+ */
+export function loadStackOutputs(file: string, passphrase: string | undefined): StackState {
+  const text = fs.readFileSync(file, "utf8");
+  const urns = JSON.stringify((JSON.parse(text) as { deployment?: { resources?: { urn?: unknown }[] } }).deployment?.resources?.map((r) => r.urn) ?? []);
+  const owner = /urn:pulumi:([^:"]*)::([^:"]*)::/.exec(urns);
+  if (!owner) throw new Error(`${file}: a stack with no resources and no outputs`);
+  return decodeState(text, owner[2] ?? "", owner[1] ?? "", passphrase, file).state;
 }
 
 /** The name part of a URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
