@@ -51,24 +51,34 @@
  * `StackReference`s read the stacks named in `stackReferences` (their state files), as the engine's
  * builtin provider reads the backend: outputs secret there arrive secret.
  *
- * What still differs from the Go engine: resources other than dynamic resources, components, stack
- * references and the root stack are refused (no other providers, explicit `provider` options,
- * invokes, `import`, remote components); reads (`Resource.get`, stack references) are not recorded in
- * the state as external resources; the default `pulumi:providers:pulumi-nodejs` provider is written to the
- * state but has no steps of its own, and components and the stack get no steps either (so counts and
- * summaries are of dynamic resources only, where `pulumi up` counts the stack too); deletes run one at
- * a time (in reverse dependency order), not in parallel; `replaceOnChanges`, `deletedWith`,
- * `replaceWith`, targets, `--parallel` limits beyond what the runtime enforces, resource hooks and
- * transforms are not implemented (`SupportsFeature` says so, and `aliasSpecs` is off so the runtime
- * sends computed alias URNs); `ignoreChanges` takes top-level names only; a delete-before-replace does
- * not first delete the resources that depend on the replaced one; state is written once, at the end
- * of the run, with no pending-operations record, so a runner killed mid-run forgets what it created in
- * that run (the engine checkpoints after every step); a pending replacement is always finished
- * delete-first, where the engine, when the diff no longer asks for delete-before-replace, creates first
- * and then calls delete once more on the gone resource; a pending delete whose id a live entry holds
- * is dropped, not deleted (only an earlier version of this runner wrote that); the provider's
- * `console` output is kept on the host (`EngineHost.output`) and never printed; no state locking, and
- * one run at a time per process.
+ * What still differs from the Go engine:
+ * - Resources: only dynamic resources, components, stack references and the root stack. Other
+ *   custom resources (other providers), explicit `provider` options, invokes and `import` are
+ *   refused; a remote component is treated as a local one. Reads (`Resource.get`, stack references)
+ *   are answered but not recorded in the state as external resources.
+ * - Providers: one dynamic-provider host per run, configured with the stack config before the program
+ *   starts (the engine configures the default provider when first needed). The default
+ *   `pulumi:providers:pulumi-nodejs` provider is written to the state without inputs, and never diffed.
+ * - Steps: the provider, components and the stack get none (counts and summaries are of dynamic
+ *   resources only, where `pulumi up` counts the stack too). Deletes run one at a time in reverse
+ *   dependency order, not in parallel; `parallel` is handed to the runtime (which honours only 1,
+ *   serial) and the engine's own limit on concurrent steps is not applied. A delete-before-replace
+ *   does not first delete the resources that depend on the replaced one. A pending replacement is
+ *   always finished delete-first, where the engine, when the diff no longer asks for
+ *   delete-before-replace, creates first and then calls delete once more on the gone resource. A
+ *   pending delete whose id a live entry holds is dropped, not deleted (only an earlier version of
+ *   this runner wrote that).
+ * - Not implemented (`SupportsFeature` says no where the runtime asks): `replaceOnChanges`,
+ *   `deletedWith`, `replaceWith`, targets, resource hooks, transforms; `aliasSpecs` is off, so the
+ *   runtime sends alias URNs it computed; `ignoreChanges` takes top-level names only.
+ * - State: written once, at the end of the run, with no pending-operations record, so a runner killed
+ *   mid-run forgets what it created in that run (the engine checkpoints after every step); no state
+ *   locking, one run at a time per process. Secrets are encrypted by the runner's own passphrase
+ *   crypter, not Pulumi's (see `state-file.ts`).
+ * - Programs: a function program runs in this process (as an Automation API inline program does); one
+ *   that throws is caught before the runtime's Stack sees it. A program file runs with ts-node in
+ *   transpile-only mode by default. What a program file prints is shown only when it fails; the
+ *   provider's `console` output is kept on the host (`EngineHost.output`) and never printed.
  */
 import { randomUUID } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
