@@ -3,7 +3,8 @@
  *
  * - a program file: as `pulumi-language-nodejs` does (sdk/nodejs/cmd/pulumi-language-nodejs/main.go
  *   `execRuntime` / `constructArguments`), a child `node <@pulumi/pulumi/cmd/run> --monitor A --engine A
- *   --project P --stack S --pwd D [--dry-run] --parallel N <program>` with the config in `PULUMI_CONFIG`
+ *   --project P --root-directory D --stack S --pwd D [--dry-run] --parallel N <program>` (D: the project
+ *   directory, which the runner takes as the program directory too) with the config in `PULUMI_CONFIG`
  *   (keys `pkg:config:name`, as the host still rewrites them) and `PULUMI_CONFIG_SECRET_KEYS`, and
  *   `PULUMI_NODEJS_TYPESCRIPT=true` (the `typescript` runtime option's default) so `cmd/run` registers
  *   ts-node for a `.ts` program (transpile only unless `PULUMI_NODEJS_TRANSPILE_ONLY` says otherwise:
@@ -52,6 +53,8 @@ export function runProgramFile(programFile: string, run: ProgramRun, env: Record
     ...(run.organization ? ["--organization", run.organization] : []),
     "--project",
     run.project,
+    "--root-directory",
+    run.pwd,
     "--stack",
     run.stack,
     "--pwd",
