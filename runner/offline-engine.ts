@@ -71,9 +71,9 @@
  * - Not implemented (`SupportsFeature` says no where the runtime asks): `replaceOnChanges`,
  *   `deletedWith`, `replaceWith`, targets, resource hooks, transforms; `aliasSpecs` is off, so the
  *   runtime sends alias URNs it computed; `ignoreChanges` takes top-level names only.
- * - State: written once, at the end of the run, with no pending-operations record, so a runner killed
- *   mid-run forgets what it created in that run (the engine checkpoints after every step); no state
- *   locking, one run at a time per process. Secrets are encrypted by the runner's own passphrase
+ * - State: written after every step, as the engine checkpoints, but with no pending-operations record:
+ *   a runner killed during a create forgets the resource that create was making; no state locking, one
+ *   run at a time per process. Secrets are encrypted by the runner's own passphrase
  *   crypter, not Pulumi's (see `state-file.ts`).
  * - Programs: a function program runs in this process (as an Automation API inline program does); one
  *   that throws is caught before the runtime's Stack sees it. A program file runs with ts-node in
@@ -244,6 +244,8 @@ class OfflineRun implements Deployment {
   private readonly aliasedTo = new Map<string, string>();
   /** Old halves of create-before-delete replacements, deleted after the program. */
   private readonly replaced: ResourceState[] = [];
+  /** Entries of the old state (or old halves) that this run deleted or dropped. */
+  private readonly deleted = new Set<ResourceState>();
   /** URNs whose step failed or was refused (with `continueOnError`, their dependents are refused too). */
   private readonly failed = new Set<string>();
   /** Steps in flight, awaited before the deletes. */
@@ -260,6 +262,8 @@ class OfflineRun implements Deployment {
   private secretOutputNames: string[] = [];
   /** Settles when the run halts on a failed step (never with `continueOnError`). */
   private readonly halted: Promise<void>;
+  /** The default provider's id: the old one, or a new one for a new stack. */
+  private providerId: string = randomUUID();
   private onHalt: () => void = () => undefined;
 
   constructor(o: RunOptions) {
@@ -279,6 +283,7 @@ class OfflineRun implements Deployment {
     }
     const loaded = loadState(o.stateFile, o.project, o.stack, this.passphrase);
     this.old = this.withoutStalePendingDeletes(loaded.state);
+    if (this.old.providerId) this.providerId = this.old.providerId;
     this.crypter = loaded.crypter;
     for (const r of this.old.resources) this.collectSecrets(r);
     const config = this.qualifiedConfig();
@@ -464,6 +469,8 @@ class OfflineRun implements Deployment {
       return await p;
     } catch (e) {
       this.failed.add(urn);
+      // What the failed step left (a half-made resource, a pending replacement) is on disk first.
+      this.checkpoint();
       throw this.halt(this.fail(e, `${reg.name}: `));
     } finally {
       this.inflight.delete(p);
@@ -626,6 +633,7 @@ class OfflineRun implements Deployment {
     if (!old.pendingReplacement) await this.requireHost().delete(old.id, old.urn, old.outputs);
     const placeholder: ResourceState = { ...old, pendingReplacement: true };
     this.next.push(placeholder);
+    this.checkpoint();
     // snapshot.go createSnapshotMutation.End: the pending replacement goes once the new one is recorded.
     const drop = (): void => {
       this.next.splice(this.next.indexOf(placeholder), 1);
@@ -734,10 +742,38 @@ class OfflineRun implements Deployment {
 
   /** After a failed program: keep what was not touched, as the engine does when it stops early. */
   private keepLeftovers(): void {
+    this.next.splice(0, this.next.length, ...this.snapshot());
+  }
+
+  /**
+   * The stack as it stands now: what this run recorded, the old entries no step has replaced or
+   * deleted yet (pending deletes included), and the old halves of replacements still to delete.
+   */
+  private snapshot(): ResourceState[] {
+    const inNext = new Set(this.next);
     const present = new Set(this.next.map((r) => r.urn));
     const isPresent = (urn: string): boolean => present.has(urn) || present.has(this.aliasedTo.get(urn) ?? "");
-    for (const r of this.old.resources) if (!isPresent(r.urn) || r.pendingDelete) this.next.push(r);
-    this.next.push(...this.replaced);
+    const untouched = (r: ResourceState): boolean => !this.deleted.has(r) && !inNext.has(r);
+    return [
+      ...this.next,
+      ...this.old.resources.filter((r) => untouched(r) && (r.pendingDelete === true || !isPresent(r.urn))),
+      ...this.replaced.filter(untouched),
+    ];
+  }
+
+  /**
+   * Writes the state as it stands after a step, as the engine checkpoints after every step, so a
+   * runner killed mid-run still knows what it created. The stack outputs stay the old ones until the
+   * run ends.
+   */
+  private checkpoint(): void {
+    if (this.preview || this.o.operation === "refresh") return;
+    this.crypter = saveState(
+      this.o.stateFile,
+      { project: this.o.project, stack: this.o.stack, resources: dependencyOrder(this.snapshot()), outputs: this.old.outputs, secretOutputs: this.old.secretOutputs, providerId: this.providerId },
+      this.passphrase,
+      this.crypter,
+    );
   }
 
   private async destroyAll(): Promise<void> {
@@ -756,6 +792,7 @@ class OfflineRun implements Deployment {
    */
   private dropPendingReplacement(r: ResourceState): void {
     if (this.preview) return;
+    this.deleted.add(r);
     this.o.log?.(scrub(`   dropped ${r.type} ${r.name} (id ${r.id}): deleted earlier for a replacement that is no longer wanted`, this.secrets));
   }
 
@@ -768,6 +805,7 @@ class OfflineRun implements Deployment {
    * fails); one retained on delete leaves the state without a provider call.
    */
   private async deleteOne(r: ResourceState, asStep: boolean): Promise<void> {
+    this.deleted.add(r);
     if (r.custom === false) return;
     const step: Step = { urn: r.urn, type: r.type, name: r.name, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.inputs), {}, r.secretInputs, []) };
     try {
@@ -776,8 +814,10 @@ class OfflineRun implements Deployment {
       else await this.requireHost().delete(r.id, r.urn, r.outputs);
     } catch (e) {
       step.error = this.fail(e, `${r.name}: delete: `);
+      this.deleted.delete(r);
       this.next.push(r);
     }
+    this.checkpoint();
     if (asStep || step.error) this.record(this.steps, step);
     else this.o.log?.(scrub(`   deleted the replaced ${r.type} ${r.name} (id ${r.id})`, this.secrets));
   }
@@ -791,8 +831,9 @@ class OfflineRun implements Deployment {
     this.secretOutputNames = secretKeys.filter((k) => k in this.outputs);
   }
 
-  /** Records a step, prints it, and answers the monitor: secret outputs are sent back secret. */
+  /** Checkpoints, records and prints a step, and answers the monitor: secret outputs are sent back secret. */
   private emit(step: Step, id: string | undefined, state: PropertyMap, secretOutputs: string[]): Answer {
+    if (step.op !== "read") this.checkpoint();
     this.record(this.steps, step);
     return { urn: step.urn, ...(id !== undefined ? { id } : {}), outputs: state, secretOutputs: secretOutputs.filter((k) => k in state) };
   }
@@ -821,7 +862,7 @@ class OfflineRun implements Deployment {
       resources: dependencyOrder(this.next),
       outputs: refresh ? this.old.outputs : this.outputs,
       secretOutputs: refresh ? this.old.secretOutputs : this.secretOutputNames,
-      ...(this.old.providerId ? { providerId: this.old.providerId } : { providerId: randomUUID() }),
+      providerId: this.providerId,
     };
     this.crypter = saveState(this.o.stateFile, state, this.passphrase, this.crypter);
   }

@@ -114,3 +114,33 @@ describe("protect and retainOnDelete", () => {
     expect(rows()).toEqual([3]);
   });
 });
+
+it("the state is written after each step, as the engine checkpoints: one step done, another in flight", async () => {
+  const file = path.join(dir, "checkpoint.json");
+  const gate = path.join(dir, "checkpoint.gate");
+  let seen: string[] | undefined;
+  const run = runProgram({
+    operation: "up",
+    program: () => {
+      new Thing("quick", { size: 5 });
+      new Thing("held", { size: 6, holdUntil: gate });
+      return {};
+    },
+    projectDir: process.cwd(),
+    stateFile: file,
+    project: "opts-project",
+    stack: "checkpoint",
+    env: { TOY_STORE: store() },
+    passphrase: "resource options passphrase",
+    // When quick's step is printed, held is still being created: the file must already hold quick.
+    log: (line) => {
+      if (!line.includes("create") || !line.includes(" quick ")) return;
+      seen = dynamicResources(file).map((r) => r.name);
+      fs.writeFileSync(gate, "");
+    },
+  });
+  const result = await run;
+  expect(seen).toEqual(["quick"]);
+  expect(ops(result).sort()).toEqual(["create held", "create quick"]);
+  expect(dynamicResources(file).map((r) => r.name).sort()).toEqual(["held", "quick"]);
+});
