@@ -395,14 +395,13 @@ class OfflineRun implements Deployment {
     }
     const urn = this.urnFor(reg.type, reg.name, reg.parent);
     if (!reg.custom) return this.component(urn, reg);
-    const step = this.startStep(urn, reg, async () => {
+    return this.startStep(urn, reg, async () => {
       if (!reg.type.startsWith(DYNAMIC_PREFIX)) throw new Error(`offline runner: only dynamic resources are supported, not ${reg.type} (${reg.name})`);
       if (reg.provider) throw new Error(`offline runner: explicit providers are not supported (${reg.name} names ${reg.provider})`);
       if (reg.importId) throw new Error(`offline runner: import is not supported (${reg.name})`);
       for (const k of reg.secretInputs) this.addSecret(reg.inputs[k]);
       return this.plan(urn, reg);
     });
-    return step;
   }
 
   async readResource(req: ReadRequest): Promise<Answer> {
