@@ -111,9 +111,12 @@ describe("GitLab CI: examples/gitops/gitlab/.gitlab-ci.yml", () => {
 describe("Node.js in every example pipeline", () => {
   const workflows = ["examples/gitops/github/palette-apikeys.yml", "examples/drift-detection/drift-check.yml", "examples/terraform/gitops.yml", "examples/audit/audit.yml"];
 
-  it("is the major release the package is tested on: the minimum of engines.node, as the README says", () => {
-    const engines = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
-    const tested = /^>=(\d+)\./.exec(engines)?.[1];
+  it("is the major release CI tests with the newest @pulumi/pulumi (scripts/ci-matrix.sh), as the README's table says", () => {
+    // A pipeline's fresh `npm install @pulumi/pulumi` gets the newest release, which needs that Node.js.
+    const matrix = fs.readFileSync(path.join(REPO, "scripts/ci-matrix.sh"), "utf8");
+    const [, node, tested] = /^NEWEST_NODE=((\d+)\.\d+\.\d+)$/m.exec(matrix) ?? [];
+    const newestPulumi = /^NEWEST_PULUMI=(\d+\.\d+\.\d+)$/m.exec(matrix)?.[1];
+    expect([tested, newestPulumi]).toEqual([expect.stringMatching(/^\d+$/), expect.stringMatching(/^3\.\d+\.\d+$/)]);
     const used = workflows.flatMap((file) =>
       Object.values(load(file).jobs as Record<string, GithubJob>)
         .flatMap((job) => job.steps)
@@ -123,6 +126,8 @@ describe("Node.js in every example pipeline", () => {
     used.push(`examples/gitops/gitlab/.gitlab-ci.yml: ${String(load("examples/gitops/gitlab/.gitlab-ci.yml").image).replace(/^node:/, "")}`);
     expect(used).toHaveLength(7);
     expect(used.filter((u) => !u.endsWith(`: ${tested}`))).toEqual([]);
-    expect(fs.readFileSync(path.join(REPO, "README.md"), "utf8")).toContain(`run on Node.js ${tested}`);
+    const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+    expect(readme).toContain(`| ${node} | ${newestPulumi} (the newest) |`);
+    expect(readme).toContain(`The example pipelines run on Node.js ${tested}`);
   });
 });
