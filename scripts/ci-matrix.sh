@@ -52,7 +52,7 @@ node_bin() {
   local version="$1" dir="$work/node-$1" pkg
   pkg="node-$(node -p 'process.platform + "-" + process.arch')"
   if [ ! -x "$dir/node_modules/$pkg/bin/node" ]; then
-    npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$pkg@$version" >&2
+    npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund --silent "$pkg@$version" >&2
   fi
   local got
   got="$("$dir/node_modules/$pkg/bin/node" --version)"
@@ -86,8 +86,11 @@ run_leg() (
   export PATH="$bin:$PATH"
   cd "$dir"
   fail() { echo "--- leg $name: $1 (log: $log)"; tail -n 30 "$log"; exit 1; }
+  took() { echo "    ($1: $((SECONDS - step)) s)"; step=$SECONDS; }
+  step=$SECONDS
   echo "--- npm install --save-dev --save-exact @pulumi/pulumi@$pulumi_version (the rest as locked)"
   npm install --no-audit --no-fund --loglevel=error --save-dev --save-exact "@pulumi/pulumi@$pulumi_version" >"$log" 2>&1 || fail "npm install failed"
+  took "install"
   # One copy of @pulumi/pulumi in the tree, the leg's: the runner refuses a program that loads another.
   npm ls @pulumi/pulumi --all >>"$log" 2>&1 || fail "npm ls finds an invalid or a second @pulumi/pulumi"
   used_node="$(node --version)"
@@ -96,9 +99,11 @@ run_leg() (
   [ "$used_node" = "v$node_version" ] && [ "$used_pulumi" = "$pulumi_version" ] || fail "not the versions this leg is for"
   echo "--- npm run build (tsc against @pulumi/pulumi $used_pulumi's declarations)"
   npm run --silent build >>"$log" 2>&1 || fail "build failed"
+  took "build"
   echo "--- jest --ci $suites"
   # shellcheck disable=SC2086 # the suites are separate arguments
   node node_modules/jest/bin/jest.js --ci $suites
+  took "jest"
 )
 
 legs=("$@")
