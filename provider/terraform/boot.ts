@@ -17,14 +17,16 @@ import * as path from "node:path";
 import { Script } from "node:vm";
 
 const bundle = path.resolve(process.argv[2] ?? "");
-const enableCompileCache = (Module as { enableCompileCache?: () => unknown }).enableCompileCache;
+const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "palette-apikeys", "v8");
+const enableCompileCache = (Module as { enableCompileCache?: (directory?: string) => unknown }).enableCompileCache;
 
 if (typeof enableCompileCache === "function") {
-  enableCompileCache();
+  // Without a directory Node would cache under os.tmpdir() (or $NODE_COMPILE_CACHE), which a reboot or
+  // a tmp cleaner empties; the per-user cache directory is where the Node 20 path keeps it too.
+  enableCompileCache(cacheDir);
   require(bundle);
 } else {
   const source = fs.readFileSync(bundle, "utf8");
-  const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "palette-apikeys", "v8");
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(source).digest("hex").slice(0, 32);
   const cacheFile = path.join(cacheDir, `${key}.bin`);
   let cachedData: Buffer | undefined;

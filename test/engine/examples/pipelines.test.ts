@@ -108,12 +108,16 @@ describe("GitLab CI: examples/gitops/gitlab/.gitlab-ci.yml", () => {
   });
 });
 
-describe("Node.js in every example pipeline", () => {
+describe("Node.js and @pulumi/pulumi in every example pipeline", () => {
   const workflows = ["examples/gitops/github/palette-apikeys.yml", "examples/drift-detection/drift-check.yml", "examples/terraform/gitops.yml", "examples/audit/audit.yml"];
+  const pulumiPipelines = ["examples/gitops/github/palette-apikeys.yml", "examples/drift-detection/drift-check.yml", "examples/gitops/gitlab/.gitlab-ci.yml"];
+  const matrix = fs.readFileSync(path.join(REPO, "scripts/ci-matrix.sh"), "utf8");
+  const [, node, tested] = /^NEWEST_NODE=((\d+)\.\d+\.\d+)$/m.exec(matrix) ?? [];
+  const newestPulumi = /^NEWEST_PULUMI=(\d+\.\d+\.\d+)$/m.exec(matrix)?.[1];
 
-  it("is the major release the package is tested on: the minimum of engines.node, as the README says", () => {
-    const engines = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
-    const tested = /^>=(\d+)\./.exec(engines)?.[1];
+  it("is the major release CI tests with the newest @pulumi/pulumi (scripts/ci-matrix.sh), as the README's table says", () => {
+    // A pipeline's fresh `npm install @pulumi/pulumi` gets the newest release, which needs that Node.js.
+    expect([tested, newestPulumi]).toEqual([expect.stringMatching(/^\d+$/), expect.stringMatching(/^3\.\d+\.\d+$/)]);
     const used = workflows.flatMap((file) =>
       Object.values(load(file).jobs as Record<string, GithubJob>)
         .flatMap((job) => job.steps)
@@ -123,6 +127,20 @@ describe("Node.js in every example pipeline", () => {
     used.push(`examples/gitops/gitlab/.gitlab-ci.yml: ${String(load("examples/gitops/gitlab/.gitlab-ci.yml").image).replace(/^node:/, "")}`);
     expect(used).toHaveLength(7);
     expect(used.filter((u) => !u.endsWith(`: ${tested}`))).toEqual([]);
-    expect(fs.readFileSync(path.join(REPO, "README.md"), "utf8")).toContain(`run on Node.js ${tested}`);
+    const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+    expect(readme).toContain(`| ${node} | ${newestPulumi} (the newest) |`);
+    expect(readme).toContain(`The example pipelines run on Node.js ${tested}`);
+  });
+
+  it("say in their header which Node.js and @pulumi/pulumi releases are tested: CI's, from the peer range's floor to the newest", () => {
+    const peer = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { peerDependencies: Record<string, string> }).peerDependencies["@pulumi/pulumi"];
+    const floor = /^\^(\d+\.\d+\.\d+)$/.exec(peer ?? "")?.[1];
+    expect(floor).toBeDefined();
+    const header = (file: string) => fs.readFileSync(path.join(REPO, file), "utf8").split("\n").filter((l) => l.startsWith("#")).join("\n");
+    const stale = [...workflows, "examples/gitops/gitlab/.gitlab-ci.yml"].filter((file) => {
+      const expected = pulumiPipelines.includes(file) ? `# Tested with Node.js ${tested} and @pulumi/pulumi ${floor} to ${newestPulumi} ` : `# Tested with Node.js ${tested} `;
+      return !header(file).includes(expected);
+    });
+    expect(stale).toEqual([]);
   });
 });
