@@ -33,3 +33,12 @@ export function observe(key: ApiKey, now: Date): ObservedKey {
   if (key.updatedAt !== null) seen.updatedAt = key.updatedAt.toISOString();
   return seen;
 }
+
+/**
+ * The status after a revoke or re-activation that read nothing back: an expired key stays expired
+ * (Palette refuses to re-activate one, so a re-activation that succeeded means it was not).
+ */
+export function statusAfterToggle(previous: unknown, active: boolean): ApiKeyStatus {
+  if (previous === "expired" && !active) return "expired";
+  return active ? "active" : "revoked";
+}

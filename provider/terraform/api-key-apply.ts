@@ -5,7 +5,7 @@
  */
 import { instantOf, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
-import { observe } from "../core/observed";
+import { observe, statusAfterToggle } from "../core/observed";
 import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
 import { resolveExpiry } from "../core/rules";
@@ -106,10 +106,11 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   const wasActive = prior.active !== false;
   try {
     const recorded = locationIn(prior);
-    const { key: latest, location } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false, recorded);
+    const { key: latest, location, sent } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false, recorded);
     if (latest === undefined) {
-      // Nothing to send (only expires_in's spelling or the expiry's spelling changed).
-      return { state: { ...planned, updated_at: prior.updated_at ?? null }, ...privateOut };
+      // No field edited: a revoke or re-activation that succeeded (the planned active and status
+      // hold; nothing is read back, Palette moved updated_at now), or only a spelling changed.
+      return { state: { ...planned, updated_at: sent ? now.toISOString() : (prior.updated_at ?? null) }, ...privateOut };
     }
     return { state: stateOf(latest, planned, now, location), ...privateOut };
   } catch (e) {
@@ -118,7 +119,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     const state =
       e.latest !== undefined && recorded !== undefined
         ? stateOf(e.latest, prior, now, recorded)
-        : { ...prior, active: e.activeNow, status: e.activeNow ? "active" : "revoked" };
+        : { ...prior, active: e.activeNow, status: statusAfterToggle(prior.status, e.activeNow) };
     return { state, ...privateOut, diagnostics: [error("API key updated in part", undefined, e.message)] };
   }
 }
