@@ -6,12 +6,19 @@
  * when it is answered, after a short quiet spell in which more callers may join.
  */
 
-/** How long a new batch waits for more callers once nothing is in flight (a refresh's reads arrive over a few ms). */
-export const GATHER_MS = 5;
+/**
+ * How long a batch waits, once nothing is in flight, for the next caller before it is sent: the
+ * engine's reads of a refresh reach the provider one by one, some ms apart, while it works on the
+ * earlier ones. Each caller who joins restarts the wait, up to `MAX_GATHER_MS` in all.
+ */
+export const GATHER_MS = 50;
+export const MAX_GATHER_MS = 2_000;
 
 export class SharedRequest<T> {
   /** The batch still taking callers: its request is not on the wire yet. */
   private gathering: { answer: Promise<T> } | undefined;
+  /** Callers so far, to tell whether anyone joined during a wait. */
+  private asked = 0;
   /** The last batch's answer (settled or not): the next batch starts after it. */
   private previous: Promise<unknown> = Promise.resolve();
 
@@ -19,11 +26,22 @@ export class SharedRequest<T> {
     /** Makes the request; calls `onSend` as each attempt goes on the wire. */
     private readonly fetch: (onSend: () => void) => Promise<T>,
     private readonly gatherMs: number = GATHER_MS,
+    private readonly maxGatherMs: number = MAX_GATHER_MS,
   ) {}
 
   /** An answer taken after this call; shared with everyone who asked before it was sent. */
   get(): Promise<T> {
+    this.asked += 1;
     return (this.gathering ?? this.openBatch()).answer;
+  }
+
+  /** Waits while callers keep arriving (each within `gatherMs` of the last), at most `maxGatherMs`. */
+  private async gather(): Promise<void> {
+    const until = Date.now() + this.maxGatherMs;
+    for (let seen = -1; seen !== this.asked && Date.now() < until; ) {
+      seen = this.asked;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.gatherMs, Math.max(0, until - Date.now()))));
+    }
   }
 
   private openBatch(): { answer: Promise<T> } {
@@ -34,7 +52,7 @@ export class SharedRequest<T> {
     };
     const answer = (async () => {
       await after.catch(() => undefined);
-      if (this.gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
+      if (this.gatherMs > 0) await this.gather();
       try {
         return await this.fetch(close);
       } finally {
