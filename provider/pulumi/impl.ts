@@ -11,7 +11,7 @@
 import type { dynamic } from "@pulumi/pulumi";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits, type UpdateOutcome } from "../core/lifecycle";
-import { statusAfterToggle } from "../core/observed";
+import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
 import { ClientCache } from "../core/session";
 import { recordedLocation } from "../core/tenant-guard";
 import { preflightFor } from "../core/preflight";
@@ -164,7 +164,8 @@ const locationIn = (props: Props | undefined) => recordedLocation(props?.host, p
 export async function read(id: string, props?: Props): Promise<dynamic.ReadResult> {
   const found = await lifecycle().read(id, locationIn(props));
   if (found === undefined) return { id: "" };
-  const { key, location } = found;
+  const { location } = found;
+  const key = withRecordedUpdateTime(found.key, props ?? {});
   const outs = refreshedOutputs(key, props ?? {}, new Date(), location);
   return { id: key.uid, props: outs, inputs: inputsFromOutputs(outs) };
 }

@@ -5,7 +5,7 @@
  */
 import { instantOf, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
-import { observe, statusAfterToggle } from "../core/observed";
+import { observe, withRecordedUpdateTime } from "../core/observed";
 import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
 import { resolveExpiry } from "../core/rules";
@@ -49,7 +49,9 @@ export async function readKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, 
   if (uid === undefined) return { state: null };
   const found = await lifecycle(ctx.signal).read(uid, locationIn(state));
   if (found === undefined) return { state: null };
-  return { state: stateOf(found.key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
+  const recorded = { name: state?.name, description: state?.description, expiresAt: state?.expires_at, active: state?.active, updatedAt: state?.updated_at };
+  const key = withRecordedUpdateTime(found.key, recorded);
+  return { state: stateOf(key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
 }
 
 export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, clock: () => Date, ...[req, ctx]: Parameters<Apply>): ReturnType<Apply> {
@@ -119,7 +121,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     const state =
       e.latest !== undefined && recorded !== undefined
         ? stateOf(e.latest, prior, now, recorded)
-        : { ...prior, active: e.activeNow, status: statusAfterToggle(prior.status, e.activeNow) };
+        : { ...prior, active: e.activeNow, status: e.activeNow ? "active" : "revoked" };
     return { state, ...privateOut, diagnostics: [error("API key updated in part", undefined, e.message)] };
   }
 }
