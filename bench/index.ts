@@ -12,13 +12,19 @@
  * 3. A burst of 60 calls through one SDK client at Palette's real limit, on a quiet process and on
  *    one starved by blocking its event loop: the 429s that clumped requests meet, and that every call
  *    still succeeds with nothing sent during a Retry-After pause.
- * 4. The emulator's memory per stored key.
- * 5. The Terraform provider's start-up: time to handshake of the bundle against a bare node, and a
+ * 4. Issue 10's overhead: read, update and create through the real dynamic-provider host against the
+ *    same host answering a call that makes no request plus the operation's requests sent raw, 200
+ *    sequential rounds each (`--only=overhead`, under a minute).
+ * 5. Issue 10's memory: the emulator holding 10,000 keys, the provider host after refreshing 500 keys,
+ *    and a leak check over 10 more refreshes (`--only=memory`, under a minute).
+ * 6. The Terraform provider's start-up: time to handshake of the bundle against a bare node, and a
  *    `terraform plan` of one key against one with only the built-in provider.
  *    `npm run bench -- --only=terraform-start` runs just these (under a minute).
  * 6. Requests per operation (issue 10), through the dynamic-provider host at Palette's limit, each
  *    against its floor: refresh of 20/100/500 keys, `up` of 200 keys at parallel 16 and 64, one
  *    create/edit/revoke/re-activate/delete. `npm run bench -- --only=requests` (about 1.5 minutes).
+ *
+ * The run ends with a table of issue 10's goals, measured or printed, with pass/fail.
  *
  * SDK retries are counted from the SDK's own debug events (`logger` option), attached to the
  * provider's client by a test-only probe (harness/sdk-probe.ts); faults from the emulator's request log.
@@ -26,21 +32,22 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-import { request } from "node:http";
 import * as impl from "../provider/impl";
-import { startEmulator, type RunningEmulator } from "../emulator";
+import { startEmulator } from "../emulator";
 import { EngineHost, secretConfig } from "../runner/engine-host";
 import { burstCreates } from "./harness/burst";
 import { clumpRun, type ClumpRun } from "./harness/clumping";
+import { EmulatorProcess } from "./harness/emulator-process";
 import { FAULT_LABELS } from "./harness/faults";
+import { goalRows, type GoalRow } from "./harness/goals";
 import { runLifecycle, type LifecycleReport } from "./harness/lifecycle";
+import { emulatorMemory, LEAK_THRESHOLD_PER_KEY, providerLeakCheck, type EmulatorMemory, type LeakCheck } from "./harness/memory";
+import { measureOverhead, OVERHEAD_GOAL, type OverheadFigures } from "./harness/overhead";
 import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
 import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
 import { measureHandshake, type HandshakeFigures } from "./harness/terraform";
 import { measurePlans, type PlanFigures } from "./harness/terraform-plan";
-import { measureRequests, REQUEST_HEADER, requestRows, type RequestFigures } from "./harness/requests";
+import { measureRequests, REQUEST_HEADER, requestGoals, requestRows, type RequestFigures } from "./harness/requests";
 
 const REPO = path.resolve(__dirname, "..");
 const PALETTE_LIMIT = { perSecond: 10, burst: 5 } as const;
@@ -152,31 +159,29 @@ async function burstRun(dir: string): Promise<BurstFigures> {
   }
 }
 
-interface MemoryFigures {
-  keys: number;
-  heapPerKeyBytes: number;
-}
-
-/** Heap growth of this process per key stored by an emulator in it (keys sent as raw HTTP, nothing kept client-side). */
-async function memoryRun(): Promise<MemoryFigures> {
-  const keys = 2_000;
-  progress(`memory: ${keys} keys stored by the emulator`);
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
-  const emu = await startEmulator({ keyLimitPerUser: keys + 10, rateLimit: false });
+async function overheadRun(): Promise<OverheadFigures[]> {
+  progress("overhead: read, update and create through the provider host, 200 rounds each (pacing off on both sides)");
+  const emu = await EmulatorProcess.start({ keyLimitPerUser: 1_000, rateLimit: false });
+  const host = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(undefined, { rateLimit: false }) }, callTimeoutMs: 60_000 });
   try {
-    const post = (i: number): Promise<void> => postKey(emu, i);
-    for (let i = 0; i < 50; i++) await post(-1 - i); // warm up code paths
-    emu.reset();
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < keys; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => post(i + j)));
-    gc();
-    const after = process.memoryUsage().heapUsed;
-    return { keys, heapPerKeyBytes: Math.round((after - before) / keys) };
+    await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.admin.apiKey) });
+    return await measureOverhead({ emu, host, rounds: 200, warmup: 20 });
   } finally {
+    await host.close();
     await emu.close();
   }
+}
+
+interface MemoryFigures {
+  emulator: EmulatorMemory;
+  provider: LeakCheck;
+}
+
+async function memoryRun(dir: string): Promise<MemoryFigures> {
+  progress("memory: the emulator holding 10,000 keys, in a process of its own");
+  const emulator = await emulatorMemory(10_000);
+  progress("memory: the provider host refreshing 500 keys, then 2 + 10 more times (leak check)");
+  return { emulator, provider: await providerLeakCheck(REPO, dir) };
 }
 
 interface StartupFigures {
@@ -193,30 +198,6 @@ async function startupRun(dir: string): Promise<StartupFigures> {
     bundle: await measureHandshake([bundle], 10),
     launcher: await measureHandshake([path.join(REPO, "dist/terraform/boot.js"), bundle], 10, { XDG_CACHE_HOME: dir }),
   };
-}
-
-function postKey(emu: RunningEmulator, i: number): Promise<void> {
-  const body = JSON.stringify({
-    metadata: { name: `mem-${i}`, annotations: { description: "a typical description of a key" } },
-    spec: { expiry: new Date(Date.now() + 30 * 86_400_000).toISOString() },
-  });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port: emu.port,
-        method: "POST",
-        path: "/v1/apiKeys",
-        headers: { ApiKey: emu.accounts.admin.apiKey, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 201 ? resolve() : reject(new Error(`POST /v1/apiKeys -> ${res.statusCode}`))));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 // ---- printing ----
@@ -295,12 +276,53 @@ function clumpTable(runs: ClumpRun[]): string {
   return table("Clumping: 60 parallel calls through one SDK client (default pacing 8/s against Palette's 10/s, burst 5)", ["", ...runs.map((r) => r.label)], rows.map(([k, v]) => [k, ...v]));
 }
 
-function memoryTable(m: MemoryFigures): string {
-  return table("Emulator footprint", ["", "value"], [
-    ["keys stored", String(m.keys)],
-    ["heap per key (incl. its request-log entry)", `${m.heapPerKeyBytes} B`],
-    ["a 20-key-per-user tenant of 1000 users would take", `${((m.heapPerKeyBytes * 20_000) / 1024 / 1024).toFixed(1)} MiB`],
+function overheadTable(figures: readonly OverheadFigures[]): string {
+  const ms = (total: number, f: OverheadFigures): string => `${(total / f.rounds).toFixed(2)} ms`;
+  return table(
+    `Overhead: an operation through the provider host / (the host answering a check + the operation's requests sent raw), ${figures[0]?.rounds ?? 0} rounds each`,
+    ["", "requests per op", "through the host", "check (no request)", "raw requests", "ratio of totals", `median ratio (goal <= ${OVERHEAD_GOAL})`],
+    figures.map((f) => [f.op, f.requestsPerOp.toFixed(1), ms(f.opMs, f), ms(f.noRequestMs, f), ms(f.rawMs, f), f.ratio.toFixed(2), f.medianRatio.toFixed(2)]),
+  );
+}
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+
+function memoryTable({ emulator, provider }: MemoryFigures): string {
+  return table("Memory (heap after forced GCs, each process alone)", ["", "value"], [
+    [`emulator: heap per stored key (${emulator.keys.toLocaleString("en")} keys, request-log entry included)`, `${emulator.bytesPerKey} B`],
+    ["  a 20-key-per-user tenant of 1000 users would take", `${((emulator.bytesPerKey * 20_000) / 1024 / 1024).toFixed(1)} MiB`],
+    [`provider host: heap growth per key after refreshing ${provider.keys} keys (compiled code included)`, `${provider.bytesPerKey} B`],
+    [`  heap after each of ${provider.rounds.length} more refreshes`, provider.rounds.map((b) => (b / 1024 / 1024).toFixed(1)).join(" ") + " MiB"],
+    ["  growth slope per refresh", `${kib(provider.slopePerRound)} (${(provider.slopePerRound / provider.keys).toFixed(0)} B per key)`],
+    [`  leak (slope over ${LEAK_THRESHOLD_PER_KEY} B per key per refresh)`, provider.leaks ? "YES" : "no"],
   ]);
+}
+
+function overheadGoals(figures: readonly OverheadFigures[]): GoalRow[] {
+  return figures.map((f) => ({
+    goal: `${f.op} through the host / (no-request call + raw HTTP), ${f.rounds} sequential ops: <= ${OVERHEAD_GOAL}`,
+    measured: `${(f.opMs / f.rounds).toFixed(2)} ms vs ${((f.noRequestMs + f.rawMs) / f.rounds).toFixed(2)} ms (totals ${f.ratio.toFixed(2)})`,
+    ratio: f.medianRatio,
+    // The goal is stated to two decimals, and so is the verdict.
+    pass: Number(f.medianRatio.toFixed(2)) <= OVERHEAD_GOAL,
+  }));
+}
+
+function memoryGoals({ emulator, provider }: MemoryFigures): GoalRow[] {
+  return [
+    { goal: `emulator holding ${emulator.keys.toLocaleString("en")} keys: bytes per key`, measured: `${emulator.bytesPerKey} B` },
+    { goal: `provider process after a ${provider.keys}-key refresh: bytes per key`, measured: `${provider.bytesPerKey} B` },
+    {
+      goal: `no growth across ${provider.rounds.length} repeated refreshes (slope <= ${LEAK_THRESHOLD_PER_KEY} B per key per round)`,
+      measured: `${(provider.slopePerRound / provider.keys).toFixed(0)} B per key per round`,
+      ratio: provider.slopePerRound / provider.keys / LEAK_THRESHOLD_PER_KEY,
+      pass: !provider.leaks,
+    },
+  ];
+}
+
+function goalTable(rows: readonly GoalRow[]): string {
+  return table("Issue 10 goals", ["goal", "measured", "ratio", "verdict"], goalRows(rows));
 }
 
 function startupTable({ bundle, launcher }: StartupFigures): string {
@@ -338,17 +360,42 @@ async function main(): Promise<number> {
   for (const k of Object.keys(NO_ENV)) delete process.env[k];
   if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("run `npm run build` first (npm run bench does)");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "palette-bench-"));
-  if (process.argv.includes("--only=terraform-start")) {
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+  if (only === "terraform-start") {
     progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
     process.stdout.write(`${startupTable(await startupRun(dir))}\n${planTable(await measurePlans(REPO, dir))}\n`);
     fs.rmSync(dir, { recursive: true, force: true });
     return 0;
   }
-  if (process.argv.includes("--only=requests")) {
-    process.stdout.write(`${requestsTable(await measureRequests(REPO, NO_ENV, progress))}\n`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    return 0;
+  if (only === "requests") {
+    try {
+      const requests = await measureRequests(REPO, NO_ENV, progress);
+      process.stdout.write(`${requestsTable(requests)}\n${goalTable(requestGoals(requests))}\n`);
+      return 0;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
+  if (only === "overhead" || only === "memory") {
+    try {
+      const goals: GoalRow[] = [];
+      if (only === "overhead") {
+        const overhead = await overheadRun();
+        process.stdout.write(`${overheadTable(overhead)}\n`);
+        goals.push(...overheadGoals(overhead));
+      } else {
+        const memory = await memoryRun(dir);
+        process.stdout.write(`${memoryTable(memory)}\n`);
+        goals.push(...memoryGoals(memory));
+      }
+      process.stdout.write(`${goalTable(goals)}\n\nnode ${process.version}, ${os.cpus().length} CPUs; took ${secs(performance.now() - started)}\n`);
+      // A goal not met is a figure, not a failure of the bench: the exit code says whether it ran.
+      return 0;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (only !== undefined) throw new Error(`unknown --only=${only}: terraform-start, overhead, memory or requests`);
   process.stderr.write("npm run bench: reliability figures (progress on stderr, tables on stdout)\n");
   try {
     const runs: FaultRun[] = [];
@@ -358,12 +405,17 @@ async function main(): Promise<number> {
     const burst = await burstRun(dir);
     progress("clumping: 60 parallel calls through one SDK client, on a quiet process, then blocked 1 s in every 2 s");
     const clumps = [await clumpRun("quiet", 60), await clumpRun("starved (1 s stall every 2 s)", 60, { stallMs: 1_000, everyMs: 2_000 })];
-    const memory = await memoryRun();
+    const overhead = await overheadRun();
+    const memory = await memoryRun(dir);
     const startup = await startupRun(dir);
     progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
     const plans = await measurePlans(REPO, dir);
     const requests = await measureRequests(REPO, NO_ENV, progress);
-    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n${requestsTable(requests)}\n`);
+    process.stdout.write(
+      `${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${overheadTable(overhead)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n${requestsTable(requests)}\n`,
+    );
+    const goals = [...overheadGoals(overhead), ...memoryGoals(memory), ...requestGoals(requests)];
+    process.stdout.write(`${goalTable(goals)}\n`);
     process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} CPUs; bench took ${secs(performance.now() - started)}\n`);
     const ok =
       runs.every((r) => r.report.ok && r.report.stats.hung === 0) &&

@@ -39,6 +39,8 @@ export interface StoredKey {
 export class Store {
   private readonly users = new Map<string, StoredUser>();
   private readonly keys = new Map<string, StoredKey>();
+  /** Keys by the hash of their value: authentication is one lookup, not a scan of the tenant. */
+  private readonly byValueHash = new Map<string, StoredKey>();
 
   constructor(
     readonly tenant: Tenant,
@@ -78,24 +80,25 @@ export class Store {
   }
 
   keysOf(ownerUid: string): StoredKey[] {
-    return this.listKeys().filter((k) => k.ownerUid === ownerUid);
+    return [...this.keys.values()].filter((k) => k.ownerUid === ownerUid).sort(byCreation);
   }
 
   /**
-   * The key whose value is `value`, if any. Compares against every stored hash in constant time
-   * and never stops early, so timing says nothing about which key (or whether one) matched.
+   * The key whose value is `value`, if any: looked up by the SHA-256 of the value, which says nothing
+   * about how close a wrong value came (the digests compared are of the value, not the value), then
+   * confirmed in constant time.
    */
   findKeyByValue(value: string): StoredKey | undefined {
     const digest = hashKeyValue(value);
-    let found: StoredKey | undefined;
-    for (const key of this.keys.values()) {
-      if (digestsEqual(digest, key.valueHash) && found === undefined) found = key;
-    }
-    return found;
+    const key = this.byValueHash.get(digest);
+    return key !== undefined && digestsEqual(digest, key.valueHash) ? key : undefined;
   }
 
   putKey(key: StoredKey): void {
+    const old = this.keys.get(key.uid);
+    if (old !== undefined) this.byValueHash.delete(old.valueHash);
     this.keys.set(key.uid, key);
+    this.byValueHash.set(key.valueHash, key);
     this.onChange();
   }
 
@@ -103,12 +106,16 @@ export class Store {
   updateKey(uid: string, at: Date, change: (key: StoredKey) => void): void {
     const key = this.keys.get(uid);
     if (key === undefined) return;
+    this.byValueHash.delete(key.valueHash);
     change(key);
+    this.byValueHash.set(key.valueHash, key);
     key.updatedAt = at;
     this.onChange();
   }
 
   deleteKey(uid: string): boolean {
+    const key = this.keys.get(uid);
+    if (key !== undefined) this.byValueHash.delete(key.valueHash);
     const deleted = this.keys.delete(uid);
     if (deleted) this.onChange();
     return deleted;
@@ -116,7 +123,11 @@ export class Store {
 
   /** Removes every key `keep` rejects, in one change. */
   retainKeys(keep: (key: StoredKey) => boolean): void {
-    for (const key of [...this.keys.values()]) if (!keep(key)) this.keys.delete(key.uid);
+    for (const key of [...this.keys.values()])
+      if (!keep(key)) {
+        this.keys.delete(key.uid);
+        this.byValueHash.delete(key.valueHash);
+      }
     this.onChange();
   }
 }

@@ -3,5 +3,5 @@
  * The SDK and the emulator have their own entries (`pulumi-palette-apikeys/sdk`, `/emulator`).
  */
 export { ApiKey } from "./pulumi/api-key";
-export type { ApiKeyArgs, ApiKeyUserArgs, ReadOnlyApiKey } from "./pulumi/api-key";
+export type { ApiKeyArgs, ApiKeyUserArgs, PreviousApiKey, ReadOnlyApiKey } from "./pulumi/api-key";
 export type { ApiKeyOutputs } from "./pulumi/outputs";

@@ -281,6 +281,11 @@ export class EngineHost {
     await this.call("delete", req);
   }
 
+  /** The provider process's id (for the bench's probes). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Closes the client, kills the host and waits for it to exit. Safe to call twice. */
   async close(): Promise<void> {
     if (!this.closed) {

@@ -59,15 +59,15 @@ export function probeSdkClients(overrides: ProbeOverrides = {}): SdkProbe {
 export const PRELOAD = path.join(__dirname, "sdk-probe-preload.js");
 
 /**
- * Environment for EngineHost.start that makes the host append the provider's SDK events to
- * `eventsFile`, and force `overrides` on the provider's client.
+ * Environment for EngineHost.start that forces `overrides` on the provider's client and, when
+ * `eventsFile` is given, makes the host append the provider's SDK events to it.
  */
-export function hostProbeEnv(eventsFile: string, overrides: ProbeOverrides = {}): Record<string, string> {
-  fs.writeFileSync(eventsFile, "");
+export function hostProbeEnv(eventsFile: string | undefined, overrides: ProbeOverrides = {}): Record<string, string> {
+  if (eventsFile !== undefined) fs.writeFileSync(eventsFile, "");
   const existing = process.env.NODE_OPTIONS;
   return {
     NODE_OPTIONS: `${existing ? `${existing} ` : ""}--require ${PRELOAD}`,
-    PALETTE_PROBE_EVENTS: eventsFile,
+    ...(eventsFile !== undefined ? { PALETTE_PROBE_EVENTS: eventsFile } : {}),
     PALETTE_PROBE_OVERRIDES: JSON.stringify(overrides),
   };
 }

@@ -1,44 +1,33 @@
 /**
- * Rotation without downtime: one key per rotation period, the previous one kept for an overlap.
+ * Rotation before expiry, without downtime: one key, replaced by a new one a week before it expires.
  *
- * Each period (a calendar month) gets its own `ApiKey` resource. When a new period starts, `pulumi up`
- * creates the new key and keeps the previous one alive, so consumers can switch over; the key from two
- * periods back leaves the program and is deleted. Expiry covers the overlap, so a forgotten `pulumi up`
- * never leaves consumers with an expired key before the next one exists.
+ * The key lives 30 days. Once fewer than 7 are left (`rotatesAt`), the next `pulumi up` creates a new
+ * key (fresh autoname, fresh 30 days) and exports its value; the replaced key stays usable for 2 more
+ * days (`keepPrevious`) so consumers that read the value on their own schedule can switch, and the
+ * first `up` after that deletes it. Before the window `up` changes nothing: time passing alone never
+ * makes a diff, so the schedule is the pipeline's (rotate.yml beside this file runs `up` nightly).
  *
- * The current period comes from config so that the schedule is explicit in the stack's history instead of
- * depending on the clock of whoever runs `pulumi up`:
+ * Consumers never copy the value: they read `deployerKey` through a StackReference (./consumer), so
+ * their next `up` picks up the rotated key.
  *
- *   pulumi config set rotationPeriod 2026-11 && pulumi up    # keys for 2026-10 and 2026-11
- *   pulumi config set rotationPeriod 2026-12 && pulumi up    # creates 2026-12, keeps 2026-11, deletes 2026-10
+ *   pulumi config set rotateBefore 7d   # optional, as are expiresIn and keepPrevious
+ *   pulumi up                           # nightly
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ApiKey } from "pulumi-palette-apikeys";
 
 const config = new pulumi.Config();
-// Required: a default period would silently never rotate.
-const period = config.require("rotationPeriod");
 
-/** "2026-01" -> "2025-12". */
-function previousPeriod(p: string): string {
-  const match = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(p);
-  if (!match) throw new Error(`rotationPeriod must be a month such as "2026-11", got "${p}"`);
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, "0")}`;
-}
+const deployer = new ApiKey("deployer", {
+  description: "Deployer key, rotated by the nightly pipeline",
+  expiresIn: config.get("expiresIn") ?? "30d",
+  rotateBefore: config.get("rotateBefore") ?? "7d",
+  keepPrevious: config.get("keepPrevious") ?? "2d",
+});
 
-const periods = [previousPeriod(period), period];
-const keys = periods.map(
-  (p) =>
-    new ApiKey(`deployer-${p}`, {
-      description: `Deployer key for rotation period ${p}`,
-      // Two periods of life: this period and the overlap with the next one.
-      expiresIn: "62d",
-    }),
-);
-
-const current = keys[keys.length - 1]!;
-export const currentKeyName = current.name;
-export const currentKey = current.key; // a secret: hand this one to consumers
-export const previousKeyName = keys[0]!.name;
+export const deployerKey = deployer.key; // a secret: consumers read it through a StackReference
+export const deployerKeyName = deployer.name;
+export const deployerExpiresAt = deployer.expiresAt;
+export const deployerRotatesAt = deployer.rotatesAt;
+/** The replaced keys still alive, with when the next `up` deletes them (no values). */
+export const previousKeys = deployer.previousKeys.apply((keys) => keys ?? []);

@@ -5,6 +5,7 @@
  * parameter. Both engines ask this one function.
  */
 import { sameInstant, instantOf } from "./expiry";
+import { rotationDue, type RotationDue } from "./rotation";
 import { PENDING, type Field, type MaybePending, type OwnerInput, type Pending } from "./rules";
 
 /** What the state holds for a key (its last known outputs). Values are as stored, so loosely typed. */
@@ -18,6 +19,8 @@ export interface StoredKey {
   userEmail?: unknown;
   /** The owner as the program named it when the key was made; absent: the caller. */
   owner?: { uid?: unknown; email?: unknown } | undefined;
+  rotateBefore?: unknown;
+  keepPrevious?: unknown;
 }
 
 /** What the program wants now, after the rules ran (expiry resolved). */
@@ -31,6 +34,8 @@ export interface DesiredKey {
   owner?: OwnerInput | Pending | undefined;
   /** True when the program chose the name (so a same-owner replacement would collide with it). */
   explicitName: boolean;
+  rotateBefore?: MaybePending<string> | undefined;
+  keepPrevious?: MaybePending<string> | undefined;
 }
 
 export interface KeyDiff {
@@ -42,6 +47,8 @@ export interface KeyDiff {
   deleteBeforeReplace: boolean;
   /** True when the stored key has expired although the program still wants it usable. */
   expiredButWanted: boolean;
+  /** Set when the key is replaced because it is inside its rotation window (`replaces` holds "rotateBefore"). */
+  rotation?: RotationDue;
 }
 
 const lower = (v: unknown): string | undefined => (typeof v === "string" ? v.toLowerCase() : undefined);
@@ -74,6 +81,9 @@ export function changedFields(stored: StoredKey, desired: DesiredKey): Field[] {
   // A new relative expiry is an edit even in the rare case it resolves to the very same instant.
   if (differs(stored.expiresIn, desired.expiresIn)) changed.push("expiresIn");
   if (differs(stored.active ?? true, desired.active)) changed.push("active");
+  // Rotation settings are the provider's own: they change in place without a call to Palette.
+  if (differs(stored.rotateBefore, desired.rotateBefore)) changed.push("rotateBefore");
+  if (differs(stored.keepPrevious, desired.keepPrevious)) changed.push("keepPrevious");
   return changed;
 }
 
@@ -88,10 +98,14 @@ export function diffKey(stored: StoredKey, desired: DesiredKey, now: Date): KeyD
   const expiredButWanted = expired && desired.active !== false && changed.length === 0;
   // Palette can neither re-activate nor re-date an expired key: any edit needs a new key.
   const replaces: Field[] = [...(owner ? (["user"] as const) : []), ...(expired ? (expiredButWanted ? (["status"] as const) : changed) : [])];
+  // Inside the rotation window a key the program wants usable is replaced early: the one case where
+  // time passing alone makes a diff. The expiry compared is the one the key will have after this run.
+  const rotation = !expired && desired.active !== false ? rotationDue(desired.expiresAt, desired.rotateBefore, now) : undefined;
+  if (rotation !== undefined && replaces.length === 0) replaces.push("rotateBefore");
   // Names are unique per owner: a same-owner replacement keeping its explicit name must delete first.
   const deleteBeforeReplace =
     replaces.length > 0 && !owner && desired.explicitName && desired.name !== PENDING && desired.name === stored.name;
-  return { changed, replaces, deleteBeforeReplace, expiredButWanted };
+  return { changed, replaces, deleteBeforeReplace, expiredButWanted, ...(rotation !== undefined && replaces.includes("rotateBefore") ? { rotation } : {}) };
 }
 
 /** True when the diff asks for any change at all. */

@@ -17,5 +17,6 @@ export function explain(e: unknown, hints: EngineHints): string {
   if (((e.code === "CONNECTION" || e.code === "TIMEOUT") && e.attempts > 0) || notPalette) notes.push(hints.host);
   if (e.code === "UNAUTHENTICATED") notes.push(hints.credentials);
   if (e.orphanedKeyName !== undefined) notes.push(hints.orphaned);
+  if (e.code === "CONFLICT" && e.operation === "apiKeys.create") notes.push(hints.nameTaken);
   return [e.message, ...notes].join(" ");
 }

@@ -25,6 +25,8 @@ export interface EngineHints {
   readonly credentials: string;
   /** After a create that may have left a key in Palette without its value: the engine did not record it; what to do. */
   readonly orphaned: string;
+  /** After a create refused because the owner already has a key of that name: how to take that key over instead. */
+  readonly nameTaken: string;
 }
 
 /** What one lifecycle works with: a client, and where its credentials lead (asked at most once per client). */

@@ -24,7 +24,19 @@ export const DESCRIPTION_MAX_LENGTH = 1024;
  * input change causes, an expired key the program still wants usable, so that a drift report can
  * tell expiry ("status") from an out-of-band change (the field that changed).
  */
-export type Field = "name" | "description" | "expiresIn" | "expiresAt" | "active" | "user" | "userUid" | "userEmail" | "status";
+export type Field =
+  | "name"
+  | "description"
+  | "expiresIn"
+  | "expiresAt"
+  | "active"
+  | "user"
+  | "userUid"
+  | "userEmail"
+  | "status"
+  // Rotation (core/rotation.ts): durations like expiresIn.
+  | "rotateBefore"
+  | "keepPrevious";
 
 /** How an engine spells each field: `expiresIn` for Pulumi, `expires_in` for Terraform. */
 export type FieldNames = Readonly<Record<Field, string>>;
@@ -43,6 +55,18 @@ export function nameProblem(name: string, names: FieldNames): string | undefined
   if (name.trim() !== name) return "must not start or end with white space";
   if (controlCharacters.test(name)) return "must not contain control characters";
   return undefined;
+}
+
+const AUTONAME_SUFFIX_LENGTH = 7;
+const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** `base` plus a random suffix ("ci-x3k9a1q"): Pulumi's autoname, Terraform's `name_prefix`. */
+export function autoname(base: string, random: () => number): string {
+  let suffix = "";
+  for (let i = 0; i < AUTONAME_SUFFIX_LENGTH; i++) {
+    suffix += AUTONAME_ALPHABET[Math.floor(random() * AUTONAME_ALPHABET.length)] ?? "x";
+  }
+  return `${base.slice(0, NAME_MAX_LENGTH - AUTONAME_SUFFIX_LENGTH - 1)}-${suffix}`;
 }
 
 export function descriptionProblem(description: string): string | undefined {

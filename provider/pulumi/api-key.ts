@@ -96,11 +96,42 @@ export interface ApiKeyArgs {
   active?: pulumi.Input<boolean> | undefined;
   /** The owner. Changing it replaces the key: Palette cannot reassign keys. @default the caller */
   user?: pulumi.Input<ApiKeyUserArgs> | undefined;
+  /**
+   * Rotate before expiry: once now is within this duration (`"7d"`, `"12h"`) of `expiresAt`, the next
+   * `up` replaces the key create-before-delete, the new key with a fresh autoname and a fresh
+   * `expiresIn`. Needs a relative expiry (`expiresIn`, or the default) and no explicit `name`; must be
+   * shorter than `expiresIn`. Outside the window time passing never makes a diff: run `up` on a schedule.
+   */
+  rotateBefore?: pulumi.Input<string> | undefined;
+  /**
+   * Keep the key a rotation replaced alive for this long (`"1d"`, at most `rotateBefore`), so consumers
+   * can switch to the new value. The new key's state lists it in `previousKeys`; the first `up` after
+   * the grace period deletes it, and so does `destroy`. Needs `rotateBefore`.
+   */
+  keepPrevious?: pulumi.Input<string> | undefined;
+  /**
+   * Adopt an existing key instead of creating one (pulumi import cannot work for dynamic resources).
+   * The create verifies that the key exists where the credentials lead, belongs to `user` (default:
+   * the caller) and has not expired, then applies `name` (required with adopt), `description`,
+   * the expiry and `active` in place. Its value stays unknown: `key` is undefined and `keyAvailable`
+   * false. Read at create only: changing or removing it later changes nothing. Removing the resource
+   * deletes the key unless the `retainOnDelete` resource option is set.
+   */
+  adopt?: pulumi.Input<{ uid: pulumi.Input<string> }> | undefined;
+}
+
+/** A key a rotation replaced and that is kept until `deleteAfter` (see `keepPrevious`). */
+export interface PreviousApiKey {
+  uid: string;
+  name: string;
+  /** ISO 8601 instant; the first `up` at or after it deletes the key. */
+  deleteAfter: string;
 }
 
 /** Output-only names, passed as undefined so the SDK exposes them (pulumi/pulumi#5174). */
 const OUTPUT_NAMES = [
   "key",
+  "keyAvailable",
   "uid",
   "name",
   "description",
@@ -116,6 +147,10 @@ const OUTPUT_NAMES = [
   "status",
   "host",
   "tenantUid",
+  "rotateBefore",
+  "keepPrevious",
+  "rotatesAt",
+  "previousKeys",
 ] as const satisfies readonly (keyof ApiKeyOutputs)[];
 
 /**
@@ -132,9 +167,12 @@ const OUTPUT_NAMES = [
 export class ApiKey extends pulumi.dynamic.Resource {
   /**
    * The key value. Secret; Palette shows it only once, at creation, and the stack carries it from
-   * then on. (Not known for a key read with {@link ApiKey.get}, whose type says so.)
+   * then on. (Not known for a key read with {@link ApiKey.get}, whose type says so, nor for an adopted
+   * key: see `keyAvailable`.)
    */
   declare readonly key: pulumi.Output<string>;
+  /** True when `key` holds the value (the key was created by this resource); false for an adopted key. */
+  declare readonly keyAvailable: pulumi.Output<boolean>;
   /** The key's Palette uid (also the resource id). */
   declare readonly uid: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
@@ -159,6 +197,14 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly host: pulumi.Output<string>;
   /** The tenant the key lives in. */
   declare readonly tenantUid: pulumi.Output<string>;
+  /** Echo of the `rotateBefore` input. */
+  declare readonly rotateBefore: pulumi.Output<string | undefined>;
+  /** Echo of the `keepPrevious` input. */
+  declare readonly keepPrevious: pulumi.Output<string | undefined>;
+  /** When the key becomes due for rotation (`expiresAt - rotateBefore`, ISO 8601); absent without `rotateBefore`. */
+  declare readonly rotatesAt: pulumi.Output<string | undefined>;
+  /** Keys rotated out and still kept alive (`keepPrevious`); absent when there are none. */
+  declare readonly previousKeys: pulumi.Output<PreviousApiKey[] | undefined>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
     notePreviewWithoutCredentials();

@@ -5,13 +5,13 @@
  */
 import { z } from "zod";
 import {
+  autoname,
   descriptionProblem,
   expiresAtProblem,
   expiresInProblem,
   exactlyOneOwner,
   mutuallyExclusiveExpiry,
   nameProblem,
-  NAME_MAX_LENGTH,
   ownerEmailProblem,
   ownerUidProblem,
   PENDING,
@@ -21,6 +21,7 @@ import {
   type MaybePending,
   type Resolution,
 } from "../core/rules";
+import { rotationProblems, type RotationInput } from "../core/rotation";
 
 export { NAME_MAX_LENGTH, DESCRIPTION_MAX_LENGTH } from "../core/rules";
 
@@ -39,9 +40,9 @@ export const PULUMI_NAMES: FieldNames = {
   userUid: "user.uid",
   userEmail: "user.email",
   status: "status",
+  rotateBefore: "rotateBefore",
+  keepPrevious: "keepPrevious",
 };
-const AUTONAME_SUFFIX_LENGTH = 7;
-const AUTONAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** The owner of a key, as a program names it: exactly one of the two. */
 export interface ApiKeyUserInput {
@@ -59,6 +60,8 @@ export interface ApiKeyInputs {
   expiresAt: string;
   active: boolean | Unknown;
   user?: ApiKeyUserInput | Unknown;
+  /** The existing key a new resource takes over instead of creating one; read by create only. */
+  adopt?: { uid: string } | Unknown;
   /** The resource's logical name, passed by the ApiKey class because check never sees the URN. */
   __logicalName?: string;
   /** Set when the program gave no `name`: a replacement may then pick a fresh one. */
@@ -71,6 +74,12 @@ export interface ApiKeyInputs {
   __autoname?: string;
   /** The relative expiry and the instant it resolved to: what a re-dated key is put back to. */
   __expiry?: Resolution;
+  /** Replace the key once now is this close to its expiry ("7d"). */
+  rotateBefore?: string;
+  /** Keep the key a rotation replaced alive this long ("1d"). */
+  keepPrevious?: string;
+  /** The keys rotated out and kept for `keepPrevious`, handed over by the rotation (see handover.ts). */
+  __previousKeys?: unknown;
   __provider?: string;
 }
 
@@ -85,7 +94,7 @@ export interface CheckContext {
   random: () => number;
 }
 
-const INPUT_NAMES = "name, description, expiresIn, expiresAt, active and user";
+const INPUT_NAMES = "name, description, expiresIn, expiresAt, active, user, rotateBefore, keepPrevious and adopt";
 
 /** Hands a core rule's verdict to zod, which reports it against the property being parsed. */
 const rule =
@@ -115,6 +124,11 @@ const User = z
   )
   .refine((u) => (u.uid === undefined) !== (u.email === undefined), exactlyOneOwner(PULUMI_NAMES));
 
+const Adopt = z.strictObject(
+  { uid: z.string({ error: "must be a string: the uid of the key to adopt" }).superRefine(rule(ownerUidProblem)) },
+  { error: 'must be an object: { uid: "..." }' },
+);
+
 const RawInputs = z.strictObject({
   name: Name.optional(),
   description: Description.optional(),
@@ -122,6 +136,9 @@ const RawInputs = z.strictObject({
   expiresAt: ExpiresAt.optional(),
   active: z.boolean({ error: "must be true or false" }).optional(),
   user: User.optional(),
+  rotateBefore: ExpiresIn.optional(),
+  keepPrevious: ExpiresIn.optional(),
+  adopt: Adopt.optional(),
   __logicalName: z.string().optional(),
   __autonamed: z.boolean().optional(),
   __autoname: z.string().optional(),
@@ -133,7 +150,7 @@ function validatable(news: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(news)) {
     if (v === undefined || v === null || v === UNKNOWN) continue;
-    if (k === "user" && typeof v === "object" && !Array.isArray(v)) {
+    if ((k === "user" || k === "adopt") && typeof v === "object" && !Array.isArray(v)) {
       // An unknown uid/email still counts as "given", so the exactly-one rule holds in previews.
       const user: Record<string, unknown> = {};
       for (const [uk, uv] of Object.entries(v as Record<string, unknown>)) {
@@ -159,21 +176,13 @@ function failuresOf(error: z.ZodError): CheckFailure[] {
   for (const issue of error.issues) {
     const path = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
-      const accepted = path.length === 0 ? INPUT_NAMES : "uid or email";
+      const accepted = path.length === 0 ? INPUT_NAMES : path[0] === "adopt" ? "uid" : "uid or email";
       for (const key of issue.keys) add([...path, key].join("."), `is not an ApiKey input (accepted: ${accepted})`);
     } else {
       add(path.join(".") || "inputs", issue.message);
     }
   }
   return failures;
-}
-
-function autoname(base: string, random: () => number): string {
-  let suffix = "";
-  for (let i = 0; i < AUTONAME_SUFFIX_LENGTH; i++) {
-    suffix += AUTONAME_ALPHABET[Math.floor(random() * AUTONAME_ALPHABET.length)] ?? "x";
-  }
-  return `${base.slice(0, NAME_MAX_LENGTH - AUTONAME_SUFFIX_LENGTH - 1)}-${suffix}`;
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
@@ -196,6 +205,13 @@ export function checkApiKey(
   if (given("expiresIn") && given("expiresAt") && !failures.some((f) => f.property === "expiresAt")) {
     failures.push({ property: "expiresAt", reason: mutuallyExclusiveExpiry(PULUMI_NAMES) });
   }
+  if (given("adopt") && given("rotateBefore")) {
+    // A rotation needs a fresh autoname per key; an adopted key keeps the name the program gives it.
+    failures.push({ property: "rotateBefore", reason: "cannot be combined with adopt: adopt the key without rotateBefore, or leave adopt out and let Pulumi create rotating keys" });
+  } else if (given("adopt") && !given("name")) {
+    failures.push({ property: "name", reason: "must be set when adopting a key (adopt), e.g. to its current name: without it the key would be renamed to an autoname" });
+  }
+  if (failures.length === 0) failures.push(...rotationFailures(news, given));
   if (failures.length > 0) return { inputs: stripUndefined(news), failures };
 
   const inputs: Record<string, unknown> = {};
@@ -216,6 +232,7 @@ export function checkApiKey(
   inputs.description = given("description") ? news.description : "";
   inputs.active = given("active") ? news.active : true;
   if (given("user")) inputs.user = news.user === UNKNOWN ? UNKNOWN : stripUndefined(news.user as Record<string, unknown>);
+  if (given("adopt")) inputs.adopt = news.adopt === UNKNOWN ? UNKNOWN : { uid: (news.adopt as Record<string, unknown>).uid };
 
   const pending = <T>(v: unknown): MaybePending<T> => (v === UNKNOWN ? PENDING : (v as T));
   const { expiry, failure } = resolveExpiry(
@@ -232,5 +249,20 @@ export function checkApiKey(
   if (expiry.expiresIn !== undefined) inputs.expiresIn = unpending(expiry.expiresIn);
   inputs.expiresAt = unpending(expiry.expiresAt);
   if (expiry.resolved !== undefined) inputs.__expiry = expiry.resolved;
+  if (given("rotateBefore")) inputs.rotateBefore = news.rotateBefore;
+  if (given("keepPrevious")) inputs.keepPrevious = news.keepPrevious;
   return { inputs, failures };
+}
+
+function rotationFailures(news: Record<string, unknown>, given: (k: string) => boolean): CheckFailure[] {
+  const maybe = (k: string): MaybePending<string> | undefined => (!given(k) ? undefined : news[k] === UNKNOWN ? PENDING : String(news[k]));
+  const input: RotationInput = {
+    rotateBefore: maybe("rotateBefore"),
+    keepPrevious: maybe("keepPrevious"),
+    explicitName: given("name"),
+    expiresIn: maybe("expiresIn"),
+    expiresAtGiven: given("expiresAt"),
+  };
+  const failures = rotationProblems(input, PULUMI_NAMES, "leave name out: Pulumi then gives every key a fresh autoname");
+  return failures.map((f) => ({ property: PULUMI_NAMES[f.field], reason: f.reason }));
 }

@@ -3,7 +3,8 @@
  * decision. The dynamic-provider protocol has no detailedDiff, so `replaces` (in the ApiKey's input
  * names) is all the engine learns; `replaceOnChanges` is a no-op with a custom diff.
  */
-import { diffKey, hasChanges, type DesiredKey, type StoredKey } from "../core/diff";
+import { diffKey, hasChanges, type DesiredKey, type KeyDiff, type StoredKey } from "../core/diff";
+import { previousKeysDue, previousKeysOf, rotationReason } from "../core/rotation";
 import { PENDING, type MaybePending, type OwnerInput } from "../core/rules";
 import { PULUMI_NAMES, UNKNOWN } from "./check";
 
@@ -43,11 +44,22 @@ export function desiredKeyOf(news: Props): DesiredKey {
     active: known<boolean>(news.active ?? true),
     owner: ownerOf(news.user),
     explicitName: news.__autonamed !== true,
+    rotateBefore: news.rotateBefore === undefined ? undefined : known<string>(news.rotateBefore),
+    keepPrevious: news.keepPrevious === undefined ? undefined : known<string>(news.keepPrevious),
   };
 }
 
-export function diffApiKey(olds: Props, news: Props, now: Date): ApiKeyDiff {
-  const d = diffKey(storedKeyOf(olds), desiredKeyOf(news), now);
-  if (!hasChanges(d)) return { changes: false, replaces: [], deleteBeforeReplace: false };
-  return { changes: true, replaces: d.replaces.map((f) => PULUMI_NAMES[f]), deleteBeforeReplace: d.deleteBeforeReplace };
+/** The core's decision, for the provider to act on beside the engine (see handover.ts). */
+export function keyDiffOf(olds: Props, news: Props, now: Date): KeyDiff {
+  return diffKey(storedKeyOf(olds), desiredKeyOf(news), now);
+}
+
+export function diffApiKey(olds: Props, news: Props, now: Date, d: KeyDiff = keyDiffOf(olds, news, now)): ApiKeyDiff {
+  // A previous key past its grace period is deleted by an update of the key that replaced it.
+  const cleanup = previousKeysDue(previousKeysOf(olds.previousKeys), now).length > 0;
+  if (!hasChanges(d) && !cleanup) return { changes: false, replaces: [], deleteBeforeReplace: false };
+  // No detailedDiff in the dynamic protocol: the replace keys are what the preview shows, so a
+  // rotation names its reason there ("rotation due: expires 2026-12-29, rotateBefore 7d").
+  const replaces = d.rotation !== undefined ? [rotationReason(d.rotation, PULUMI_NAMES)] : d.replaces.map((f) => PULUMI_NAMES[f]);
+  return { changes: true, replaces, deleteBeforeReplace: d.deleteBeforeReplace };
 }

@@ -10,6 +10,7 @@
  */
 import type { dynamic } from "@pulumi/pulumi";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
+import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
 import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits, type UpdateOutcome } from "../core/lifecycle";
 import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
 import { ClientCache } from "../core/session";
@@ -18,8 +19,12 @@ import { preflightFor } from "../core/preflight";
 import type { ProviderSettings } from "../core/settings";
 import { checkApiKey, PULUMI_NAMES, UNKNOWN } from "./check";
 import { MissingCredentialsError, resolveSettings, SETTINGS } from "./config";
-import { diffApiKey } from "./diff";
-import { inputsFromOutputs, refreshedOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
+import { diffApiKey, keyDiffOf } from "./diff";
+import { inputsFromOutputs, refreshedOutputs, rotationOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
+import { clockFrom } from "../core/clock";
+import { previousKeysDue, previousKeysOf, retire, type PreviousKey } from "../core/rotation";
+import * as handover from "./handover";
+import * as stewards from "./stewards";
 
 type Props = Record<string, unknown>;
 
@@ -37,9 +42,15 @@ export const PULUMI_HINTS: EngineHints = {
     "or SPECTROCLOUD_APIKEY (or SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD).",
   orphaned:
     "Pulumi did not record that key, so `pulumi destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
+  nameTaken:
+    'To manage that key with this resource instead, adopt it: add `adopt: { uid: "<its uid>" }` to the ApiKey\'s inputs and keep its `name` ' +
+    "(the uid is on the Palette console's API Keys page, and in `npx palette-apikeys audit --json`), then run `pulumi up` again.",
 };
 
 let configLookup: (key: string) => string | undefined = () => undefined;
+let clock: (() => Date) | undefined;
+/** The provider's clock: real time unless PALETTE_APIKEYS_NOW moves it (see core/clock.ts). */
+const now = (): Date => (clock ??= clockFrom(process.env))();
 const clients = new ClientCache("pulumi-palette-apikeys-provider");
 
 /**
@@ -67,8 +78,8 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 }
 
 /** Settings are resolved on every call: a changed environment (the fallback) takes effect at once. */
-function lifecycle(): KeyLifecycle {
-  return new KeyLifecycle(clients.sessionFor(resolveSettings(configLookup, process.env)), PULUMI_NAMES, PULUMI_HINTS);
+function lifecycle(session = clients.sessionFor(resolveSettings(configLookup, process.env))): KeyLifecycle {
+  return new KeyLifecycle(session, PULUMI_NAMES, PULUMI_HINTS);
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -79,7 +90,7 @@ function expiryOf(inputs: Props): Date {
   // Only reachable when the engine skipped check, which it does not; resolve as check would.
   const duration = parseExpiresIn(str(inputs.expiresIn) ?? DEFAULT_EXPIRES_IN);
   if (!duration.ok) throw new Error(`expiresIn: ${duration.reason}`);
-  return resolveExpiresIn(duration.value, new Date());
+  return resolveExpiresIn(duration.value, now());
 }
 
 function ownerOf(user: unknown): { uid: string } | { email: string } | undefined {
@@ -108,8 +119,17 @@ function configuredSettings(): ProviderSettings | undefined {
  * that the credentials work and that an owner named by email exists (read-only, once per process).
  */
 export async function check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
-  const checked = checkApiKey(olds ?? {}, news ?? {}, { now: new Date(), random: Math.random });
+  const checked = checkApiKey(olds ?? {}, news ?? {}, { now: now(), random: Math.random });
   if (checked.failures.length > 0) return checked;
+  // Empty olds: a new resource (or a replacement, whose create refuses to adopt its own key).
+  const adoptUid = adoptedUid(checked.inputs);
+  const taken = adoptUid !== undefined && Object.keys(olds ?? {}).length === 0 ? stewards.adopts(adoptUid, holderOf(checked.inputs)) : undefined;
+  if (taken !== undefined) return { inputs: checked.inputs, failures: [{ property: "adopt.uid", reason: taken }] };
+  if (Object.keys(olds ?? {}).length > 0) handover.withdraw(checked.inputs);
+  else {
+    const previous = handover.take(news ?? {});
+    if (previous !== undefined) checked.inputs.__previousKeys = previous;
+  }
   const settings = configuredSettings();
   if (settings === undefined) return checked;
   let session;
@@ -134,13 +154,83 @@ export async function check(olds: Props, news: Props): Promise<dynamic.CheckResu
   return checked;
 }
 
-export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
-  return diffApiKey(olds ?? {}, news ?? {}, new Date());
+export async function diff(id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  const clash = stewards.manages(id, holderOf(news ?? {}));
+  if (clash !== undefined) throw new Error(clash);
+  const at = now();
+  const d = keyDiffOf(olds ?? {}, news ?? {}, at);
+  if (d.replaces.length > 0) handover.offer(news ?? {}, keptAcross(id, olds ?? {}, news ?? {}, d.rotation !== undefined, at));
+  return diffApiKey(olds ?? {}, news ?? {}, at, d);
+}
+
+/**
+ * What a replacement's new key keeps: the previous keys still in their grace period, and, when a
+ * rotation replaces the key and the program keeps previous keys, the key itself.
+ */
+function keptAcross(id: string, olds: Props, news: Props, rotating: boolean, at: Date): PreviousKey[] {
+  const due = new Set(previousKeysDue(previousKeysOf(olds.previousKeys), at).map((k) => k.uid));
+  const kept = previousKeysOf(olds.previousKeys).filter((k) => !due.has(k.uid));
+  const keepPrevious = str(news.keepPrevious);
+  if (rotating && keepPrevious !== undefined) kept.push(retire({ uid: id, name: str(olds.name) ?? "", expiresAt: olds.expiresAt }, keepPrevious, at));
+  return kept;
+}
+
+const holderOf = (inputs: Props): string => str(inputs.__logicalName) ?? "(unnamed)";
+
+/** The uid a resource asks to adopt, when it asks and the uid is known. */
+function adoptedUid(inputs: Props): string | undefined {
+  const uid = (inputs.adopt as Props | undefined)?.uid;
+  return typeof uid === "string" && uid !== UNKNOWN ? uid : undefined;
+}
+
+/**
+ * create with `adopt`: takes the existing key over instead of making one. Refused, with nothing
+ * changed, when another resource of the deployment holds it, or when it is this resource's own key
+ * being replaced (an adopted key that expired or changes owner gets a new key: leave adopt out).
+ */
+async function adopt(uid: string, inputs: Props, carried: CarriedOver): Promise<dynamic.CreateResult> {
+  const holder = holderOf(inputs);
+  if (stewards.alreadyManagedBy(uid, holder)) {
+    throw new Error(
+      `Cannot adopt API key ${uid} (adopt.uid): it is the key this resource already manages, and it must be replaced ` +
+        "(it expired, or its owner changed). Leave adopt out so that Pulumi creates a new key in its place. Nothing was changed.",
+    );
+  }
+  const taken = stewards.adopts(uid, holder);
+  if (taken !== undefined) throw new Error(`Cannot adopt API key ${uid} (adopt.uid): ${taken} Nothing was changed.`);
+  const session = clients.sessionFor(resolveSettings(configLookup, process.env));
+  const spec = { name: String(inputs.name), description: str(inputs.description) ?? "", expiresAt: expiryOf(inputs), active: inputs.active !== false, owner: ownerOf(inputs.user) };
+  try {
+    // A resource managing the key may show up (its diff) while the key is read: then nothing is changed.
+    const objection = (): string | undefined => (stewards.contested(uid) ? `another resource of this stack manages it (see its error); leave adopt out of "${holder}"` : undefined);
+    const taken = await adoptKey(lifecycle(session), session, uid, spec, { property: "adopt.uid", now: now(), objection });
+    stewards.adopted(uid, holder);
+    return { id: uid, outs: toOutputs(taken.key, { ...carried, userEmail: taken.ownerEmail, location: taken.location }, now()) };
+  } catch (e) {
+    if (!(e instanceof KeyAdoptedPartially)) {
+      if (!stewards.contested(uid)) stewards.released(uid);
+      throw e;
+    }
+    stewards.adopted(uid, holder);
+    const outs = toOutputs(e.key, { ...carried, location: e.location }, now());
+    throw new ResourceInitError(e.message, uid, withProvider(outs, inputs.__provider));
+  }
 }
 
 export async function create(inputs: Props): Promise<dynamic.CreateResult> {
   const ops = lifecycle();
-  const carried: CarriedOver = { expiresIn: inputs.expiresIn, user: inputs.user, autoname: inputs.__autoname, expiry: inputs.__expiry };
+  const previousKeys = previousKeysOf(inputs.__previousKeys);
+  const carried: CarriedOver = {
+    expiresIn: inputs.expiresIn,
+    user: inputs.user,
+    autoname: inputs.__autoname,
+    expiry: inputs.__expiry,
+    rotateBefore: inputs.rotateBefore,
+    keepPrevious: inputs.keepPrevious,
+    previousKeys,
+  };
+  const adoptUid = adoptedUid(inputs);
+  if (adoptUid !== undefined) return adopt(adoptUid, inputs, { ...carried, adopt: inputs.adopt });
   try {
     const made = await ops.create({
       name: String(inputs.name),
@@ -149,12 +239,15 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
       active: inputs.active !== false,
       owner: ownerOf(inputs.user),
     });
-    const outs = toOutputs(made.key, { ...carried, key: made.value, userEmail: made.ownerEmail, location: made.location }, new Date());
+    const outs = toOutputs(made.key, { ...carried, key: made.value, userEmail: made.ownerEmail, location: made.location }, now());
+    handover.markRecorded(previousKeys);
+    stewards.made(made.key.uid, holderOf(inputs));
     return { id: made.key.uid, outs };
   } catch (e) {
     if (!(e instanceof KeyCreatedIncompletely)) throw e;
     const { key, value, ownerEmail, location } = e.created;
-    const outs = toOutputs(key, { ...carried, key: value, userEmail: ownerEmail, location }, new Date());
+    const outs = toOutputs(key, { ...carried, key: value, userEmail: ownerEmail, location }, now());
+    handover.markRecorded(previousKeys);
     throw new ResourceInitError(e.message, key.uid, withProvider(outs, inputs.__provider));
   }
 }
@@ -166,7 +259,7 @@ export async function read(id: string, props?: Props): Promise<dynamic.ReadResul
   if (found === undefined) return { id: "" };
   const { location } = found;
   const key = withRecordedUpdateTime(found.key, props ?? {});
-  const outs = refreshedOutputs(key, props ?? {}, new Date(), location);
+  const outs = refreshedOutputs(key, props ?? {}, now(), location);
   return { id: key.uid, props: outs, inputs: inputsFromOutputs(outs) };
 }
 
@@ -177,6 +270,8 @@ function storedOutputs(olds: Props): Props {
 }
 
 export async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+  // Previous keys past their grace period go first: a failure leaves the key and its state as they were.
+  const previousKeys = await deletePreviousKeysDue(olds);
   const edits: KeyEdits = {};
   if (news.name !== olds.name) edits.name = String(news.name);
   if ((news.description ?? "") !== (olds.description ?? "")) edits.description = str(news.description) ?? "";
@@ -189,6 +284,10 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     autoname: news.__autoname,
     expiry: news.__expiry,
     location: locationIn(olds),
+    rotateBefore: news.rotateBefore,
+    keepPrevious: news.keepPrevious,
+    previousKeys,
+    adopt: olds.adopt,
   };
 
   let outcome: UpdateOutcome;
@@ -199,7 +298,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     if (!(e instanceof KeyUpdatedPartially)) throw e;
     // Some changes reached Palette: record what is known, the next `up` retries the rest.
     const partial = e.latest
-      ? toOutputs(e.latest, carried, new Date())
+      ? toOutputs(e.latest, carried, now())
       : ({ ...storedOutputs(olds), active: e.activeNow, status: statusAfterToggle(olds.status, e.activeNow) } as ApiKeyOutputs);
     throw new ResourceInitError(e.message, id, withProvider(partial, news.__provider));
   }
@@ -209,17 +308,46 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     // stored outputs stand, with the echoes and the active state refreshed.
     const outs: Props = { ...storedOutputs(olds) };
     if (carried.location !== undefined) Object.assign(outs, { host: carried.location.host, tenantUid: carried.location.tenantUid });
-    delete outs.expiresIn;
-    delete outs.__expiry;
+    for (const k of ["expiresIn", "__expiry", "rotateBefore", "keepPrevious", "rotatesAt", "previousKeys"]) delete outs[k];
+    outs.keyAvailable = typeof outs.key === "string"; // state written before the output existed lacks it
     if (typeof news.expiresIn === "string") outs.expiresIn = news.expiresIn;
     if (news.__expiry !== undefined) outs.__expiry = news.__expiry;
-    if (outcome.sent) Object.assign(outs, { active: outcome.active, status: statusAfterToggle(olds.status, outcome.active), updatedAt: new Date().toISOString() });
+    Object.assign(outs, rotationOutputs(carried, outs.expiresAt));
+    if (outcome.sent) Object.assign(outs, { active: outcome.active, status: statusAfterToggle(olds.status, outcome.active), updatedAt: now().toISOString() });
     return { outs };
   }
-  return { outs: toOutputs(latest, carried, new Date()) };
+  return { outs: toOutputs(latest, carried, now()) };
 }
 
+/** Deletes the previous keys whose grace period ended; returns those still kept. */
+async function deletePreviousKeysDue(olds: Props): Promise<PreviousKey[]> {
+  const kept = previousKeysOf(olds.previousKeys);
+  const due = previousKeysDue(kept, now());
+  if (due.length === 0) return kept;
+  const ops = lifecycle();
+  for (const k of due) {
+    try {
+      await ops.delete(k.uid, locationIn(olds));
+    } catch (e) {
+      // The state keeps listing it (the update did not happen), so the next `up` or destroy tries again.
+      throw new Error(`Cannot delete previous API key "${k.name}" (${k.uid}), kept until ${k.deleteAfter}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return kept.filter((k) => !due.includes(k));
+}
+
+/**
+ * Deletes the key and the previous keys it still keeps. Keys a new key's state took over in this
+ * process (a rotation with keepPrevious, see handover.ts) are left to that key.
+ */
 export async function delete_(id: string, props: Props): Promise<void> {
-  await lifecycle().delete(id, locationIn(props));
+  const ops = lifecycle();
+  for (const k of previousKeysOf(props?.previousKeys)) {
+    if (!handover.isRecordedElsewhere(k.uid)) await ops.delete(k.uid, locationIn(props));
+  }
+  // Another resource adopted the key in this run while this one left the program: it stays, theirs.
+  if (stewards.handedOver(id)) return;
+  if (!handover.isRecordedElsewhere(id)) await ops.delete(id, locationIn(props));
+  stewards.released(id);
 }
 export { delete_ as delete };

@@ -6,6 +6,7 @@ import type { ApiKey, ApiKeyStatus } from "../../sdk";
 import { sameInstant } from "../core/expiry";
 import { observe } from "../core/observed";
 import { resolutionOf, type Resolution } from "../core/rules";
+import { previousKeysOf, rotatesAt, type PreviousKey } from "../core/rotation";
 import type { KeyLocation } from "../core/tenant-guard";
 import type { ApiKeyUserInput } from "./check";
 
@@ -13,6 +14,8 @@ import type { ApiKeyUserInput } from "./check";
 export interface ApiKeyOutputs {
   /** The key value: only create learns it; update and read carry it forward. Secret. */
   key?: string;
+  /** False when the value is unknown: the key was adopted (or read with ApiKey.get), not created here. */
+  keyAvailable: boolean;
   uid: string;
   name: string;
   description: string;
@@ -35,10 +38,20 @@ export interface ApiKeyOutputs {
   host?: string;
   /** The tenant the key lives in: read, update and delete refuse credentials of another tenant. */
   tenantUid?: string;
+  /** The key this resource adopted (echo of the `adopt` input at create); absent for keys it created. */
+  adopt?: { uid: string };
   /** The name Pulumi chose for an autonamed key (see `__autoname` in check.ts); absent for explicit names. */
   __autoname?: string;
   /** The relative expiry as resolved (see `__expiry` in check.ts); absent for an absolute expiry. */
   __expiry?: Resolution;
+  /** Echo of the `rotateBefore` input. */
+  rotateBefore?: string;
+  /** Echo of the `keepPrevious` input. */
+  keepPrevious?: string;
+  /** When the key becomes due for rotation (`expiresAt - rotateBefore`); absent without rotateBefore. */
+  rotatesAt?: string;
+  /** Keys rotated out and still kept alive (`keepPrevious`); each is deleted by the first update after its deleteAfter. */
+  previousKeys?: PreviousKey[];
 }
 
 type Props = Record<string, unknown>;
@@ -52,6 +65,10 @@ export interface CarriedOver {
   autoname?: unknown;
   location?: KeyLocation | undefined;
   expiry?: unknown;
+  rotateBefore?: unknown;
+  keepPrevious?: unknown;
+  previousKeys?: unknown;
+  adopt?: unknown;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -68,8 +85,8 @@ function userOf(v: unknown): ApiKeyUserInput | undefined {
 /** Builds complete outputs from Palette's view of the key plus what only state knows. */
 export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyOutputs {
   const { expiresAt, createdAt, updatedAt, ...seen } = observe(key, now);
-  const outs: ApiKeyOutputs = seen;
   const value = str(carried.key);
+  const outs: ApiKeyOutputs = { ...seen, keyAvailable: value !== undefined };
   if (value !== undefined) outs.key = value;
   const expiresIn = str(carried.expiresIn);
   if (expiresIn !== undefined) outs.expiresIn = expiresIn;
@@ -88,6 +105,25 @@ export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyO
   if (autoname !== undefined) outs.__autoname = autoname;
   const expiry = resolutionOf(carried.expiry);
   if (expiry !== undefined) outs.__expiry = expiry;
+  const adopted = str((carried.adopt as { uid?: unknown } | undefined)?.uid);
+  if (adopted !== undefined) outs.adopt = { uid: adopted };
+  Object.assign(outs, rotationOutputs(carried, expiresAt));
+  return outs;
+}
+
+/** The rotation echoes, when the program rotates, and the previous keys still kept. */
+export function rotationOutputs(carried: CarriedOver, expiresAt: unknown): Pick<ApiKeyOutputs, "rotateBefore" | "keepPrevious" | "rotatesAt" | "previousKeys"> {
+  const outs: Pick<ApiKeyOutputs, "rotateBefore" | "keepPrevious" | "rotatesAt" | "previousKeys"> = {};
+  const rotateBefore = str(carried.rotateBefore);
+  if (rotateBefore !== undefined) {
+    outs.rotateBefore = rotateBefore;
+    const at = rotatesAt(expiresAt, rotateBefore);
+    if (at !== undefined) outs.rotatesAt = at.toISOString();
+  }
+  const keepPrevious = str(carried.keepPrevious);
+  if (keepPrevious !== undefined) outs.keepPrevious = keepPrevious;
+  const previous = previousKeysOf(carried.previousKeys);
+  if (previous.length > 0) outs.previousKeys = previous;
   return outs;
 }
 
@@ -103,7 +139,19 @@ export function refreshedOutputs(key: ApiKey, previous: Props, now: Date, locati
       : undefined;
   return toOutputs(
     key,
-    { key: previous.key, expiresIn, user: previous.user, userEmail: previous.userEmail, autoname: previous.__autoname, location, expiry: previous.__expiry },
+    {
+      key: previous.key,
+      expiresIn,
+      user: previous.user,
+      userEmail: previous.userEmail,
+      autoname: previous.__autoname,
+      location,
+      expiry: previous.__expiry,
+      rotateBefore: previous.rotateBefore,
+      keepPrevious: previous.keepPrevious,
+      previousKeys: previous.previousKeys,
+      adopt: previous.adopt,
+    },
     now,
   );
 }
@@ -114,6 +162,9 @@ export function inputsFromOutputs(outs: ApiKeyOutputs): Props {
   if (outs.expiresIn !== undefined) inputs.expiresIn = outs.expiresIn;
   if (outs.expiresAt !== undefined) inputs.expiresAt = outs.expiresAt;
   if (outs.user !== undefined) inputs.user = outs.user;
+  if (outs.adopt !== undefined) inputs.adopt = outs.adopt;
+  if (outs.rotateBefore !== undefined) inputs.rotateBefore = outs.rotateBefore;
+  if (outs.keepPrevious !== undefined) inputs.keepPrevious = outs.keepPrevious;
   // `name` is what Palette reports; the desired autoname stays beside it so the next check restores it.
   if (outs.__autoname !== undefined) {
     inputs.__autonamed = true;

@@ -8,7 +8,8 @@ import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLif
 import { observe, withRecordedUpdateTime } from "../core/observed";
 import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
-import { resolveExpiry } from "../core/rules";
+import { autoname, resolveExpiry } from "../core/rules";
+import { rotatesAt } from "../core/rotation";
 import { TERRAFORM_NAMES as N, error, ownerInputOf, privateFor } from "./api-key-resource";
 import { UNKNOWN, type CtyObject, type ResourceType } from "./framework";
 import { knownString } from "./values";
@@ -24,9 +25,14 @@ function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocati
   const priorAt = knownString(carried, N.expiresAt);
   // Keep the user's spelling of the same instant ("2027-01-31"), so a refresh shows no false drift.
   const sameExpiry = seen.expiresAt !== undefined && sameInstant(priorAt, seen.expiresAt);
+  const rotateBefore = knownString(carried, N.rotateBefore);
   return {
     id: seen.uid,
     name: seen.name,
+    name_prefix: carried.name_prefix ?? null,
+    rotate_before: rotateBefore ?? null,
+    keep_previous: carried.keep_previous ?? null,
+    rotates_at: rotatesAt(seen.expiresAt, rotateBefore)?.toISOString() ?? null,
     description: seen.description,
     expires_in: sameExpiry ? (carried.expires_in ?? null) : null,
     expires_at: sameExpiry ? (priorAt ?? null) : (seen.expiresAt ?? null),
@@ -34,6 +40,7 @@ function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocati
     user_uid: seen.userUid,
     user_email: carried.user_email ?? null,
     key: carried.key ?? null,
+    key_available: typeof carried.key === "string",
     status: seen.status,
     user_name: seen.userName,
     created_at: seen.createdAt ?? null,
@@ -81,7 +88,8 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     const uid = owner?.uid;
     try {
       const made = await ops.create({
-        name: knownString(planned, N.name) ?? "",
+        // With name_prefix the plan left the name to apply: a new random suffix for every key.
+        name: knownString(planned, N.name) ?? autoname(knownString(config, "name_prefix") ?? "apikey", Math.random),
         description: knownString(planned, N.description) ?? "",
         expiresAt: at,
         active: planned.active !== false,

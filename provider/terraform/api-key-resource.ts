@@ -23,6 +23,7 @@ import {
   type OwnerInput,
   type Resolution,
 } from "../core/rules";
+import { rotatesAt, rotationProblems, rotationReason, type RotationInput } from "../core/rotation";
 import { UNKNOWN, type CtyObject, type Diagnostic, type PathStep, type ResourceType, type Schema } from "./framework";
 import { boolAt, knownString, stringAt, toCty } from "./values";
 
@@ -37,6 +38,8 @@ export const TERRAFORM_NAMES: FieldNames = {
   userUid: "user_uid",
   userEmail: "user_email",
   status: "status",
+  rotateBefore: "rotate_before",
+  keepPrevious: "keep_previous",
 };
 
 export const API_KEY_SCHEMA: Schema = {
@@ -45,7 +48,13 @@ export const API_KEY_SCHEMA: Schema = {
     description: "A Palette API key. Name, description, expiry and active change in place; a change of owner replaces the key.",
     attributes: [
       { name: "id", type: "string", computed: true, description: "The key's Palette uid." },
-      { name: "name", type: "string", required: true, description: "The key's name, unique per owner." },
+      { name: "name", type: "string", optional: true, computed: true, description: "The key's name, unique per owner. Conflicts with `name_prefix`; one of them is required." },
+      {
+        name: "name_prefix",
+        type: "string",
+        optional: true,
+        description: 'Name every key this prefix plus a random suffix ("deployer" gives "deployer-x3k9a1q"), new for every replacement. Needed with `rotate_before`.',
+      },
       { name: "description", type: "string", optional: true, computed: true, description: 'Free text. Default "".' },
       {
         name: "expires_in",
@@ -64,7 +73,17 @@ export const API_KEY_SCHEMA: Schema = {
       { name: "active", type: "bool", optional: true, computed: true, description: "false revokes the key, true re-activates it (not once expired). Default true." },
       { name: "user_uid", type: "string", optional: true, computed: true, description: "Owner by uid (tenant admins only for others). Changing the owner replaces the key. Default: the caller." },
       { name: "user_email", type: "string", optional: true, computed: true, description: "Owner by email. Conflicts with `user_uid`. Changing the owner replaces the key." },
+      {
+        name: "rotate_before",
+        type: "string",
+        optional: true,
+        description:
+          'Replace the key once now is this close to its expiry ("7d"): the first plan inside the window replaces it (use `lifecycle { create_before_destroy = true }`), the new key with a fresh `expires_in`. Needs `expires_in` (or the default) and `name_prefix`; shorter than `expires_in`.',
+      },
+      { name: "keep_previous", type: "string", optional: true, description: "Not supported by Terraform (see the README): Terraform destroys the replaced key as soon as its successor exists." },
+      { name: "rotates_at", type: "string", computed: true, description: "When the key becomes due for rotation (`expires_at` - `rotate_before`); null without `rotate_before`." },
       { name: "key", type: "string", computed: true, sensitive: true, description: "The key value, known only to the apply that created it; null after import." },
+      { name: "key_available", type: "bool", computed: true, description: "true when `key` holds the value (Terraform created the key); false for an imported key." },
       { name: "status", type: "string", computed: true, description: '"active", "revoked" or "expired", as of the last apply or refresh.' },
       { name: "user_name", type: "string", computed: true, description: "The owner's \"First Last\"." },
       { name: "created_at", type: "string", computed: true, description: "When the key was created (RFC 3339)." },
@@ -105,10 +124,50 @@ export function validateApiKeyConfig(config: CtyObject): Diagnostic[] {
   if (stringAt(config, N.expiresIn) !== undefined && stringAt(config, N.expiresAt) !== undefined) {
     diags.push(error("Conflicting expiry", N.expiresAt, mutuallyExclusiveExpiry(N)));
   }
+  diags.push(...rotationDiagnostics(config));
   if (stringAt(config, N.userUid) !== undefined && stringAt(config, N.userEmail) !== undefined) {
     diags.push(error("Conflicting owner", N.userEmail, `${N.userUid} and ${N.userEmail} are mutually exclusive: name the owner by one of them`));
   }
   return diags;
+}
+
+const NAME_PREFIX = "name_prefix";
+
+/** Naming and rotation: one of name and name_prefix, and the combinations that cannot rotate. */
+function rotationDiagnostics(config: CtyObject): Diagnostic[] {
+  const diags: Diagnostic[] = [];
+  const name = stringAt(config, N.name);
+  const prefix = stringAt(config, NAME_PREFIX);
+  if (name !== undefined && prefix !== undefined) diags.push(error("Conflicting name", NAME_PREFIX, `${N.name} and ${NAME_PREFIX} are mutually exclusive: set one of them`));
+  if (name === undefined && prefix === undefined) diags.push(error("Missing name", N.name, `set ${N.name}, or ${NAME_PREFIX} for a new random suffix per key`));
+  if (typeof prefix === "string") {
+    const reason = nameProblem(prefix, N);
+    if (reason !== undefined) diags.push(error(`Invalid ${NAME_PREFIX}`, NAME_PREFIX, `${NAME_PREFIX} ${reason}`));
+  }
+  if (stringAt(config, N.keepPrevious) !== undefined) {
+    diags.push(
+      error(
+        "keep_previous is not supported",
+        N.keepPrevious,
+        "Terraform destroys a replaced key as soon as its successor exists and gives the successor no way to take the old key over, so no grace period can be kept safely. Remove keep_previous; consumers read the new value after the apply that rotated it (the Pulumi ApiKey supports keepPrevious).",
+      ),
+    );
+  }
+  const rotateBefore = stringAt(config, N.rotateBefore);
+  if (typeof rotateBefore === "string") {
+    const reason = expiresInProblem(rotateBefore);
+    if (reason !== undefined) return [...diags, error(`Invalid ${N.rotateBefore}`, N.rotateBefore, `${N.rotateBefore} ${reason}`)];
+  }
+  const input: RotationInput = { rotateBefore, explicitName: name !== undefined, expiresIn: stringAt(config, N.expiresIn), expiresAtGiven: stringAt(config, N.expiresAt) !== undefined };
+  for (const f of rotationProblems(input, N, `use ${NAME_PREFIX} instead of ${N.name}`)) diags.push(error(`Invalid ${N[f.field]}`, N[f.field], f.reason));
+  return diags;
+}
+
+/** rotates_at for a key expiring at `expiresAt`: unknown while the expiry is, null without rotate_before. */
+function plannedRotatesAt(expiresAt: unknown, rotateBefore: unknown): CtyObject[string] {
+  if (typeof rotateBefore !== "string") return null;
+  if (expiresAt === PENDING || expiresAt === UNKNOWN) return UNKNOWN;
+  return rotatesAt(expiresAt, rotateBefore)?.toISOString() ?? null;
 }
 
 /** What the program asked for about the owner, kept in private state: Terraform state cannot tell config from computed. */
@@ -154,6 +213,7 @@ function storedOf(prior: CtyObject, priv: KeyPrivate): StoredKey {
     userUid: knownString(prior, N.userUid),
     userEmail: knownString(prior, N.userEmail),
     owner: priv.owner,
+    rotateBefore: knownString(prior, N.rotateBefore),
   };
 }
 
@@ -181,7 +241,10 @@ export function apiKeyResource(
     },
 
     async upgrade(raw) {
-      return { state: raw };
+      // State written before these attributes existed: name_prefix and rotation are null; key_available
+      // is derived from the value the state holds, so no plan shows either.
+      const known = { name_prefix: null, rotate_before: null, keep_previous: null, rotates_at: null, ...raw };
+      return { state: "key_available" in raw ? known : { ...known, key_available: typeof raw.key === "string" } };
     },
 
     read(req, ctx) {
@@ -209,8 +272,11 @@ export function apiKeyResource(
       if (failure !== undefined) return { planned: null, diagnostics: [error(`Invalid ${attributeOf(failure.field)}`, attributeOf(failure.field), failure.reason)] };
 
       const active = boolAt(config, N.active) ?? true;
+      const rotateBefore = stringAt(config, N.rotateBefore);
+      // With name_prefix the name is chosen at create (unknown until then) and kept by updates.
+      const name = stringAt(config, N.name) ?? (prior !== null ? (knownString(prior, N.name) ?? PENDING) : PENDING);
       const desired: DesiredKey = {
-        name: stringAt(config, N.name) ?? "",
+        name,
         description: stringAt(config, N.description) ?? "",
         expiresIn: expiresIn,
         // Terraform plans and applies in separate calls, maybe minutes apart: an instant resolved from
@@ -218,7 +284,8 @@ export function apiKeyResource(
         expiresAt: expiry.fresh === true ? PENDING : expiry.expiresAt,
         active,
         owner: ownerInputOf(config),
-        explicitName: true,
+        explicitName: stringAt(config, N.name) !== undefined,
+        rotateBefore,
       };
       // A non-computed value must equal config: keep the user's spelling of an explicit expiry.
       const plannedExpiresAt = expiresAt ?? desired.expiresAt;
@@ -230,6 +297,7 @@ export function apiKeyResource(
         expires_in: toCty(expiresIn),
         expires_at: toCty(plannedExpiresAt),
         active: toCty(active),
+        rotates_at: plannedRotatesAt(desired.expiresAt, rotateBefore),
       };
 
       const email = stringAt(config, N.userEmail);
@@ -246,6 +314,7 @@ export function apiKeyResource(
             user_uid: owner !== undefined && owner !== PENDING && owner.uid !== undefined ? toCty(owner.uid) : UNKNOWN,
             user_email: owner !== undefined && owner !== PENDING && owner.email !== undefined ? toCty(owner.email) : UNKNOWN,
             key: UNKNOWN,
+            key_available: true,
             status: wantedStatus,
             user_name: UNKNOWN,
             created_at: UNKNOWN,
@@ -268,8 +337,12 @@ export function apiKeyResource(
         requiresReplace.push([N.userUid], [N.userEmail]);
       }
       // "status" (expired -> active) is the replacement of an expired key the config still wants usable.
-      for (const field of d.replaces) if (field !== "user") requiresReplace.push([attributeOf(field)]);
-      return { planned: next, requiresReplace, plannedPrivate: privateFor(config, expiry.fresh === true ? undefined : expiry.resolved) };
+      for (const field of d.replaces) if (field !== "user" && field !== "rotateBefore") requiresReplace.push([attributeOf(field)]);
+      const plannedPrivate = privateFor(config, expiry.fresh === true ? undefined : expiry.resolved);
+      if (d.rotation === undefined) return { planned: next, requiresReplace, plannedPrivate };
+      // The new key gets a fresh expiry (and name): rotates_at is what forces the replacement, and the plan says why.
+      const warning: Diagnostic = { severity: "warning", summary: rotationReason(d.rotation, N), attribute: [N.rotateBefore] };
+      return { planned: { ...next, rotates_at: UNKNOWN }, requiresReplace: [...requiresReplace, ["rotates_at"]], plannedPrivate, diagnostics: [warning] };
     },
 
     apply(req, ctx) {

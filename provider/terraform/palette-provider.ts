@@ -9,6 +9,7 @@ import type { Preflight } from "../core/preflight";
 import type { ClientCache } from "../core/session";
 import { environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
 import { apiKeyResource, TERRAFORM_NAMES } from "./api-key-resource";
+import { clockFrom } from "../core/clock";
 import { apiKeysDataSource, userDataSource } from "./data-sources";
 import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "./framework";
 import { stringAt } from "./values";
@@ -50,6 +51,9 @@ export const TERRAFORM_HINTS: EngineHints = {
     "or SPECTROCLOUD_APIKEY (or SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD).",
   orphaned:
     "Terraform did not record that key in state, so `terraform destroy` will not remove it: if it is there, delete it in the Palette console (API Keys).",
+  nameTaken:
+    "To manage that key with Terraform instead, import it: `terraform import <address> <its uid>`, or an `import { to = <address>  id = \"<its uid>\" }` block " +
+    "(the uid is on the Palette console's API Keys page, and in `npx palette-apikeys audit --json`).",
 };
 
 export class MissingTerraformCredentials extends Error {
@@ -110,10 +114,13 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
     }
     return preflightModule().preflightFor(s);
   };
+  let clockMade: (() => Date) | undefined;
+  /** Real time unless PALETTE_APIKEYS_NOW moves it (core/clock.ts); read on first use. */
+  const clock = (): Date => (clockMade ??= clockFrom(env))();
   return {
     providerSchema: PROVIDER_SCHEMA,
-    resources: { palette_api_key: apiKeyResource(lifecycle, undefined, preflight) },
-    dataSources: { palette_user: userDataSource(client), palette_api_keys: apiKeysDataSource(client) },
+    resources: { palette_api_key: apiKeyResource(lifecycle, clock, preflight) },
+    dataSources: { palette_user: userDataSource(client), palette_api_keys: apiKeysDataSource(client, clock) },
     async validateConfig(config) {
       return pairProblems(config, env);
     },

@@ -170,7 +170,8 @@ export class RequestPipeline {
           if (slot.rateLimited(pause)) pausedMs = pause;
         }
 
-        if (res.status >= 200 && res.status < 300) return this.parse(res, spec, ctx(attempts));
+        // The error context (redaction included) is built only for an error: most answers need none.
+        if (res.status >= 200 && res.status < 300) return this.parse(res, spec, () => ctx(attempts));
         if (res.status === 404 && spec.notFoundAfterAmbiguousIsSuccess === true && ambiguousBefore)
           return undefined as T;
         if (res.status === 401 && credential !== undefined && !renewed) {
@@ -225,16 +226,16 @@ export class RequestPipeline {
     return url.toString();
   }
 
-  private parse<T>(res: HttpResponse, spec: RequestSpec<T>, ctx: ErrorContext): T {
+  private parse<T>(res: HttpResponse, spec: RequestSpec<T>, ctx: () => ErrorContext): T {
     if (spec.response === undefined) return undefined as T;
     let json: unknown;
     try {
       json = JSON.parse(res.body);
     } catch {
-      throw responseInvalidError(res.status, [{ path: "", message: "body is not JSON" }], ctx);
+      throw responseInvalidError(res.status, [{ path: "", message: "body is not JSON" }], ctx());
     }
     const parsed = spec.response.safeParse(json);
-    if (!parsed.success) throw responseInvalidError(res.status, toIssues(parsed.error), ctx);
+    if (!parsed.success) throw responseInvalidError(res.status, toIssues(parsed.error), ctx());
     return parsed.data;
   }
 

@@ -141,19 +141,24 @@ export async function sendHttp(req: HttpRequest): Promise<HttpResponse> {
   }
 }
 
-async function readBody(body: Dispatcher.ResponseData["body"]): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    size += buf.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy();
-      throw new TransportFailure("connection", "RESPONSE_TOO_LARGE");
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/** The whole body as text, refused past MAX_RESPONSE_BYTES (events, not `for await`: a read is on every call's path). */
+function readBody(body: Dispatcher.ResponseData["body"]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on("data", (data: Buffer | Uint8Array) => {
+      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data);
+      size += chunk.length;
+      if (size > MAX_RESPONSE_BYTES) {
+        body.destroy();
+        reject(new TransportFailure("connection", "RESPONSE_TOO_LARGE"));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
+    body.once("error", reject);
+  });
 }
 
 function flattenHeaders(headers: Dispatcher.ResponseData["headers"]): Record<string, string> {

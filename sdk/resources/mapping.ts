@@ -22,9 +22,35 @@ import type { ApiKey, User, UserInfo } from "../model";
 /** An RFC 3339 timestamp as a Date; absent, empty and Go's zero time (`0001-01-01T00:00:00Z`) are null. */
 export function parseWireDate(value: string | null | undefined): Date | null {
   if (value === undefined || value === null || value === "") return null;
-  const date = parseISO(value);
+  const date = rfc3339(value) ?? parseISO(value);
   if (!isValid(date) || date.getUTCFullYear() <= 1) return null;
   return date;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)(?:Z|([+-])(\d{2}):(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/**
+ * The shape Palette writes (`2024-09-23T14:46:28.164Z`, or with an offset), computed as date-fns'
+ * `parseISO` computes it, at a fifth of its cost: every key of a list carries three timestamps.
+ * Anything else (other years, hour 24, out-of-range fields) is left to `parseISO`: undefined.
+ */
+function rfc3339(value: string): Date | undefined {
+  const m = RFC3339.exec(value);
+  if (m === null) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hours = Number(m[4]);
+  const minutes = Number(m[5]);
+  const seconds = parseFloat(m[6] ?? "");
+  const leap = year % 400 === 0 || (year % 4 === 0 && year % 100 !== 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (year < 1000 || day < 1 || day > days || hours > 23 || minutes > 59 || !(seconds < 60)) return undefined;
+  const offsetMinutes = m[7] === undefined ? 0 : Number(m[9]);
+  if (offsetMinutes > 59) return undefined;
+  const offset = m[7] === undefined ? 0 : (m[7] === "+" ? -1 : 1) * (Number(m[8]) * 3_600_000 + offsetMinutes * 60_000);
+  return new Date(Date.UTC(year, month - 1, day) + (hours * 3_600_000 + minutes * 60_000 + seconds * 1000) + offset);
 }
 
 /** Maps a `v1ApiKey`; null when it has no uid (the only field a key cannot do without). */

@@ -1,78 +1,173 @@
 /**
- * examples/rotation through the offline runner: period 2026-11 makes keys for 2026-10 and 2026-11;
- * moving to 2026-12 creates 2026-12, keeps 2026-11 as it is (same uid, same value) and deletes 2026-10.
+ * examples/rotation through the offline runner, the emulator's clock and the provider's clock
+ * (PALETTE_APIKEYS_NOW, set from the emulator's clock for every run) moved together through full
+ * rotation cycles: no rotation before the window, a create-before-delete rotation inside it whose
+ * reason the preview shows, the previous key alive through `keepPrevious` and deleted by the first
+ * `up` after it, never two rotations for one window, failures that orphan nothing, `destroy`
+ * removing everything, and the consumer stack reading the current key through a StackReference.
  */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import type { RunningEmulator } from "../../../emulator";
-import { resolveOutput, type RunResult } from "../../../runner/offline-engine";
+import { RunFailedError, resolveOutput, type RunResult } from "../../../runner/offline-engine";
 import { loadState } from "../../../runner/state-file";
 import { PaletteClient } from "../../../sdk";
-import { exampleOnEmulator } from "./support";
+import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
+import { exampleOnEmulator, loadProgram, REPO } from "./support";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 let emu: RunningEmulator;
 const stack = exampleOnEmulator("rotation", (started) => (emu = started));
 
 const created = () => emu.keys().filter((k) => !k.seeded);
-const idOf = (result: RunResult, name: string): string | undefined => result.steps.find((s) => s.name === name)?.id;
-/** The key value the stack's state holds for a resource (decrypted). */
-function stateKey(name: string): unknown {
-  const { state } = loadState(stack.stateFile, "palette-apikeys-rotation", "dev", stack.passphrase);
-  return state.resources.find((r) => r.name === name)?.outputs.key;
+const uids = (): string[] => created().map((k) => k.uid).sort();
+
+/** A run with the provider's clock where the emulator's is now. */
+function run(operation: "preview" | "up" | "destroy"): Promise<RunResult> {
+  return stack.run(operation, {}, { env: { ...NO_ENV_CREDENTIALS, PALETTE_APIKEYS_NOW: emu.clock.now().toISOString() } });
 }
 
-let first: RunResult;
-let november: { uid: string; value: string };
+function deployerState(): Record<string, unknown> {
+  const { state } = loadState(stack.stateFile, "palette-apikeys-rotation", "dev", stack.passphrase);
+  const r = state.resources.find((x) => x.name === "deployer" && !x.pendingDelete);
+  if (r === undefined) throw new Error("no deployer in state");
+  return { id: r.id, ...r.outputs };
+}
 
-it("period 2026-11: keys for 2026-10 and 2026-11", async () => {
-  first = await stack.run("up", { rotationPeriod: "2026-11" });
-
-  expect(first.steps.map((s) => [s.op, s.name]).sort()).toEqual([
-    ["create", "deployer-2026-10"],
-    ["create", "deployer-2026-11"],
-  ]);
-  expect(first.outputs).toMatchObject({
-    currentKeyName: expect.stringMatching(/^deployer-2026-11-/),
-    previousKeyName: expect.stringMatching(/^deployer-2026-10-/),
-    currentKey: "[secret]",
-  });
-  expect(created()).toHaveLength(2);
-  const current = await resolveOutput(stack.exports.currentKey);
-  expect(current.secret).toBe(true);
-  november = { uid: String(idOf(first, "deployer-2026-11")), value: String(current.value) };
-  expect(stateKey("deployer-2026-11")).toBe(november.value);
-});
-
-it("period 2026-12: creates 2026-12, keeps 2026-11 (same uid and value), deletes 2026-10", async () => {
-  const novemberBefore = created().find((k) => k.uid === november.uid);
-  const result = await stack.run("up", { rotationPeriod: "2026-12" });
-
-  expect(result.steps.map((s) => [s.op, s.name])).toEqual([
-    ["same", "deployer-2026-11"],
-    ["create", "deployer-2026-12"],
-    ["delete", "deployer-2026-10"],
-  ]);
-  expect(idOf(result, "deployer-2026-11")).toBe(november.uid);
-  expect(result.outputs).toMatchObject({
-    currentKeyName: expect.stringMatching(/^deployer-2026-12-/),
-    previousKeyName: first.outputs.currentKeyName,
-  });
-  // 2026-10 is gone; 2026-11 is the very same Palette key, untouched, and its value still works.
-  expect(created().map((k) => k.uid)).not.toContain(idOf(first, "deployer-2026-10"));
-  expect(created()).toHaveLength(2);
-  expect(created().find((k) => k.uid === november.uid)).toEqual(novemberBefore);
-  expect(stateKey("deployer-2026-11")).toBe(november.value);
-  const client = new PaletteClient({ host: emu.url, auth: { apiKey: november.value } });
+async function works(value: string): Promise<boolean> {
+  const client = new PaletteClient({ host: emu.url, auth: { apiKey: value }, retry: false });
   try {
-    await expect(client.users.me()).resolves.toMatchObject({ userUid: emu.accounts.admin.uid });
+    await client.users.me();
+    return true;
+  } catch {
+    return false;
   } finally {
     await client.close();
   }
+}
+
+/** Moves the emulator's clock to `ms` after `from` (the provider's follows on the next run). */
+const moveTo = (from: string, ms: number): void => emu.clock.set(new Date(Date.parse(from) + ms));
+
+let first: { uid: string; value: string; expiresAt: string; rotatesAt: string };
+let second: { uid: string; value: string; rotatesAt: string };
+
+it("the first up makes one key that rotates 7 days before it expires", async () => {
+  const result = await run("up");
+  expect(result.steps.map((s) => [s.op, s.name])).toEqual([["create", "deployer"]]);
+  const s = deployerState();
+  first = { uid: String(s.id), value: String(s.key), expiresAt: String(s.expiresAt), rotatesAt: String(s.rotatesAt) };
+  expect(Date.parse(first.expiresAt) - Date.parse(first.rotatesAt)).toBe(7 * DAY);
+  expect(s).toMatchObject({ rotateBefore: "7d", keepPrevious: "2d", expiresIn: "30d" });
+  expect(s).not.toHaveProperty("previousKeys");
+  expect(result.outputs).toMatchObject({ deployerKey: "[secret]", deployerRotatesAt: first.rotatesAt, previousKeys: [] });
+  expect(uids()).toEqual([first.uid]);
 });
 
-it("a period that is not a month fails the program with a clear message, changing nothing", async () => {
-  const e = await stack.run("preview", { rotationPeriod: "2026-13" }).then(
+it("an hour before the window, up changes nothing", async () => {
+  moveTo(first.rotatesAt, -HOUR);
+  expect((await run("up")).steps.map((s) => s.op)).toEqual(["same"]);
+  expect(uids()).toEqual([first.uid]);
+});
+
+it("inside the window, the preview shows a replacement and why, and changes nothing", async () => {
+  moveTo(first.rotatesAt, HOUR);
+  const preview = await run("preview");
+  const day = first.expiresAt.slice(0, 10);
+  expect(preview.steps).toEqual([expect.objectContaining({ op: "replace", name: "deployer", replaces: [`rotation due: expires ${day}, rotateBefore 7d`] })]);
+  expect(uids()).toEqual([first.uid]);
+});
+
+it("a rotation whose create fails leaves the key as it was; the next up rotates", async () => {
+  emu.faults.add({ method: "POST", path: "/v1/apiKeys", times: 1, action: { kind: "status", status: 400 } });
+  const failed = await run("up").then(
     () => undefined,
-    (err: unknown) => err,
+    (e: unknown) => e,
   );
-  expect(String(e)).toContain('rotationPeriod must be a month such as "2026-11", got "2026-13"');
-  expect(created()).toHaveLength(2);
+  expect(failed).toBeInstanceOf(RunFailedError);
+  expect(uids()).toEqual([first.uid]);
+  expect(deployerState()).toMatchObject({ id: first.uid, key: first.value });
+});
+
+it("up rotates create-before-delete: a new key with a new name and expiry, the old one kept and listed", async () => {
+  const at = emu.clock.now();
+  const result = await run("up");
+  expect(result.steps.map((s) => [s.op, s.name])).toEqual([["replace", "deployer"]]);
+  const s = deployerState();
+  second = { uid: String(s.id), value: String(s.key), rotatesAt: String(s.rotatesAt) };
+  expect(second.uid).not.toBe(first.uid);
+  expect(second.value).not.toBe(first.value);
+  expect(Math.abs(Date.parse(String(s.expiresAt)) - (at.getTime() + 30 * DAY))).toBeLessThan(5 * 60_000);
+  expect(s.previousKeys).toEqual([{ uid: first.uid, name: expect.stringMatching(/^deployer-/), deleteAfter: expect.any(String) }]);
+  const deleteAfter = Date.parse(String((s.previousKeys as { deleteAfter: string }[])[0]?.deleteAfter));
+  expect(Math.abs(deleteAfter - (at.getTime() + 2 * DAY))).toBeLessThan(5 * 60_000);
+  expect(uids()).toEqual([first.uid, second.uid].sort());
+  expect(created().find((k) => k.uid === second.uid)?.name).not.toBe(created().find((k) => k.uid === first.uid)?.name);
+  expect(await works(first.value)).toBe(true);
+  expect(await works(second.value)).toBe(true);
+  expect((await resolveOutput(stack.exports.deployerKey)).value).toBe(second.value);
+});
+
+it("never two rotations for one window: the next up changes nothing while the old key's grace lasts", async () => {
+  emu.clock.advance(DAY);
+  expect((await run("up")).steps.map((s) => s.op)).toEqual(["same"]);
+  expect(uids()).toEqual([first.uid, second.uid].sort());
+  expect(await works(first.value)).toBe(true);
+});
+
+it("after the grace period, a failed delete keeps the old key listed; the next up deletes it", async () => {
+  emu.clock.advance(DAY + HOUR);
+  emu.faults.add({ method: "DELETE", path: `/v1/apiKeys/${first.uid}`, times: 1, action: { kind: "status", status: 400 } });
+  await expect(run("up")).rejects.toThrow(/Cannot delete previous API key "deployer-[a-z0-9]+" \(/);
+  expect(uids()).toEqual([first.uid, second.uid].sort());
+  expect(deployerState().previousKeys).toEqual([expect.objectContaining({ uid: first.uid })]);
+
+  const result = await run("up");
+  expect(result.steps.map((s) => [s.op, s.name])).toEqual([["update", "deployer"]]);
+  expect(uids()).toEqual([second.uid]);
+  expect(deployerState()).toMatchObject({ id: second.uid, key: second.value });
+  expect(deployerState()).not.toHaveProperty("previousKeys");
+  expect(await works(first.value)).toBe(false);
+});
+
+describe("examples/rotation/consumer", () => {
+  it("reads the current key through a StackReference, as a secret", async () => {
+    const produced: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(stack.exports)) produced[name] = (await resolveOutput(value)).value;
+    void pulumi.runtime.setMocks(
+      {
+        newResource: (args) =>
+          args.type === "pulumi:pulumi:StackReference"
+            ? { id: args.id ?? "", state: { name: args.inputs.name, outputs: produced, secretOutputNames: ["deployerKey"] } }
+            : { id: `${args.name}-id`, state: args.inputs },
+        call: (args) => {
+          throw new Error(`unexpected invoke ${args.token}`);
+        },
+      },
+      "palette-apikeys-rotation-consumer",
+      "dev",
+      false,
+      "acme",
+    );
+    pulumi.runtime.setConfig("palette-apikeys-rotation-consumer:keysStack", "acme/palette-apikeys-rotation/prod");
+    const exports = loadProgram(path.join(REPO, "examples/rotation/consumer/index.ts"));
+    const env = await resolveOutput(exports.paletteEnvironment);
+    expect(env).toMatchObject({ secret: true, known: true });
+    expect(env.value).toBe(`SPECTROCLOUD_HOST=api.spectrocloud.com\nSPECTROCLOUD_APIKEY=${second.value}\n`);
+    expect(await resolveOutput(exports.keyRotatesAt)).toMatchObject({ value: second.rotatesAt, secret: false });
+  });
+});
+
+it("destroy inside a grace period deletes the key and the previous one it keeps", async () => {
+  moveTo(second.rotatesAt, HOUR);
+  expect((await run("up")).steps.map((s) => s.op)).toEqual(["replace"]);
+  const third = deployerState();
+  expect(third.previousKeys).toEqual([expect.objectContaining({ uid: second.uid })]);
+  expect(uids()).toEqual([second.uid, String(third.id)].sort());
+
+  const result = await run("destroy");
+  expect(result.steps.map((s) => [s.op, s.name])).toEqual([["delete", "deployer"]]);
+  expect(created()).toEqual([]);
 });

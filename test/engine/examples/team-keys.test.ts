@@ -3,6 +3,7 @@
  * member; removing a member deletes exactly their key and leaves the others untouched.
  */
 import type { RunningEmulator, SeedAccount } from "../../../emulator";
+import { PaletteClient } from "../../../sdk";
 import { resolveOutput } from "../../../runner/offline-engine";
 import { exampleOnEmulator } from "./support";
 
@@ -33,8 +34,8 @@ it("up with two members creates one key per member, owned by that member", async
   ]);
   expect(created().map((k) => k.ownerUid).sort()).toEqual([alice.uid, bob.uid].sort());
   expect(result.outputs.inventory).toEqual({
-    [alice.email]: { name: expect.stringMatching(/^ci-alice-palette-local-/), owner: "Alice Anders", expiresAt: expect.any(String), status: "active" },
-    [bob.email]: { name: expect.stringMatching(/^ci-bob-palette-local-/), owner: "Bob Brown", expiresAt: expect.any(String), status: "active" },
+    [alice.email]: { name: expect.stringMatching(/^ci-alice-palette-local-/), owner: "Alice Anders", expiresAt: expect.any(String), status: "active", keyAvailable: true },
+    [bob.email]: { name: expect.stringMatching(/^ci-bob-palette-local-/), owner: "Bob Brown", expiresAt: expect.any(String), status: "active", keyAvailable: true },
   });
   expect(result.outputs.values).toBe("[secret]");
   const values = await resolveOutput(stack.exports.values);
@@ -53,4 +54,22 @@ it("removing a member deletes only their key; the others are untouched", async (
   ]);
   expect(created()).toEqual([aliceBefore]);
   expect(Object.keys(result.outputs.inventory as object)).toEqual([alice.email]);
+});
+
+it("a member's key made in the console is adopted, not duplicated; its value stays with its owner", async () => {
+  const sdk = new PaletteClient({ host: emu.url, auth: { apiKey: emu.accounts.admin.apiKey } });
+  const { apiKey } = await sdk.apiKeys.create({ name: "bob-console", expiresAt: new Date(Date.now() + 5 * 86_400_000), userUid: bob.uid });
+  await sdk.close();
+  const adopt = JSON.stringify({ [bob.email]: { uid: apiKey.uid, name: "bob-ci" } });
+  const result = await stack.run("up", { team: JSON.stringify([alice.email, bob.email]), expiresIn: "14d", adopt });
+
+  expect(result.steps.map((s) => [s.op, s.name, s.op === "create" ? s.id : undefined]).sort()).toEqual([
+    ["create", "ci-bob-palette-local", apiKey.uid],
+    ["same", "ci-alice-palette-local", undefined],
+  ]);
+  expect(created().filter((k) => k.ownerUid === bob.uid)).toEqual([
+    expect.objectContaining({ uid: apiKey.uid, name: "bob-ci", description: `CI key of ${bob.email}, managed by the platform team` }),
+  ]);
+  expect(result.outputs.inventory).toMatchObject({ [bob.email]: { name: "bob-ci", keyAvailable: false }, [alice.email]: { keyAvailable: true } });
+  expect(Object.keys((await resolveOutput(stack.exports.values)).value as object)).toEqual([alice.email]);
 });

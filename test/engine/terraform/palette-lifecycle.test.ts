@@ -78,6 +78,7 @@ suite("palette_api_key with the real terraform", () => {
     expect(ci).toMatchObject({ name: "ci-bot", description: "CI deployer", expires_in: "30d", active: true, status: "active", user_uid: admin().uid });
     expect(alice).toMatchObject({ name: "alice-ci", user_email: "alice@palette.local", user_uid: emu.accounts.users[0]!.uid, user_name: "Alice Anders" });
     expect(typeof ci.key).toBe("string");
+    expect(ci.key_available).toBe(true);
     const onServer = emu.keys().find((k) => k.uid === ci.id);
     expect(onServer?.name).toBe("ci-bot");
     // The created values are in state (Terraform keeps sensitive values there), nowhere in the output.
@@ -92,9 +93,17 @@ suite("palette_api_key with the real terraform", () => {
     expect(outputs.visible?.value).toEqual(["alice-ci:active", "bootstrap-admin:active", "bootstrap-alice:active", "ci-bot:active"]);
   });
 
-  test("a second plan is a no-op (exit 0)", async () => {
+  test("a second plan is a no-op (exit 0), also for state written before key_available existed", async () => {
     const r = await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0);
     expect(r.stdout).toContain("No changes.");
+    const file = `${ws.dir}/terraform.tfstate`;
+    const state = JSON.parse(fs.readFileSync(file, "utf8")) as { resources: { instances: { attributes: Record<string, unknown> }[] }[] };
+    for (const r of state.resources) for (const i of r.instances) delete i.attributes.key_available;
+    fs.writeFileSync(file, JSON.stringify(state));
+    expect(ws.attributes("palette_api_key", "ci")).not.toHaveProperty("key_available");
+    const older = await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0);
+    expect(older.stdout).toContain("No changes.");
+    // The next test's in-place update applies on this state: its result must match the plan.
   });
 
   test("description, expiry and active change in place: same uid, same key value", async () => {
@@ -113,7 +122,7 @@ suite("palette_api_key with the real terraform", () => {
 
     ws.write({ "main.tf": config(CI.replace('"30d"', '"60d"'), ALICE) });
     await ws.expect(["apply", "-auto-approve", "-no-color"]);
-    expect(ws.attributes("palette_api_key", "ci")).toMatchObject({ id: before.id, key: before.key, active: true, status: "active", description: "CI deployer" });
+    expect(ws.attributes("palette_api_key", "ci")).toMatchObject({ id: before.id, key: before.key, key_available: true, active: true, status: "active", description: "CI deployer" });
   });
 
   test("out-of-band revoke and rename: plan -refresh-only shows them, apply restores them in place", async () => {
@@ -180,6 +189,7 @@ suite("palette_api_key with the real terraform", () => {
     const extra = `
 resource "palette_api_key" "cli" {
   name = "made-in-ui"
+  description = "adopted"
   expires_at = "${byCli.apiKey.expiresAt!.toISOString()}"
 }
 
@@ -196,11 +206,14 @@ resource "palette_api_key" "block" {
 `;
     ws.write({ "main.tf": config(CI.replace('"30d"', '"60d"'), ALICE.replace("alice@palette.local", "bob@palette.local"), extra) });
     await ws.expect(["import", "-no-color", "palette_api_key.cli", byCli.apiKey.uid]);
-    expect(ws.attributes("palette_api_key", "cli")).toMatchObject({ id: byCli.apiKey.uid, name: "made-in-ui", key: null, status: "active" });
+    expect(ws.attributes("palette_api_key", "cli")).toMatchObject({ id: byCli.apiKey.uid, name: "made-in-ui", key: null, key_available: false, status: "active" });
+    // As with Pulumi's adopt: the configuration is applied to the imported key in place.
     const plan = await ws.expect(["plan", "-no-color"]);
-    expect(plan.stdout).toContain("1 to import, 0 to add, 0 to change, 0 to destroy");
+    expect(plan.stdout).toContain("1 to import, 0 to add, 1 to change, 0 to destroy");
     await ws.expect(["apply", "-auto-approve", "-no-color"]);
-    expect(ws.attributes("palette_api_key", "block")).toMatchObject({ id: byBlock.apiKey.uid, description: "ui", key: null });
+    expect(ws.attributes("palette_api_key", "block")).toMatchObject({ id: byBlock.apiKey.uid, description: "ui", key: null, key_available: false });
+    expect(ws.attributes("palette_api_key", "cli")).toMatchObject({ id: byCli.apiKey.uid, description: "adopted", key: null, key_available: false });
+    expect(emu.keys().find((k) => k.uid === byCli.apiKey.uid)?.description).toBe("adopted");
     await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0);
   });
 

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Pool } from "undici";
-import { createDispatcher, sendHttp, TransportFailure, type Dispatcher } from "../../../sdk/http/transport";
+import { createDispatcher, MAX_RESPONSE_BYTES, sendHttp, TransportFailure, type Dispatcher } from "../../../sdk/http/transport";
 import { PaletteClient, isPaletteError } from "../../../sdk";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -90,6 +90,21 @@ describe("sendHttp", () => {
     };
     const f = await failureOf(sendHttp({ url: `${base}/x`, method: "GET", headers: {}, timeoutMs: 2_000, dispatcher }));
     expect(f.kind).toBe("connection");
+  });
+
+  test("a body past MAX_RESPONSE_BYTES is refused, and a multi-chunk body under it arrives whole", async () => {
+    const chunk = Buffer.alloc(1024 * 1024, "a");
+    const chunks = (n: number): Handler => (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      for (let i = 0; i < n; i++) res.write(chunk);
+      res.end(n * chunk.length > MAX_RESPONSE_BYTES ? "b" : "");
+    };
+    handler = chunks(MAX_RESPONSE_BYTES / chunk.length);
+    const whole = await sendHttp({ url: `${base}/big`, method: "GET", headers: {}, timeoutMs: 10_000, dispatcher });
+    expect(whole.body.length).toBe(MAX_RESPONSE_BYTES);
+    handler = chunks(MAX_RESPONSE_BYTES / chunk.length + 1);
+    const e = await failureOf(sendHttp({ url: `${base}/too-big`, method: "GET", headers: {}, timeoutMs: 10_000, dispatcher }));
+    expect([e.kind, e.causeCode]).toEqual(["connection", "RESPONSE_TOO_LARGE"]);
   });
 
   test("a refused connection is a connection failure", async () => {

@@ -24,6 +24,18 @@ describe("Store", () => {
     expect(JSON.stringify(store.listKeys())).not.toContain("value-a");
   });
 
+  it("a key's value stops authenticating once the key is deleted, replaced, re-hashed or dropped", () => {
+    const store = new Store({ uid: "t", orgName: "o" });
+    for (const [uid, value] of [["a", "value-a"], ["b", "value-b"], ["c", "value-c"], ["d", "value-d"]] as const) store.putKey(key(uid, value));
+    store.deleteKey("a");
+    store.putKey(key("b", "value-b2"));
+    store.updateKey("c", new Date(1), (k) => (k.valueHash = hashKeyValue("value-c2")));
+    store.retainKeys((k) => k.uid !== "d");
+    expect(["value-a", "value-b", "value-c", "value-d"].map((v) => store.findKeyByValue(v)?.uid)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(["value-b2", "value-c2"].map((v) => store.findKeyByValue(v)?.uid)).toEqual(["b", "c"]);
+    expect(store.keysOf("owner").map((k) => k.uid)).toEqual(["b", "c"]);
+  });
+
   it("reports every change, and lists oldest first with ties in insertion order", () => {
     let changes = 0;
     const store = new Store({ uid: "t", orgName: "o" }, () => (changes += 1));

@@ -52,6 +52,17 @@ const unknownUser = new PaletteError({
   paletteCode: "UserNotFound",
 });
 
+const nameTaken = new PaletteError({
+  code: "CONFLICT",
+  message: "apiKeys.create failed: POST /v1/apiKeys -> 409 AlreadyExists: An API key named 'ci' already exists for this user: choose another name. Alternatively, delete the existing key.",
+  operation: "apiKeys.create",
+  method: "POST",
+  path: "/v1/apiKeys",
+  attempts: 1,
+  status: 409,
+  paletteCode: "AlreadyExists",
+});
+
 function lifecycleFailing(e: unknown, names: FieldNames, hints: EngineHints): KeyLifecycle {
   const reject = (): Promise<never> => Promise.reject(e);
   const client = { apiKeys: { create: reject, get: reject, listShared: reject, delete: reject, setActive: reject, update: reject }, users: { get: reject } };
@@ -64,9 +75,18 @@ const spec = { name: "ci", description: "", expiresAt: new Date("2099-01-01T00:0
 const messageOf = (p: Promise<unknown>): Promise<string> => p.then(() => "", (e: unknown) => (e as Error).message);
 
 describe.each([
-  ["Pulumi", PULUMI_NAMES, PULUMI_HINTS, "`palette:host`", /`pulumi destroy` will not remove it/, "user.uid", "`palette:apiKey`", "api_key"],
-  ["Terraform", TERRAFORM_NAMES, TERRAFORM_HINTS, '`host` in the provider "palette" block', /`terraform destroy` will not remove it/, "user_uid", "`api_key`", "palette:"],
-] as const)("%s", (_engine, names, hints, hostSetting, orphanAdvice, userUidField, credentialSetting, otherEngines) => {
+  ["Pulumi", PULUMI_NAMES, PULUMI_HINTS, "`palette:host`", /`pulumi destroy` will not remove it/, "user.uid", "`palette:apiKey`", "api_key", 'adopt: { uid: "<its uid>" }'],
+  ["Terraform", TERRAFORM_NAMES, TERRAFORM_HINTS, '`host` in the provider "palette" block', /`terraform destroy` will not remove it/, "user_uid", "`api_key`", "palette:", "terraform import <address> <its uid>"],
+] as const)("%s", (_engine, names, hints, hostSetting, orphanAdvice, userUidField, credentialSetting, otherEngines, takeOver) => {
+  test("a taken name says how to take the existing key over, in the engine's input", async () => {
+    const text = await messageOf(lifecycleFailing(nameTaken, names, hints).create(spec));
+    expect(text).toMatch(/^Cannot create API key "ci": .*409 AlreadyExists/);
+    expect(text).toContain(takeOver);
+    expect(text).not.toContain(otherEngines);
+    // Only a create's conflict is about a taken name.
+    expect(await messageOf(lifecycleFailing(rejected, names, hints).read("k1"))).not.toContain(takeOver);
+  });
+
   test("rejected credentials name where the engine takes them from, and no other engine's settings", async () => {
     const text = await messageOf(lifecycleFailing(rejected, names, hints).read("k1"));
     expect(text).toMatch(/^Cannot read API key k1: .*401/);

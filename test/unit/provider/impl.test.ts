@@ -97,6 +97,7 @@ describe("create", () => {
     expect(id).toBe(UID);
     expect(outs).toEqual({
       key: VALUE,
+      keyAvailable: true,
       uid: UID,
       name: "ci-abc1234",
       description: "ci",

@@ -19,7 +19,7 @@ const hasUndefined = (o: object): boolean => Object.values(o).some((v) => v === 
 describe("outputs", () => {
   it("omits what Palette does not report instead of writing undefined", () => {
     const outs = toOutputs(key({ expiresAt: null }), {}, NOW);
-    expect(outs).toEqual({ uid: "k".repeat(24), name: "ci", description: "", active: true, userUid: "u".repeat(24), userName: "Ada", status: "active" });
+    expect(outs).toEqual({ uid: "k".repeat(24), name: "ci", description: "", active: true, userUid: "u".repeat(24), userName: "Ada", status: "active", keyAvailable: false });
     expect(hasUndefined(outs)).toBe(false);
   });
 

@@ -10,6 +10,8 @@ import {
   UserSummaryListResponse,
 } from "../../../sdk/resources/mapping";
 import { apiKeyStatus } from "../../../sdk";
+import { parseISO } from "date-fns";
+import fc from "fast-check";
 
 /** The documented real `GET /v1/apiKeys` answer (palette-api.md §3.1), masked values filled in. */
 const GOLDEN_LIST = {
@@ -111,6 +113,27 @@ describe("parseWireDate", () => {
   ] as const)("%p -> %p", (input, expected) => {
     const d = parseWireDate(input);
     expect(d === null ? null : d.toISOString()).toBe(expected);
+  });
+
+  // parseWireDate computes Palette's shape itself (it is on every key of every list): it must agree
+  // with date-fns' parseISO to the millisecond, also on out-of-range fields and odd precisions.
+  test("agrees with parseISO on RFC 3339 timestamps, valid or not", () => {
+    const n = (lo: number, hi: number, width: number) => fc.integer({ min: lo, max: hi }).map((v) => String(v).padStart(width, "0"));
+    const fraction = fc.oneof(fc.constant(""), fc.stringMatching(/^\.\d{1,9}$/));
+    const zone = fc.oneof(fc.constant("Z"), fc.constant("z"), fc.tuple(fc.constantFrom("+", "-"), n(0, 25, 2), n(0, 61, 2)).map(([s, h, m]) => `${s}${h}:${m}`));
+    const stamp = fc
+      .tuple(n(0, 9999, 4), n(0, 13, 2), n(0, 32, 2), fc.constantFrom("T", " "), n(0, 25, 2), n(0, 61, 2), n(0, 61, 2), fraction, zone)
+      .map(([y, mo, d, t, h, mi, s, f, z]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${f}${z}`);
+    fc.assert(
+      fc.property(stamp, (value) => {
+        const reference = parseISO(value);
+        const expected = Number.isNaN(reference.getTime()) || reference.getUTCFullYear() <= 1 ? null : reference.getTime();
+        expect(parseWireDate(value)?.getTime() ?? null).toBe(expected);
+      }),
+      { seed: 10, numRuns: 2_000 },
+    );
+    for (const leap of ["2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T23:59:59.999999999+01:30"])
+      expect(parseWireDate(leap)?.getTime() ?? null).toBe(Number.isNaN(parseISO(leap).getTime()) ? null : parseISO(leap).getTime());
   });
 });
 

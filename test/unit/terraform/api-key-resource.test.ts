@@ -191,3 +191,12 @@ describe("palette_api_key apply of a relative expiry", () => {
     expect(JSON.parse(String(priv))).toMatchObject({ expiry: { expiresIn: "30d", expiresAt: "2026-04-09T12:35:00.000Z" } });
   });
 });
+
+describe("key_available in state written before it existed", () => {
+  it("upgrade derives it from the value the state holds, and keeps a recorded one", async () => {
+    const r = resource();
+    expect((await r.upgrade({ id: "k1", key: "value" }, 0)).state).toMatchObject({ key_available: true });
+    expect((await r.upgrade({ id: "k1", key: null }, 0)).state).toMatchObject({ key_available: false });
+    expect((await r.upgrade({ id: "k1", key: "value", key_available: false }, 0)).state).toMatchObject({ key_available: false });
+  });
+});
