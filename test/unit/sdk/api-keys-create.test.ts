@@ -287,7 +287,11 @@ describe("apiKeys.update and friends", () => {
       },
     });
     const { apiKey } = await h.apiKeys.create({ name: "ci", expiresAt: EXPIRY });
-    await h.apiKeys.update(apiKey.uid, { description: "new" });
+    const edited = h.sent.length;
+    const after = await h.apiKeys.update(apiKey.uid, { description: "new" });
+    // Nothing read back: the GET's view with the edit applied.
+    expect(calls(h.sent.slice(edited))).toEqual(["GET /v1/apiKeys/{uid}", "PUT /v1/apiKeys/{uid}"]);
+    expect(after).toMatchObject({ uid: apiKey.uid, name: "ci", description: "new", expiresAt: EXPIRY });
     expect(puts).toEqual([{ metadata: { name: "ci", annotations: { description: "new" } }, spec: { expiry: EXPIRY.toISOString() } }]);
     const before = h.sent.length;
     await h.apiKeys.update(apiKey.uid, { name: "n", description: "", expiresAt: EXPIRY });
