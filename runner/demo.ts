@@ -133,8 +133,8 @@ async function startDriver(repo: string, project: ProjectFile, demoDir: string, 
   }
   say(
     forced === "offline"
-      ? "Mode: offline runner (DEMO_MODE=offline): Pulumi's mock runtime + the real dynamic-provider host"
-      : "Mode: no `pulumi` CLI on PATH, so the offline runner is used: Pulumi's mock runtime + the real dynamic-provider host",
+      ? "Mode: offline runner (DEMO_MODE=offline): Pulumi's Node.js runtime (cmd/run) + the real dynamic-provider host"
+      : "Mode: no `pulumi` CLI on PATH, so the offline runner is used: Pulumi's Node.js runtime (cmd/run) + the real dynamic-provider host",
   );
   return startOfflineDriver({
     projectDir: repo,

@@ -21,6 +21,7 @@ import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import * as statuspb from "@pulumi/pulumi/proto/status_pb";
+import { SECRET_SIG, SIG_KEY } from "./wire-values";
 
 // grpc-js and google-protobuf are @pulumi/pulumi's dependencies, not ours: load the very copies its
 // generated proto modules use, so channel credentials and Struct instances are the same classes.
@@ -39,8 +40,6 @@ export interface SecretValue {
 /** Pulumi's unknown sentinel (`runtime/rpc.js unknownValue`), as a preview sends unresolved inputs. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const INIT_FAILED_TYPE = "pulumirpc.ErrorResourceInitFailed";
 
 /** Options for {@link EngineHost.start}. */

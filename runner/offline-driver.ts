@@ -1,17 +1,15 @@
 /**
- * The demo's stack driver without a Pulumi CLI: the TypeScript program (an `examples/` module) runs in
- * this process under the offline runner (`offline-engine.ts`: Pulumi's mock runtime, each resource
- * planned and applied through the real dynamic-provider host), state in an encrypted JSON file.
- *
- * The program is TypeScript, so ts-node's register hook (transpile only) compiles it on require. It
- * must see the very `@pulumi/pulumi` this runner uses: the mock runtime and the Output class are
- * module state, so a second copy would register nothing here. {@link startOfflineDriver} checks that.
+ * The demo's stack driver without a Pulumi CLI: the TypeScript program (an `examples/` module) runs on
+ * Pulumi's Node.js runtime in a child process (`@pulumi/pulumi/cmd/run`, started as the Node.js
+ * language host starts it, ts-node compiling the program) against the offline runner
+ * (`offline-engine.ts`: each resource planned and applied through the real dynamic-provider host),
+ * state in an encrypted checkpoint file.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RegisterOptions } from "ts-node";
 import { secretConfig, type SecretValue } from "./engine-host";
-import { RunFailedError, resolveOutput, runProgram, type RunOptions, type RunResult } from "./offline-engine";
+import { RunFailedError, runProgram, type RunOptions, type RunResult } from "./offline-engine";
+import { loadState } from "./state-file";
 import type { OperationReport, PreviewOptions, StackDriver } from "./demo-driver";
 
 /** Options for {@link startOfflineDriver}. */
@@ -30,30 +28,14 @@ export interface OfflineDriverOptions {
 
 const EXPECTED_NO_CHANGES = "expected no changes";
 
-/** Starts the offline driver; throws when the program would load a second `@pulumi/pulumi`. */
+/** Starts the offline driver. */
 export function startOfflineDriver(o: OfflineDriverOptions): StackDriver {
-  const ours = require.resolve("@pulumi/pulumi");
-  const theirs = require.resolve("@pulumi/pulumi", { paths: [path.dirname(o.programFile)] });
-  if (ours !== theirs) throw new Error(`the program would load a second @pulumi/pulumi (${theirs}, the runner uses ${ours}); run the demo from the repository`);
-  registerTypeScript();
   return new OfflineDriver(o);
-}
-
-let registered = false;
-
-/** ts-node for `.ts` requires, transpile only (the programs are type-checked by `npm test`). */
-function registerTypeScript(): void {
-  if (registered) return;
-  // ts-node is a development dependency: loaded only when the demo runs.
-  const tsNode = require("ts-node") as { register(options: RegisterOptions): unknown };
-  tsNode.register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", target: "es2022", esModuleInterop: true } });
-  registered = true;
 }
 
 class OfflineDriver implements StackDriver {
   readonly mode = "offline" as const;
   private readonly config: Record<string, string | SecretValue> = {};
-  private exports: Record<string, unknown> = {};
   private lastSecretOutputs: string[] = [];
   private saved = 0;
 
@@ -86,13 +68,15 @@ class OfflineDriver implements StackDriver {
     return report(await this.run("destroy", {}).catch((e: unknown) => Promise.reject(unwrapFailure(e))));
   }
 
-  async secretOutputValues(): Promise<Record<string, string>> {
+  /** The program ran in another process: its secret outputs are read back from the (decrypted) state. */
+  secretOutputValues(): Promise<Record<string, string>> {
+    const { state } = loadState(this.o.stateFile, this.o.project, this.o.stack, this.o.passphrase);
     const values: Record<string, string> = {};
     for (const name of this.lastSecretOutputs) {
-      const resolved = await resolveOutput(this.exports[name]);
-      if (typeof resolved.value === "string") values[name] = resolved.value;
+      const value = state.outputs[name];
+      if (typeof value === "string") values[name] = value;
     }
-    return values;
+    return Promise.resolve(values);
   }
 
   close(): Promise<void> {
@@ -117,15 +101,9 @@ class OfflineDriver implements StackDriver {
   }
 
   private runOnce(operation: RunOptions["operation"], extra: PreviewOptions): Promise<RunResult> {
-    const file = this.o.programFile;
     return runProgram({
       operation,
-      // A fresh require per run: the program registers its resources at module load.
-      program: () => {
-        delete require.cache[require.resolve(file)];
-        this.exports = require(file) as Record<string, unknown>;
-        return this.exports;
-      },
+      programFile: this.o.programFile,
       projectDir: this.o.projectDir,
       stateFile: this.o.stateFile,
       project: this.o.project,

@@ -1,26 +1,35 @@
 /**
  * The offline runner: `pulumi preview/up/refresh/destroy` for a stack of dynamic resources, without a
- * Pulumi CLI.
+ * Pulumi CLI, around Pulumi's own Node.js runtime.
  *
- * What it does. The program runs in this process under Pulumi's own mock runtime
- * (`pulumi.runtime.setMocks`), inside a real root `Stack` resource (`runInPulumiStack`). Its mock
- * `newResource` plays the engine's step generator for every dynamic resource, calling the REAL
- * `@pulumi/pulumi` dynamic-provider host through {@link EngineHost}: `check` (olds = stored inputs),
- * `diff` (olds = stored outputs), then `create` / `update` / replace (a second `check` with empty
- * olds, create-before-delete unless `deleteBeforeReplace`), `read` for refresh and `.get()`, and
- * `delete` for resources gone from the program or replaced. The provider's real outputs are handed
- * back to the program, so exported Outputs resolve to real values. State lives in a JSON file whose
- * secret properties are encrypted (scrypt + AES-256-GCM, see `passphrase-crypter.ts`).
+ * What it does. The runner plays the Go engine's part of the protocol. It serves the resource
+ * monitor and engine gRPC services (`resource-monitor.ts`, on the stubs of `@pulumi/pulumi/proto`)
+ * and starts the program against them as Pulumi does (`language-host.ts`): a program file in a child
+ * `node @pulumi/pulumi/cmd/run ...` exactly as the Node.js language host launches it, a function
+ * program in-process through the Automation API's inline-program server. The runtime then registers
+ * the root Stack, components and dynamic resources over gRPC (`RegisterResource`, marshalled by the
+ * runtime itself: secrets in the secret signature, `additionalSecretOutputs`, the serialized provider
+ * in `__provider`, dependencies, parent, aliases), reads (`ReadResource`, for `Resource.get`) and stack
+ * outputs (`RegisterResourceOutputs`). Each dynamic resource's step is generated as the engine's step
+ * generator does (pkg/resource/deploy/step_generator.go), against the REAL dynamic-provider host
+ * ({@link EngineHost}): `check` (olds = stored inputs), `diff` (olds = stored outputs), then `create` /
+ * `update` / replace (a second `check` with empty olds, create-before-delete unless
+ * `deleteBeforeReplace` or the provider asks), `read` for refresh and `.get()`, and `delete` for
+ * resources gone from the program (after the program, in reverse dependency order) or replaced. The
+ * runtime sends registrations as their inputs resolve, so independent steps run in parallel and a
+ * dependent one only once what it depends on is done. State is a file in the shape of a Pulumi
+ * checkpoint (`state-file.ts`), its secrets encrypted (scrypt + AES-256-GCM, `passphrase-crypter.ts`).
  *
- * Secrets. `additionalSecretOutputs` is invisible to mocks, so a stack transformation
- * (`registerStackTransformation`, which works under mocks once a root Stack exists) records each
- * resource's options; secret outputs = those names + {@link DEFAULT_SECRET_OUTPUTS} + outputs named
- * like a secret input (the engine's rule) + names secret in the previous state. They are returned to
- * the program as `pulumi.secret`, stored encrypted, and printed as `[secret]`.
+ * Secrets. An output is secret when the program names it in `additionalSecretOutputs` or its input
+ * of the same name arrived secret (the engine's rule for providers that do not accept secrets). It is
+ * sent back to the runtime in the secret signature, stored encrypted, and printed as `[secret]`.
  *
  * Failures, as the engine records them (checked in pulumi/pulumi `pkg/resource/deploy/step.go`,
- * `step_generator.go`, `pkg/backend/snapshot.go`, `pkg/engine/update.go`). The first failed step
- * halts the run; everything that completed is saved.
+ * `step_generator.go`, `step_executor.go`, `pkg/backend/snapshot.go`, `pkg/engine/update.go`).
+ * - A failed step halts the run: steps in flight finish and are recorded, no new step starts (a later
+ *   registration is refused, so the program fails), no delete runs. With `continueOnError`
+ *   (`--continue-on-error`) only the resources depending on a failed one are refused; the rest, and
+ *   the deletes, go on. Everything that completed is saved.
  * - Create-before-delete replacement: the create runs first; only once the new resource exists is the
  *   old one marked `pendingDelete` (`CreateStep.Apply`: `s.old.Delete = true` after the create), and
  *   it is deleted after the program. A create that made nothing leaves the old resource live, once. A
@@ -36,27 +45,50 @@
  *   `refresh` reads pending deletes too and drops one that is gone.
  * - A half-applied update (`ErrorResourceInitFailed` from update) records the provider's properties
  *   as outputs beside the OLD inputs, with `initErrors`; the next `up` diffs against them and updates.
+ * - `protect`: deleting or replacing a protected resource fails the step. `retainOnDelete`: its delete
+ *   (also the old half of a replacement) drops it from the state without calling the provider.
  *
- * What it does NOT do, compared with the real engine: no other resource kinds than dynamic resources
- * and components (a custom resource of any other type is an error); URNs ignore component parents, so
- * a name must be unique per type; no parallelism limits, `protect`, `retainOnDelete`, aliases,
- * `replaceOnChanges`, `import`, targets or `--continue-on-error`; `ignoreChanges` only for top-level
- * names; deletes run in reverse registration order, not a dependency graph, and a delete-before-replace
- * does not first delete the resources that depend on the replaced one; state is written once, at the
- * end of the run, with no pending-operations record, so a runner killed mid-run forgets what it created
- * in that run (the engine checkpoints after every step); a pending replacement is always finished
- * delete-first, where the engine, when the diff no longer asks for delete-before-replace, creates first
- * and then calls delete once more on the gone resource; a pending delete whose id a
- * live entry holds is dropped, not deleted (only an earlier version of this runner wrote that); the
- * provider's `console` output is kept on the host (`EngineHost.output`) and never printed; no state
- * locking, and one run at a time per process (the mock runtime is global); the state format is its own
- * (not a Pulumi checkpoint). The program's `process.env` is not changed by `env` (that goes to the
- * provider host only).
+ * `StackReference`s read the stacks named in `stackReferences` (their state files), as the engine's
+ * builtin provider reads the backend: outputs secret there arrive secret.
+ *
+ * What still differs from the Go engine:
+ * - Resources: only dynamic resources, components, stack references and the root stack. Other
+ *   custom resources (other providers), explicit `provider` options, invokes and `import` are
+ *   refused; a remote component is treated as a local one. Reads (`Resource.get`, stack references)
+ *   are answered but not recorded in the state as external resources.
+ * - Providers: one dynamic-provider host per run, configured with the stack config before the program
+ *   starts (the engine configures the default provider when first needed). The default
+ *   `pulumi:providers:pulumi-nodejs` provider is written to the state without inputs, and never diffed.
+ * - Steps: the provider, components and the stack get none (counts and summaries are of dynamic
+ *   resources only, where `pulumi up` counts the stack too). Deletes run one at a time in reverse
+ *   dependency order, not in parallel; `parallel` is handed to the runtime (which honours only 1,
+ *   serial) and the engine's own limit on concurrent steps is not applied. A delete-before-replace
+ *   does not first delete the resources that depend on the replaced one. A pending replacement is
+ *   always finished delete-first, where the engine, when the diff no longer asks for
+ *   delete-before-replace, creates first and then calls delete once more on the gone resource. A
+ *   pending delete whose id a live entry holds is dropped, not deleted (only an earlier version of
+ *   this runner wrote that).
+ * - Not implemented (`SupportsFeature` says no where the runtime asks): `replaceOnChanges`,
+ *   `deletedWith`, `replaceWith`, targets, resource hooks, transforms; `aliasSpecs` is off, so the
+ *   runtime sends alias URNs it computed; `ignoreChanges` takes top-level names only.
+ * - State: written after every step, as the engine checkpoints, but with no pending-operations record:
+ *   a runner killed during a create forgets the resource that create was making; no state locking, one
+ *   run at a time per process. Secrets are encrypted by the runner's own passphrase
+ *   crypter, not Pulumi's (see `state-file.ts`).
+ * - Programs: a function program runs in this process (as an Automation API inline program does); one
+ *   that throws is caught before the runtime's Stack sees it. A program file runs with ts-node in
+ *   transpile-only mode by default. What a program file prints is shown only when it fails; the
+ *   provider's `console` output is kept on the host (`EngineHost.output`) and never printed.
  */
+import { randomUUID } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { EngineHost, ProviderInitError, UNKNOWN, urnOf, type PropertyMap, type SecretValue } from "./engine-host";
+import { dependencyOrder } from "./dependency-order";
+import { EngineHost, ProviderInitError, UNKNOWN, type PropertyMap, type SecretValue } from "./engine-host";
+import { runInlineProgram, runProgramFile, type ProgramRun } from "./language-host";
 import { changedProperties, countSteps, formatStep, scrub, summarize, SECRET_MASK, UNKNOWN_MASK, type Step, type StepCounts } from "./plan";
-import { loadState, saveState, type ResourceState, type StackState } from "./state-file";
+import { MonitorServer, MonitorShuttingDown, type Answer, type Deployment, type LogSeverity, type ReadRequest, type Registration } from "./resource-monitor";
+import { loadStackOutputs, loadState, saveState, type ResourceState, type StackState } from "./state-file";
+import { SECRET_SIG, SIG_KEY } from "./wire-values";
 import type { PassphraseCrypter } from "./passphrase-crypter";
 
 export type { PropertyChange, Step, StepCounts, StepOp } from "./plan";
@@ -65,29 +97,29 @@ export { SECRET_MASK, UNKNOWN_MASK, formatStep } from "./plan";
 /** Which command to emulate. */
 export type Operation = "preview" | "up" | "refresh" | "destroy";
 
-/**
- * Secret outputs the runner knows per type, on top of what the resource options declare. `key` of
- * the Palette `ApiKey` is listed so it stays secret even if a program constructs the resource in a way
- * the stack transformation cannot see.
- */
-export const DEFAULT_SECRET_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
-  "pulumi-nodejs:dynamic/palette:ApiKey": ["key"],
-};
-
 /** Options for {@link runProgram}. */
 export interface RunOptions {
   operation: Operation;
-  /** The Pulumi program: constructs resources, returns the stack outputs. Required for preview and up. */
+  /**
+   * The Pulumi program as a function: constructs resources, returns the stack outputs. It runs in this
+   * process, as the Automation API runs an inline program. Preview and up need it or `programFile`.
+   */
   program?: () => unknown;
-  /** The provider host's working directory (the Pulumi project directory). */
+  /**
+   * The program as a file (a `.ts` or `.js` module, or a directory), run in a child process by
+   * `@pulumi/pulumi/cmd/run` as the Node.js language host runs it.
+   */
+  programFile?: string;
+  /** The Pulumi project directory: the program's and the provider host's working directory. */
   projectDir: string;
-  /** State JSON file; created on the first `up`. */
+  /** State file; created on the first `up`. */
   stateFile: string;
   project: string;
   stack: string;
+  organization?: string;
   /** Stack config, fully qualified keys (`palette:host`); secrets as `{ secret }`. Given to the program and to `configure`. */
   config?: Record<string, string | SecretValue>;
-  /** Environment for the provider host, merged over `process.env`. */
+  /** Environment for the provider host and a program file's process, merged over `process.env`. */
   env?: Record<string, string | undefined>;
   /** Encrypts secrets in the state file; default `process.env.PULUMI_CONFIG_PASSPHRASE`. */
   passphrase?: string;
@@ -95,8 +127,15 @@ export interface RunOptions {
   refresh?: boolean;
   /** Fail when anything would change (`--expect-no-changes`). */
   expectNoChanges?: boolean;
-  /** Extra secret output names per resource type. */
-  secretOutputs?: Record<string, readonly string[]>;
+  /** `--continue-on-error`: a failed step stops only the resources that depend on it. */
+  continueOnError?: boolean;
+  /**
+   * The stacks the program's `StackReference`s may read, by the name it gives (`org/project/stack`):
+   * their state file and passphrase (default: this run's). Outputs secret there are secret here.
+   */
+  stackReferences?: Record<string, { stateFile: string; passphrase?: string }>;
+  /** `--parallel`, handed to the runtime (default: unbounded, 2147483647, as the CLI sends it). */
+  parallel?: number;
   /** Receives each printable line (already masked) as steps happen. */
   log?: (line: string) => void;
 }
@@ -163,7 +202,7 @@ export function moduleProgram(modulePath: string): () => unknown {
  * {@link RunFailedError} (carrying the result) when a step failed or `expectNoChanges` was violated.
  */
 export async function runProgram(options: RunOptions): Promise<RunResult> {
-  // The mock runtime is process-global state: two runs at once would mix their resources.
+  // The runtime's settings are process-wide: two inline programs at once would mix their resources.
   if (running) throw new Error("offline runner: another run is in progress in this process; run one operation at a time");
   running = true;
   try {
@@ -175,72 +214,95 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
 
 let running = false;
 
-interface RecordedOptions {
-  additionalSecretOutputs: string[];
-  deleteBeforeReplace: boolean;
-  ignoreChanges: string[];
-}
-
-type MockArgs = pulumi.runtime.MockResourceArgs;
+const STACK_TYPE = "pulumi:pulumi:Stack";
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
+/** What `pulumi up` sends as `--parallel` when none is given. */
+const UNBOUNDED_PARALLEL = 2147483647;
 
 /** A create the plan decided on: what is recorded if it succeeds (or half-succeeds), and its step. */
 interface PlannedCreate {
-  base: { urn: string; type: string; name: string };
+  base: Pick<ResourceState, "urn" | "type" | "name" | "parent" | "dependencies" | "protect" | "retainOnDelete">;
   inputs: PropertyMap;
   secretInputs: string[];
   secretOutputs: string[];
   step: Step;
 }
 
-class OfflineRun {
+class OfflineRun implements Deployment {
   private readonly o: RunOptions;
   private readonly passphrase: string | undefined;
   private readonly preview: boolean;
   private host: EngineHost | undefined;
   private old!: StackState;
   private crypter: PassphraseCrypter | undefined;
-  /** Resources of the new state, in registration order. */
+  /** Resources of the new state, in the order their steps completed. */
   private readonly next: ResourceState[] = [];
+  /** URNs registered in this run, and the old URNs they took over through aliases. */
   private readonly registered = new Set<string>();
+  /** Old URN -> the URN that took it over through an alias. */
+  private readonly aliasedTo = new Map<string, string>();
   /** Old halves of create-before-delete replacements, deleted after the program. */
   private readonly replaced: ResourceState[] = [];
-  private readonly options = new Map<string, RecordedOptions>();
+  /** Entries of the old state (or old halves) that this run deleted or dropped. */
+  private readonly deleted = new Set<ResourceState>();
+  /** URNs whose step failed or was refused (with `continueOnError`, their dependents are refused too). */
+  private readonly failed = new Set<string>();
+  /** Steps in flight, awaited before the deletes. */
+  private readonly inflight = new Set<Promise<unknown>>();
   private readonly secrets = new Set<string>();
   private readonly refreshSteps: Step[] = [];
   private readonly steps: Step[] = [];
   private readonly errors: string[] = [];
+  /** Errors the program logged; they count only when no step failed (else they are its echo). */
+  private readonly programErrors: string[] = [];
+  private stackUrn: string;
+  private stackOutputs: { values: PropertyMap; secretKeys: string[] } | undefined;
   private outputs: Record<string, unknown> = {};
   private secretOutputNames: string[] = [];
+  /** Settles when the run halts on a failed step (never with `continueOnError`). */
+  private readonly halted: Promise<void>;
+  /** The default provider's id: the old one, or a new one for a new stack. */
+  private providerId: string = randomUUID();
+  private onHalt: () => void = () => undefined;
 
   constructor(o: RunOptions) {
+    this.halted = new Promise((resolve) => (this.onHalt = resolve));
     this.o = o;
     this.passphrase = o.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE;
     this.preview = o.operation === "preview";
+    this.stackUrn = `urn:pulumi:${o.stack}::${o.project}::${STACK_TYPE}::${o.project}-${o.stack}`;
   }
 
   async execute(): Promise<RunResult> {
     const { o } = this;
-    if ((o.operation === "preview" || o.operation === "up") && !o.program) throw new Error(`${o.operation} needs a program`);
+    if ((o.operation === "preview" || o.operation === "up") && !o.program && !o.programFile) throw new Error(`${o.operation} needs a program`);
     // Checked before anything changes: a missing passphrase must not strand created resources unsaved.
     if (o.operation !== "preview" && this.passphrase === undefined) {
       throw new Error(`${o.operation} writes the state file: set PULUMI_CONFIG_PASSPHRASE (or pass passphrase) to encrypt its secrets`);
     }
     const loaded = loadState(o.stateFile, o.project, o.stack, this.passphrase);
     this.old = this.withoutStalePendingDeletes(loaded.state);
+    if (this.old.providerId) this.providerId = this.old.providerId;
     this.crypter = loaded.crypter;
     for (const r of this.old.resources) this.collectSecrets(r);
     const config = this.qualifiedConfig();
     for (const v of Object.values(config)) if (typeof v !== "string") this.secrets.add(v.secret);
 
     this.host = await EngineHost.start({ cwd: o.projectDir, env: o.env ?? {}, project: o.project, stack: o.stack });
+    let monitor: MonitorServer | undefined;
     try {
       await this.host.configure(config);
       if (o.operation === "refresh" || o.refresh) await this.refreshAll();
-      if (o.operation === "preview" || o.operation === "up") await this.runUserProgram(config);
+      if (o.operation === "preview" || o.operation === "up") {
+        monitor = await MonitorServer.start(this);
+        await this.runUserProgram(monitor.address, config);
+      }
       if (o.operation === "destroy") await this.destroyAll();
     } catch (e) {
       this.fail(e);
     } finally {
+      await monitor?.close();
       await this.host.close();
     }
 
@@ -277,104 +339,224 @@ class OfflineRun {
 
   // ---- program pass (preview / up) -------------------------------------------------------------
 
-  private async runUserProgram(config: Record<string, string | SecretValue>): Promise<void> {
+  private async runUserProgram(monitorAddress: string, config: Record<string, string | SecretValue>): Promise<void> {
     const { o } = this;
-    await pulumi.runtime.setMocks(
-      { newResource: (args) => this.newResource(args), call: (args) => Promise.reject(new Error(`offline runner: invokes are not supported (${args.token})`)) },
-      o.project,
-      o.stack,
-      this.preview,
-    );
     const plain: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [k, v] of Object.entries(config)) {
       plain[k] = typeof v === "string" ? v : v.secret;
       if (typeof v !== "string") secretKeys.push(k);
     }
-    pulumi.runtime.setAllConfig(plain, secretKeys);
-
-    let exported: Record<string, unknown> = {};
-    try {
-      await pulumi.runtime.runInPulumiStack(async () => {
-        pulumi.runtime.registerStackTransformation((args) => {
-          // Custom-resource options; components simply have none of these.
-          const opts = args.opts as pulumi.CustomResourceOptions;
-          this.options.set(`${args.type}::${args.name}`, {
-            additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? [])],
-            deleteBeforeReplace: opts.deleteBeforeReplace === true,
-            ignoreChanges: [...(opts.ignoreChanges ?? [])],
-          });
-          return undefined;
-        });
-        // A throwing program is recorded here, not rethrown: a rejected stack init leaves rejected
-        // promises inside the SDK (the stack's outputs) that nobody awaits.
-        try {
-          const value = (await o.program?.()) ?? {};
-          exported = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-        } catch (e) {
-          this.fail(e);
-        }
-        return exported;
-      });
-    } catch (e) {
-      this.fail(e);
+    const run: ProgramRun = {
+      monitorAddress,
+      project: o.project,
+      stack: o.stack,
+      ...(o.organization ? { organization: o.organization } : {}),
+      pwd: o.projectDir,
+      dryRun: this.preview,
+      parallel: o.parallel ?? UNBOUNDED_PARALLEL,
+      config: plain,
+      secretKeys,
+    };
+    const stop = new AbortController();
+    void this.halted.then(async () => {
+      await this.settleInflight();
+      stop.abort();
+    });
+    let failure: string | undefined;
+    if (o.programFile) {
+      const exit = await runProgramFile(o.programFile, run, o.env, stop.signal);
+      if (stop.signal.aborted) exit.code = 0;
+      if (exit.code !== 0) failure = this.programErrors.length > 0 ? undefined : `the program exited with code ${String(exit.code)}: ${exit.output.trim().split("\n").slice(-5).join("\n")}`;
+    } else if (o.program) {
+      failure = await runInlineProgram(o.program, run, stop.signal);
     }
-    await waitForRegistrations();
+    // The engine waits for the steps in flight before it ends the update.
+    await this.settleInflight();
+    if (this.errors.length === 0) {
+      for (const m of this.programErrors) this.fail(new Error(m));
+      if (failure !== undefined && this.programErrors.length === 0) this.fail(new Error(failure));
+    }
+
     // A failed update keeps the previous stack outputs, as Pulumi does.
-    if (this.errors.length === 0) await this.resolveStackOutputs(exported);
+    if (this.errors.length === 0) this.takeStackOutputs();
     else [this.outputs, this.secretOutputNames] = [this.old.outputs, this.old.secretOutputs];
 
-    if (this.errors.length === 0) await this.deleteLeftovers();
+    if (this.errors.length === 0 || o.continueOnError) await this.deleteLeftovers();
     else this.keepLeftovers();
   }
 
+  // ---- the resource monitor's calls -----------------------------------------------------------
+
+  async registerResource(reg: Registration): Promise<Answer> {
+    if (reg.type === STACK_TYPE && !reg.parent) {
+      this.stackUrn = this.urnFor(reg.type, reg.name, "");
+      return { urn: this.stackUrn, outputs: {}, secretOutputs: [] };
+    }
+    const urn = this.urnFor(reg.type, reg.name, reg.parent);
+    if (!reg.custom) return this.component(urn, reg);
+    return this.startStep(urn, reg, async () => {
+      if (!reg.type.startsWith(DYNAMIC_PREFIX)) throw new Error(`offline runner: only dynamic resources are supported, not ${reg.type} (${reg.name})`);
+      if (reg.provider) throw new Error(`offline runner: explicit providers are not supported (${reg.name} names ${reg.provider})`);
+      if (reg.importId) throw new Error(`offline runner: import is not supported (${reg.name})`);
+      for (const k of reg.secretInputs) this.addSecret(reg.inputs[k]);
+      return this.plan(urn, reg);
+    });
+  }
+
+  async readResource(req: ReadRequest): Promise<Answer> {
+    const urn = this.urnFor(req.type, req.name, req.parent);
+    if (req.type === STACK_REFERENCE_TYPE) return this.readStackReference(urn, req);
+    return this.startStep(urn, { ...req, parent: req.parent }, async () => {
+      if (!req.type.startsWith(DYNAMIC_PREFIX)) throw new Error(`offline runner: only dynamic resources can be read, not ${req.type} (${req.name})`);
+      for (const k of req.secretInputs) this.addSecret(req.inputs[k]);
+      return this.readExternal(urn, req);
+    });
+  }
+
   /**
-   * The engine, as the mock monitor sees it: one call per registered (or read) resource.
-   *
-   * A failure is recorded, not thrown: a rejected registration leaves rejected promises inside the
-   * SDK that nobody awaits. Like the engine, the run then halts: later registrations are answered
-   * with their inputs and applied nowhere, so a failed `up` changes nothing more.
+   * A `StackReference`, as the engine's builtin provider reads it: `outputs` with each secret output
+   * in the secret signature, and `secretOutputNames`.
    */
-  private async newResource(args: MockArgs): Promise<{ id: string | undefined; state: Record<string, unknown> }> {
-    if (!args.custom) return { id: undefined, state: args.inputs as Record<string, unknown> };
-    if (this.errors.length > 0) {
-      this.o.log?.(`   skipped ${args.type} ${args.name} (the ${this.o.operation} already failed)`);
-      return { id: undefined, state: {} };
+  private readStackReference(urn: string, req: ReadRequest): Answer {
+    const ref = this.o.stackReferences?.[req.id];
+    if (!ref) throw new Error(`offline runner: unknown stack ${req.id} for StackReference ${req.name}: pass its state file in stackReferences`);
+    const stack = loadStackOutputs(ref.stateFile, ref.passphrase ?? this.passphrase);
+    for (const k of stack.secretOutputs) this.addSecret(stack.outputs[k]);
+    const outputs: PropertyMap = {};
+    for (const [k, v] of Object.entries(stack.outputs)) outputs[k] = stack.secretOutputs.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+    return { urn, id: req.id, outputs: { name: req.id, outputs, secretOutputNames: stack.secretOutputs }, secretOutputs: [] };
+  }
+
+  registerResourceOutputs(urn: string, outputs: PropertyMap, secretKeys: string[]): void {
+    if (urn === this.stackUrn) {
+      this.stackOutputs = { values: outputs, secretKeys };
+      for (const k of secretKeys) this.addSecret(outputs[k]);
+      return;
     }
-    if (!args.type.startsWith("pulumi-nodejs:dynamic")) {
-      this.fail(new Error(`offline runner: only dynamic resources are supported, not ${args.type} (${args.name})`));
-      return { id: undefined, state: {} };
+    const component = this.next.find((r) => r.urn === urn && r.custom === false);
+    if (component) Object.assign(component, { outputs, secretOutputs: secretKeys });
+  }
+
+  log(severity: LogSeverity, message: string, urn: string): void {
+    if (severity === "debug") return;
+    const text = scrub(withoutStackTrace(message), this.secrets);
+    if (severity === "error") {
+      this.programErrors.push(text);
+      return;
     }
-    const urn = urnOf({ project: this.o.project, stack: this.o.stack, type: args.type, name: args.name });
-    const { values: news, secretKeys } = normalizeInputs(args.inputs as Record<string, unknown>);
-    for (const k of secretKeys) this.addSecret(news[k]);
+    const name = urn ? ` ${urn.slice(urn.lastIndexOf("::") + 2)}` : "";
+    this.o.log?.(`${severity === "warning" ? "warning" : "info"}${name}: ${text}`);
+  }
+
+  /**
+   * Runs one resource's step unless the run is halting: after a failed step no new step starts (or,
+   * with `continueOnError`, none whose dependencies failed). A failure is recorded once and goes back
+   * to the runtime, which fails the program, as the engine's step executor does.
+   */
+  private async startStep(urn: string, reg: { name: string; type: string; parent: string; dependencies: string[] }, run: () => Promise<Answer>): Promise<Answer> {
+    const blockedBy = this.o.continueOnError ? [reg.parent, ...reg.dependencies].find((d) => this.failed.has(d)) : this.errors.length > 0 ? "" : undefined;
+    if (blockedBy !== undefined) {
+      this.failed.add(urn);
+      const why = blockedBy ? `it depends on ${blockedBy}, which failed` : `the ${this.o.operation} already failed`;
+      this.o.log?.(`   skipped ${reg.type} ${reg.name} (${why})`);
+      throw this.halt(`${reg.name}: skipped: ${why}`);
+    }
+    const p = run();
+    this.inflight.add(p);
     try {
-      if (args.id) return await this.readExternal(urn, args, news, secretKeys);
-      return await this.plan(urn, args, news, secretKeys);
+      return await p;
     } catch (e) {
-      this.fail(e, `${args.name}: `);
-      return { id: undefined, state: {} };
+      this.failed.add(urn);
+      // What the failed step left (a half-made resource, a pending replacement) is on disk first.
+      this.checkpoint();
+      throw this.halt(this.fail(e, `${reg.name}: `));
+    } finally {
+      this.inflight.delete(p);
     }
   }
 
-  private async plan(urn: string, args: MockArgs, rawNews: PropertyMap, secretInputs: string[]) {
+  /**
+   * The error a refused or failed step answers with: without `continueOnError` the monitor shuts
+   * down (the runtime stops quietly); with it, a plain error fails only this resource's outputs, and
+   * so the resources that use them.
+   */
+  private halt(message: string): Error {
+    if (this.o.continueOnError) return new Error(message);
+    this.onHalt();
+    return new MonitorShuttingDown(message);
+  }
+
+  private async settleInflight(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** A component: recorded with its parent and dependencies; no provider, no step. */
+  private component(urn: string, reg: Registration): Answer {
+    if (this.registered.has(urn)) throw new Error(`duplicate resource URN ${urn}`);
+    const old = this.findOld(urn, reg.aliases);
+    this.claim(urn, old);
+    this.next.push({
+      urn,
+      type: reg.type,
+      name: reg.name,
+      id: "",
+      custom: false,
+      ...(reg.parent && reg.parent !== this.stackUrn ? { parent: reg.parent } : {}),
+      dependencies: reg.dependencies,
+      inputs: {},
+      outputs: old?.outputs ?? {},
+      secretInputs: [],
+      secretOutputs: old?.secretOutputs ?? [],
+    });
+    return { urn, outputs: {}, secretOutputs: [] };
+  }
+
+  /** The engine's URN: the parent's type chain joins the type, except under the root stack. */
+  private urnFor(type: string, name: string, parent: string): string {
+    const parentType = parent ? (parent.split("::")[2] ?? "") : "";
+    const qualified = parentType && parentType !== STACK_TYPE ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${this.o.stack}::${this.o.project}::${qualified}::${name}`;
+  }
+
+  private findOld(urn: string, aliases: readonly string[]): ResourceState | undefined {
+    return this.old.resources.find((r) => r.urn === urn && !r.pendingDelete) ?? this.old.resources.find((r) => aliases.includes(r.urn) && !r.pendingDelete);
+  }
+
+  private claim(urn: string, old: ResourceState | undefined): void {
+    this.registered.add(urn);
+    if (!old) return;
+    this.registered.add(old.urn);
+    if (old.urn !== urn) this.aliasedTo.set(old.urn, urn);
+  }
+
+  private async plan(urn: string, reg: Registration): Promise<Answer> {
     const host = this.requireHost();
     if (this.registered.has(urn)) throw new Error(`duplicate resource URN ${urn}`);
-    this.registered.add(urn);
-    const old = this.old.resources.find((r) => r.urn === urn && !r.pendingDelete);
-    const opts = this.options.get(`${args.type}::${args.name}`) ?? { additionalSecretOutputs: [], deleteBeforeReplace: false, ignoreChanges: [] };
-    const news: PropertyMap = { ...rawNews };
+    const old = this.findOld(urn, reg.aliases);
+    this.claim(urn, old);
+    const { secretInputs } = reg;
+    const news: PropertyMap = { ...reg.inputs };
     // ignoreChanges: the engine resets ignored names to their old input values before check.
-    for (const k of old ? opts.ignoreChanges : []) {
+    for (const k of old ? reg.ignoreChanges : []) {
       if (old && k in old.inputs) news[k] = old.inputs[k];
       else delete news[k];
     }
-    const secretOutputs = this.secretOutputsFor(args.type, opts, secretInputs, old);
-    const base = { urn, type: args.type, name: args.name };
+    const secretOutputs = [...new Set([...reg.additionalSecretOutputs, ...secretInputs])];
+    const base: PlannedCreate["base"] = {
+      urn,
+      type: reg.type,
+      name: reg.name,
+      ...(reg.parent && reg.parent !== this.stackUrn ? { parent: reg.parent } : {}),
+      dependencies: reg.dependencies,
+      protect: reg.protect ?? old?.protect ?? false,
+      retainOnDelete: reg.retainOnDelete ?? old?.retainOnDelete ?? false,
+    };
+    const stepBase = { urn, type: reg.type, name: reg.name };
 
     const checked = await this.check(urn, old?.inputs ?? {}, news);
     if (!old) {
-      const step: Step = { ...base, op: "create", changes: changedProperties({}, withoutProvider(checked), [], secretInputs) };
+      const step: Step = { ...stepBase, op: "create", changes: changedProperties({}, withoutProvider(checked), [], secretInputs) };
       if (this.preview) return this.emit(step, undefined, checked, secretOutputs);
       const created = await this.create({ base, inputs: checked, secretInputs, secretOutputs, step });
       return this.emit({ ...step, id: created.id }, created.id, created.outputs, secretOutputs);
@@ -387,23 +569,24 @@ class OfflineRun {
     const display = shown.length > 0 ? shown : changedProperties(pick(old.outputs, Object.keys(checked)), checked, old.secretOutputs, secretInputs);
 
     if (changes === "none" && !old.initErrors?.length && !old.pendingReplacement) {
-      this.next.push({ ...old, inputs: checked, secretInputs, secretOutputs });
-      return this.emit({ ...base, op: "same", id: old.id, changes: [] }, old.id, old.outputs, secretOutputs);
+      this.next.push({ ...old, ...base, inputs: checked, secretInputs, secretOutputs });
+      return this.emit({ ...stepBase, op: "same", id: old.id, changes: [] }, old.id, old.outputs, secretOutputs);
     }
     // A pending replacement is replaced whatever the diff says: its resource is already deleted
     // (step_generator.go: `if diff.Changes == DiffSome || old.PendingReplacement`).
     if (old.pendingReplacement || (changes === "some" && diff.replaces.length > 0)) {
+      if (old.protect && !old.pendingReplacement) throw protectedError(old, "replace");
       // The engine checks again with empty olds once it has decided to replace (fresh autoname).
       const fresh = await this.check(urn, {}, news);
-      const step: Step = { ...base, op: "replace", changes: changedProperties(old.inputs, fresh, old.secretInputs, secretInputs), replaces: diff.replaces };
+      const step: Step = { ...stepBase, op: "replace", changes: changedProperties(old.inputs, fresh, old.secretInputs, secretInputs), replaces: diff.replaces };
       if (this.preview) return this.emit(step, undefined, fresh, secretOutputs);
-      const deleteFirst = old.pendingReplacement === true || diff.deleteBeforeReplace || opts.deleteBeforeReplace;
+      const deleteFirst = old.pendingReplacement === true || diff.deleteBeforeReplace || reg.deleteBeforeReplace;
       const planned: PlannedCreate = { base, inputs: fresh, secretInputs, secretOutputs, step };
       const created = deleteFirst ? await this.deleteThenCreate(old, planned) : await this.createThenMarkOld(old, planned);
       return this.emit({ ...step, id: created.id }, created.id, created.outputs, secretOutputs);
     }
 
-    const step: Step = { ...base, op: "update", id: old.id, changes: display };
+    const step: Step = { ...stepBase, op: "update", id: old.id, changes: display };
     if (this.preview) return this.emit(step, old.id, checked, secretOutputs);
     try {
       const { properties } = await host.update(old.id, urn, old.outputs, checked, old.inputs);
@@ -442,11 +625,14 @@ class OfflineRun {
    * Delete-before-replace (step.go `DeleteStep.Apply` with `pendingReplacement`): a failed delete
    * changes nothing; once the delete succeeded the old entry stays as a pending replacement until
    * the new resource exists, so a failed create leaves a record that the next `up` must create it.
+   * A resource retained on delete is left to exist, and is not recorded as a pending replacement.
    */
   private async deleteThenCreate(old: ResourceState, planned: PlannedCreate): Promise<{ id: string; outputs: PropertyMap }> {
+    if (old.retainOnDelete && !old.pendingReplacement) return this.create(planned);
     if (!old.pendingReplacement) await this.requireHost().delete(old.id, old.urn, old.outputs);
     const placeholder: ResourceState = { ...old, pendingReplacement: true };
     this.next.push(placeholder);
+    this.checkpoint();
     // snapshot.go createSnapshotMutation.End: the pending replacement goes once the new one is recorded.
     const drop = (): void => {
       this.next.splice(this.next.indexOf(placeholder), 1);
@@ -478,13 +664,13 @@ class OfflineRun {
     }
   }
 
-  private async readExternal(urn: string, args: MockArgs, inputs: PropertyMap, secretInputs: string[]) {
-    const read = await this.requireHost().read(args.id as string, urn, inputs, inputs);
-    if (!read.id) throw new Error(`resource '${args.id as string}' does not exist`);
-    const opts = this.options.get(`${args.type}::${args.name}`) ?? { additionalSecretOutputs: [], deleteBeforeReplace: false, ignoreChanges: [] };
-    const secretOutputs = this.secretOutputsFor(args.type, opts, secretInputs, undefined);
+  /** `Resource.get`: a read of an existing resource; the engine keeps it as an external resource. */
+  private async readExternal(urn: string, req: ReadRequest): Promise<Answer> {
+    const read = await this.requireHost().read(req.id, urn, req.inputs, req.inputs);
+    if (!read.id) throw new Error(`resource '${req.id}' does not exist`);
+    const secretOutputs = [...new Set([...req.additionalSecretOutputs, ...req.secretInputs])];
     this.collectValues(read.properties, secretOutputs);
-    return this.emit({ urn, type: args.type, name: args.name, op: "read", id: read.id, changes: [] }, read.id, read.properties, secretOutputs);
+    return this.emit({ urn, type: req.type, name: req.name, op: "read", id: read.id, changes: [] }, read.id, read.properties, secretOutputs);
   }
 
   private async check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<PropertyMap> {
@@ -500,13 +686,13 @@ class OfflineRun {
   /**
    * Reads every resource, pending deletes included (the engine refreshes them too, so one deleted out
    * of band is dropped instead of failing the next delete). A pending replacement is already deleted
-   * and is kept as it is (step.go `RefreshStep.Apply`).
+   * and is kept as it is (step.go `RefreshStep.Apply`); components have nothing to read.
    */
   private async refreshAll(): Promise<void> {
     const host = this.requireHost();
     const kept: ResourceState[] = [];
     for (const r of this.old.resources) {
-      if (r.pendingReplacement) {
+      if (r.pendingReplacement || r.custom === false) {
         kept.push(r);
         continue;
       }
@@ -532,11 +718,12 @@ class OfflineRun {
 
   /**
    * After the program: delete the old halves replaced in this run, then pending deletes from earlier
-   * runs and resources the program no longer registers, newest first. Like the engine, the first
-   * failed delete stops the rest; whatever was not deleted stays in state as it was.
+   * runs and resources the program no longer registers, dependents before what they depend on. Like
+   * the engine, the first failed delete stops the rest (unless `continueOnError`); whatever was not
+   * deleted stays in state as it was.
    */
   private async deleteLeftovers(): Promise<void> {
-    const gone = this.old.resources.filter((r) => r.pendingDelete || !this.registered.has(r.urn));
+    const gone = dependencyOrder(this.old.resources).filter((r) => r.pendingDelete || !this.registered.has(r.urn));
     for (const r of [...this.replaced, ...gone.reverse()]) {
       if (r.pendingReplacement) {
         this.dropPendingReplacement(r);
@@ -544,25 +731,54 @@ class OfflineRun {
       }
       const isReplaced = this.replaced.includes(r);
       if (this.preview) {
-        this.record(this.steps, { urn: r.urn, type: r.type, name: r.name, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.inputs), {}, r.secretInputs, []) });
+        if (r.custom !== false) this.record(this.steps, { urn: r.urn, type: r.type, name: r.name, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.inputs), {}, r.secretInputs, []) });
         continue;
       }
-      if (this.errors.length > 0) this.next.push(r);
+      if (this.errors.length > 0 && !this.o.continueOnError) this.next.push(r);
       else await this.deleteOne(r, !isReplaced);
     }
   }
 
   /** After a failed program: keep what was not touched, as the engine does when it stops early. */
   private keepLeftovers(): void {
+    this.next.splice(0, this.next.length, ...this.snapshot());
+  }
+
+  /**
+   * The stack as it stands now: what this run recorded, the old entries no step has replaced or
+   * deleted yet (pending deletes included), and the old halves of replacements still to delete.
+   */
+  private snapshot(): ResourceState[] {
+    const inNext = new Set(this.next);
     const present = new Set(this.next.map((r) => r.urn));
-    for (const r of this.old.resources) if (!present.has(r.urn) || r.pendingDelete) this.next.push(r);
-    this.next.push(...this.replaced);
+    const isPresent = (urn: string): boolean => present.has(urn) || present.has(this.aliasedTo.get(urn) ?? "");
+    const untouched = (r: ResourceState): boolean => !this.deleted.has(r) && !inNext.has(r);
+    return [
+      ...this.next,
+      ...this.old.resources.filter((r) => untouched(r) && (r.pendingDelete === true || !isPresent(r.urn))),
+      ...this.replaced.filter(untouched),
+    ];
+  }
+
+  /**
+   * Writes the state as it stands after a step, as the engine checkpoints after every step, so a
+   * runner killed mid-run still knows what it created. The stack outputs stay the old ones until the
+   * run ends.
+   */
+  private checkpoint(): void {
+    if (this.preview || this.o.operation === "refresh") return;
+    this.crypter = saveState(
+      this.o.stateFile,
+      { project: this.o.project, stack: this.o.stack, resources: dependencyOrder(this.snapshot()), outputs: this.old.outputs, secretOutputs: this.old.secretOutputs, providerId: this.providerId },
+      this.passphrase,
+      this.crypter,
+    );
   }
 
   private async destroyAll(): Promise<void> {
-    for (const r of [...this.old.resources].reverse()) {
+    for (const r of dependencyOrder(this.old.resources).reverse()) {
       if (r.pendingReplacement) this.dropPendingReplacement(r);
-      else if (this.errors.length > 0) this.next.push(r);
+      else if (this.errors.length > 0 && !this.o.continueOnError) this.next.push(r);
       else await this.deleteOne(r, true);
     }
     this.outputs = {};
@@ -575,6 +791,7 @@ class OfflineRun {
    */
   private dropPendingReplacement(r: ResourceState): void {
     if (this.preview) return;
+    this.deleted.add(r);
     this.o.log?.(scrub(`   dropped ${r.type} ${r.name} (id ${r.id}): deleted earlier for a replacement that is no longer wanted`, this.secrets));
   }
 
@@ -583,60 +800,41 @@ class OfflineRun {
    * pending, a resource gone from the program stays live (the engine leaves a failed delete's state
    * untouched, snapshot.go `deleteSnapshotMutation.End`), so putting it back in the program is a
    * `same`, not a new resource. The old half of a replacement is only logged: its replace step
-   * already counts.
+   * already counts. A component only leaves the state; a protected resource is not deleted (the step
+   * fails); one retained on delete leaves the state without a provider call.
    */
   private async deleteOne(r: ResourceState, asStep: boolean): Promise<void> {
+    this.deleted.add(r);
+    if (r.custom === false) return;
     const step: Step = { urn: r.urn, type: r.type, name: r.name, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.inputs), {}, r.secretInputs, []) };
     try {
-      await this.requireHost().delete(r.id, r.urn, r.outputs);
+      if (r.protect && !r.pendingDelete) throw protectedError(r, "delete");
+      if (r.retainOnDelete) this.o.log?.(scrub(`   retained ${r.type} ${r.name} (id ${r.id}): retainOnDelete, so it only leaves the state`, this.secrets));
+      else await this.requireHost().delete(r.id, r.urn, r.outputs);
     } catch (e) {
       step.error = this.fail(e, `${r.name}: delete: `);
+      this.deleted.delete(r);
       this.next.push(r);
     }
+    this.checkpoint();
     if (asStep || step.error) this.record(this.steps, step);
     else this.o.log?.(scrub(`   deleted the replaced ${r.type} ${r.name} (id ${r.id})`, this.secrets));
   }
 
   // ---- outputs, secrets, results ---------------------------------------------------------------
 
-  private async resolveStackOutputs(exported: Record<string, unknown>): Promise<void> {
-    const outputs: Record<string, unknown> = {};
-    const secret: string[] = [];
-    for (const [k, v] of Object.entries(exported)) {
-      try {
-        const r = await resolveOutput(v);
-        if (r.value === undefined && r.known) continue;
-        outputs[k] = r.known ? r.value : UNKNOWN;
-        if (r.secret) {
-          secret.push(k);
-          this.addSecret(r.value);
-        }
-      } catch (e) {
-        this.fail(e, `stack output ${k}: `);
-      }
-    }
-    this.outputs = outputs;
-    this.secretOutputNames = secret;
+  /** The root stack's outputs as the runtime registered them (secrets marked by the runtime). */
+  private takeStackOutputs(): void {
+    const { values, secretKeys } = this.stackOutputs ?? { values: {}, secretKeys: [] };
+    this.outputs = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+    this.secretOutputNames = secretKeys.filter((k) => k in this.outputs);
   }
 
-  private secretOutputsFor(type: string, opts: RecordedOptions, secretInputs: string[], old: ResourceState | undefined): string[] {
-    return [
-      ...new Set([
-        ...opts.additionalSecretOutputs,
-        ...(DEFAULT_SECRET_OUTPUTS[type] ?? []),
-        ...(this.o.secretOutputs?.[type] ?? []),
-        ...secretInputs,
-        ...(old?.secretOutputs ?? []),
-      ]),
-    ];
-  }
-
-  /** Records a step, prints it, and answers the mock monitor: secret outputs wrapped as `pulumi.secret`. */
-  private emit(step: Step, id: string | undefined, state: PropertyMap, secretOutputs: string[]) {
+  /** Checkpoints, records and prints a step, and answers the monitor: secret outputs are sent back secret. */
+  private emit(step: Step, id: string | undefined, state: PropertyMap, secretOutputs: string[]): Answer {
+    if (step.op !== "read") this.checkpoint();
     this.record(this.steps, step);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(state)) out[k] = secretOutputs.includes(k) ? pulumi.secret(v) : v;
-    return { id, state: out };
+    return { urn: step.urn, ...(id !== undefined ? { id } : {}), outputs: state, secretOutputs: secretOutputs.filter((k) => k in state) };
   }
 
   private record(list: Step[], step: Step): void {
@@ -648,7 +846,6 @@ class OfflineRun {
   private fail(e: unknown, prefix = ""): string {
     const raw = e instanceof Error ? e.message : String(e);
     const message = scrub(raw.includes(prefix) ? raw : `${prefix}${raw}`, this.secrets);
-    // A registration failure resurfaces through the SDK with "failed to register new resource ...".
     if (!this.errors.some((m) => message.includes(m) || m.includes(message))) {
       this.errors.push(message);
       this.o.log?.(`error: ${message}`);
@@ -657,12 +854,14 @@ class OfflineRun {
   }
 
   private save(): void {
+    const refresh = this.o.operation === "refresh";
     const state: StackState = {
       project: this.o.project,
       stack: this.o.stack,
-      resources: this.next,
-      outputs: this.o.operation === "refresh" ? this.old.outputs : this.outputs,
-      secretOutputs: this.o.operation === "refresh" ? this.old.secretOutputs : this.secretOutputNames,
+      resources: dependencyOrder(this.next),
+      outputs: refresh ? this.old.outputs : this.outputs,
+      secretOutputs: refresh ? this.old.secretOutputs : this.secretOutputNames,
+      providerId: this.providerId,
     };
     this.crypter = saveState(this.o.stateFile, state, this.passphrase, this.crypter);
   }
@@ -671,7 +870,7 @@ class OfflineRun {
     const outputs: Record<string, unknown> = {};
     const source = this.o.operation === "refresh" ? this.old.outputs : this.outputs;
     const secret = this.o.operation === "refresh" ? this.old.secretOutputs : this.secretOutputNames;
-    for (const [k, v] of Object.entries(source)) outputs[k] = secret.includes(k) ? SECRET_MASK : v === UNKNOWN ? UNKNOWN_MASK : v;
+    for (const [k, v] of Object.entries(source)) outputs[k] = secret.includes(k) ? SECRET_MASK : maskUnknown(v);
     const refreshed = this.o.operation === "refresh" || this.o.refresh === true;
     return {
       operation: this.o.operation,
@@ -713,45 +912,27 @@ class OfflineRun {
   }
 }
 
-/**
- * Mock inputs carry secrets as Pulumi's `{sig, value}` wrapper and unknowns as `pulumi.unknown`; the
- * provider gets plain values and the unknown sentinel string, as the engine sends them
- * (acceptSecrets=false). Secretness is kept per top-level name.
- */
-export function normalizeInputs(inputs: Record<string, unknown>): { values: PropertyMap; secretKeys: string[] } {
-  const values: PropertyMap = {};
-  const secretKeys: string[] = [];
-  for (const [k, v] of Object.entries(inputs)) {
-    const { value, secret } = unwrap(v);
-    if (value === undefined) continue;
-    values[k] = value;
-    if (secret) secretKeys.push(k);
-  }
-  return { values, secretKeys };
+/** The engine's error for a step on a protected resource. */
+function protectedError(r: ResourceState, what: "delete" | "replace"): Error {
+  return new Error(
+    `unable to ${what} resource "${r.urn}" as it is currently marked for protection. To unprotect the resource, remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\``,
+  );
 }
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** A logged error's first lines, without the stack trace the runtime appends (`    at ...`). */
+function withoutStackTrace(message: string): string {
+  return message
+    .split("\n")
+    .filter((l) => !/^\s+at /.test(l))
+    .join("\n")
+    .trim();
+}
 
-function unwrap(v: unknown): { value: unknown; secret: boolean } {
-  if (pulumi.isUnknown(v)) return { value: UNKNOWN, secret: false };
-  if (Array.isArray(v)) {
-    const items = v.map(unwrap);
-    return { value: items.map((i) => (i.value === undefined ? null : i.value)), secret: items.some((i) => i.secret) };
-  }
-  if (v !== null && typeof v === "object") {
-    const rec = v as Record<string, unknown>;
-    if (rec[SIG_KEY] === SECRET_SIG) return { value: unwrap(rec.value).value, secret: true };
-    let secret = false;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(rec)) {
-      const u = unwrap(x);
-      secret ||= u.secret;
-      if (u.value !== undefined) out[k] = u.value;
-    }
-    return { value: out, secret };
-  }
-  return { value: v, secret: false };
+function maskUnknown(v: unknown): unknown {
+  if (v === UNKNOWN) return UNKNOWN_MASK;
+  if (Array.isArray(v)) return v.map(maskUnknown);
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskUnknown(x)]));
+  return v;
 }
 
 function containsUnknown(v: unknown): boolean {
@@ -774,11 +955,4 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v !== null && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
   return v;
-}
-
-/** Waits until the SDK has no resource registration in flight (the mock monitor's RPC queue drained). */
-async function waitForRegistrations(): Promise<void> {
-  // `waitForRPCs` is exported by the runtime's settings module but marked internal in its typings.
-  const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
-  if (waitForRPCs) await waitForRPCs();
 }

@@ -133,9 +133,14 @@ resource "palette_api_key" "gone" {
   test("the exports are the real shapes: Pulumi's deployment.resources and terraform's values.root_module", () => {
     const p = JSON.parse(fs.readFileSync(pulumiExport, "utf8"));
     expect(p.version).toBe(3);
-    expect(p.deployment.resources.map((r: { type: string }) => r.type)).toEqual(["pulumi-nodejs:dynamic/palette:ApiKey", "pulumi-nodejs:dynamic/palette:ApiKey"]);
+    expect(p.deployment.resources.map((r: { type: string }) => r.type)).toEqual([
+      "pulumi:pulumi:Stack",
+      "pulumi:providers:pulumi-nodejs",
+      "pulumi-nodejs:dynamic/palette:ApiKey",
+      "pulumi-nodejs:dynamic/palette:ApiKey",
+    ]);
     // The key values are secret envelopes (ciphertext), never the value.
-    expect(p.deployment.resources[0].outputs.key).toMatchObject({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" });
+    expect(p.deployment.resources[2].outputs.key).toMatchObject({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" });
     const t = JSON.parse(fs.readFileSync(terraformShow, "utf8"));
     expect(t.values.root_module.resources.map((r: { address: string }) => r.address).sort()).toEqual(["palette_api_key.gone", "palette_api_key.keep"]);
   });

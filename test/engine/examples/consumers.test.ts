@@ -1,15 +1,19 @@
 /**
  * examples/consumers: the key of the keys stack (examples/quickstart, `up` through the offline runner
  * against the emulator, so a real key that the runner holds as a secret) handed to consumer stacks,
- * secret all the way. The offline runner plays dynamic resources only, so the consumer programs run
- * under Pulumi's mocks answering as the engine would: the StackReference with the keys stack's outputs
- * and the names of its secret ones (`secretOutputNames`, which the SDK's `requireOutput` goes by), and
- * any other resource with its inputs, recorded as the engine, and so the resource's provider, gets them.
+ * secret all the way. The stack-reference consumer runs on the offline runner (Pulumi's runtime, its
+ * StackReference reading the keys stack's state file). The runner plays no other provider than dynamic
+ * ones, so the ESC consumer (a `pulumiservice` Environment) runs under Pulumi's mocks answering as the
+ * engine would: the StackReference with the keys stack's outputs and the names of its secret ones
+ * (`secretOutputNames`, which the SDK's `requireOutput` goes by), and any other resource with its
+ * inputs, recorded as the engine, and so the resource's provider, gets them.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RunningEmulator } from "../../../emulator";
-import { resolveOutput } from "../../../runner/offline-engine";
+import { resolveOutput, runProgram } from "../../../runner/offline-engine";
 import { PaletteClient } from "../../../sdk";
 import { exampleOnEmulator, loadProgram, REPO } from "./support";
 
@@ -73,13 +77,31 @@ it("the keys stack exports the ci-bot key as a secret, and it is a working key",
 });
 
 describe("examples/consumers/stack-reference", () => {
-  it("reads the key through a StackReference as a secret; what it computes from it is secret too, the rest is not", async () => {
-    const { exports, registered } = runConsumer("stack-reference", "palette-apikeys-consumer");
-    const environment = await resolveOutput(exports.paletteEnvironment);
-    expect(environment).toMatchObject({ secret: true, known: true });
-    expect(environment.value).toBe(`SPECTROCLOUD_HOST=api.spectrocloud.com\nSPECTROCLOUD_APIKEY=${ciBotKey}\n`);
-    expect(await resolveOutput(exports.keyName)).toEqual({ value: produced.ciBotKeyName, secret: false, known: true });
-    expect(registered).toEqual([expect.objectContaining({ type: "pulumi:pulumi:StackReference", id: PRODUCER })]);
+  it("on the runner: the StackReference reads the keys stack's state; the key arrives secret, what it computes from it is secret too, the rest is not", async () => {
+    let exports: Record<string, unknown> = {};
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "consumer-"));
+    try {
+      const result = await runProgram({
+        operation: "up",
+        program: () => (exports = loadProgram(path.join(REPO, "examples/consumers/stack-reference/index.ts"))),
+        projectDir: REPO,
+        stateFile: path.join(dir, "dev.json"),
+        project: "palette-apikeys-consumer",
+        stack: "dev",
+        config: { "palette-apikeys-consumer:producerStack": PRODUCER },
+        stackReferences: { [PRODUCER]: { stateFile: keysStack.stateFile, passphrase: keysStack.passphrase } },
+        passphrase: keysStack.passphrase,
+      });
+      expect(result.secretOutputs).toEqual(["paletteEnvironment"]);
+      expect(result.outputs).toEqual({ paletteEnvironment: "[secret]", keyName: produced.ciBotKeyName, keyExpiresAt: produced.ciBotExpiresAt });
+      const environment = await resolveOutput(exports.paletteEnvironment);
+      expect(environment).toMatchObject({ secret: true, known: true });
+      expect(environment.value).toBe(`SPECTROCLOUD_HOST=api.spectrocloud.com\nSPECTROCLOUD_APIKEY=${ciBotKey}\n`);
+      expect(await resolveOutput(exports.keyName)).toEqual({ value: produced.ciBotKeyName, secret: false, known: true });
+      expect(fs.readFileSync(path.join(dir, "dev.json"), "utf8")).not.toContain(ciBotKey);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

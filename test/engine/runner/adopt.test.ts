@@ -4,12 +4,13 @@
  * description, expiry and state applied in place, its value unknown), stays managed, and is deleted
  * by destroy; a resource that leaves the program in the run another one adopts its key leaves the key
  * to it; a bad uid, another user's key, another tenant's key and a key another resource manages are
- * refused on `adopt.uid` with nothing changed. The host loads dist/provider/impl.js: `npm run build` first.
+ * refused on `adopt.uid` with nothing changed; with `retainOnDelete` an adopted key outlives its resource. The host loads dist/provider/impl.js: `npm run build` first.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
+import type { CustomResourceOptions } from "@pulumi/pulumi";
 import { ApiKey, type ApiKeyArgs } from "../../../provider";
 import { secretConfig } from "../../../runner/engine-host";
 import { RunFailedError, resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
@@ -25,10 +26,10 @@ let sdk: PaletteClient;
 let dir: string;
 let keys: Record<string, ApiKey> = {};
 /** The program: one ApiKey per entry, in this order. */
-let wanted: [string, ApiKeyArgs][] = [];
+let wanted: [string, ApiKeyArgs, CustomResourceOptions?][] = [];
 
 const program = (): Record<string, unknown> => {
-  keys = Object.fromEntries(wanted.map(([name, args]) => [name, new ApiKey(name, args)]));
+  keys = Object.fromEntries(wanted.map(([name, args, opts]) => [name, new ApiKey(name, args, opts)]));
   return Object.fromEntries(Object.entries(keys).flatMap(([name, k]) => [[`${name}Key`, k.key], [`${name}KeyAvailable`, k.keyAvailable]]));
 };
 
@@ -184,5 +185,29 @@ describe("keys that cannot be adopted are refused on adopt.uid, with nothing cha
     await elsewhere.close();
     expect(await refused(apiKey.uid)).toContain(`Cannot adopt API key ${apiKey.uid} (adopt.uid): no such key in tenant`);
     expect(other.keys().some((k) => k.uid === apiKey.uid && k.name === "far")).toBe(true);
+  });
+});
+
+describe("retainOnDelete: an adopted key outlives its resource", () => {
+  it("removing the resource (and destroy) leaves the key in Palette as the program last set it; without the option it is deleted", async () => {
+    const kept = (await sdk.apiKeys.create({ name: "ui-kept", expiresAt: inTenDays() })).apiKey.uid;
+    const gone = (await sdk.apiKeys.create({ name: "ui-gone", expiresAt: inTenDays() })).apiKey.uid;
+    wanted = [
+      ["kept", { name: "ui-kept", description: "managed for a while", adopt: { uid: kept } }, { retainOnDelete: true }],
+      ["gone", { name: "ui-gone", adopt: { uid: gone } }],
+    ];
+    await run("up", "retained");
+    expect(emulated(kept)).toMatchObject({ description: "managed for a while" });
+
+    wanted = [];
+    const result = await run("up", "retained");
+    expect(step(result, "kept")).toMatchObject({ op: "delete", id: kept });
+    expect(step(result, "gone")).toMatchObject({ op: "delete", id: gone });
+    expect(emulated(kept)).toMatchObject({ name: "ui-kept", description: "managed for a while" });
+    expect(emulated(gone)).toBeUndefined();
+    // The state no longer knows the retained key: a destroy leaves it alone too.
+    await run("destroy", "retained");
+    expect(emulated(kept)).toBeDefined();
+    expect(fs.readFileSync(path.join(dir, "retained.json"), "utf8")).not.toContain(kept);
   });
 });

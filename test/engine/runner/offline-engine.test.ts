@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { secretConfig } from "../../../runner/engine-host";
 import { resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
 import { IncorrectPassphraseError } from "../../../runner/passphrase-crypter";
+import { dynamicResources, type StateEntry } from "../../helpers/checkpoint";
 import { runFailure } from "../../helpers/run-failure";
 import { Thing, driftToyStore, readToyStore, type ThingArgs } from "./fixtures/toy-provider";
 
@@ -53,8 +54,7 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
     if (!entry) throw new Error(`no row for ${name}`);
     return entry[0];
   };
-  type StateEntry = { name: string; id: string; initErrors?: string[]; pendingDelete?: boolean; pendingReplacement?: boolean };
-  const stateResources = (): StateEntry[] => (JSON.parse(fs.readFileSync(stateFile, "utf8")) as { resources: StateEntry[] }).resources;
+  const stateResources = (): StateEntry[] => dynamicResources(stateFile);
 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "offline-runner-"));

@@ -15,6 +15,7 @@ import { resolveOutput, runProgram, type RunOptions, type RunResult, type Step }
 import { PaletteClient } from "../../../sdk";
 import { emulatorPerFile } from "../../helpers/emulator-per-file";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
+import { dynamicResources, readCheckpoint, type StateEntry } from "../../helpers/checkpoint";
 import { runFailure } from "../../helpers/run-failure";
 
 const REPO = path.resolve(__dirname, "../../..");
@@ -25,17 +26,6 @@ const UNKNOWN_EMAIL = "nobody@palette.local";
 /** The SDK retries 5xx with backoff; Retry-After 0 makes its retries immediate, so a fault that outlasts them costs no waiting. */
 const SERVER_ERROR = { kind: "status", status: 500, retryAfterSeconds: 0 } as const;
 
-/** One entry of the state file, as the runner writes it (secrets stay encrypted: never decrypted here). */
-interface StateEntry {
-  urn: string;
-  name: string;
-  id: string;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-  initErrors?: string[];
-  pendingDelete?: boolean;
-  pendingReplacement?: boolean;
-}
 
 describe("offline runner: partial failures converge on the next up (ApiKey against the emulator)", () => {
   let emu: RunningEmulator;
@@ -83,7 +73,7 @@ describe("offline runner: partial failures converge on the next up (ApiKey again
     return result;
   };
   const ops = (result: RunResult): string[] => result.steps.map((s: Step) => `${s.op} ${s.name}`);
-  const state = (): StateEntry[] => (JSON.parse(fs.readFileSync(stateFile, "utf8")) as { resources: StateEntry[] }).resources;
+  const state = (): StateEntry[] => dynamicResources(stateFile);
   const userKeys = () => emu.keys().filter((k) => !k.seeded);
   const alice = () => {
     const found = emu.accounts.users.find((u) => u.apiKey === ALICE_KEY);
@@ -258,8 +248,10 @@ describe("offline runner: partial failures converge on the next up (ApiKey again
   it("a state written by the old runner (the key live and pending delete at once) keeps the key", async () => {
     spec = { deploy: { description: "deploy key" } };
     const uid = (await run("up")).steps[0]?.id as string;
-    const raw = JSON.parse(fs.readFileSync(stateFile, "utf8")) as { resources: StateEntry[] };
-    raw.resources.push({ ...(raw.resources[0] as StateEntry), pendingDelete: true });
+    const raw = readCheckpoint(stateFile);
+    const live = raw.deployment.resources.find((r) => r.urn.endsWith("::deploy"));
+    if (!live) throw new Error("no deploy in the state");
+    raw.deployment.resources.push({ ...live, delete: true });
     fs.writeFileSync(stateFile, JSON.stringify(raw));
 
     const next = await run("up");

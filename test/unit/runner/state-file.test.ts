@@ -1,5 +1,5 @@
-import { decodeState, encodeState, emptyState, type StackState } from "../../../runner/state-file";
-import { IncorrectPassphraseError } from "../../../runner/passphrase-crypter";
+import { decodeState, encodeState, emptyState, type Checkpoint, type StackState } from "../../../runner/state-file";
+import { IncorrectPassphraseError, PassphraseCrypter } from "../../../runner/passphrase-crypter";
 
 const state: StackState = {
   project: "p",
@@ -14,10 +14,12 @@ const state: StackState = {
       outputs: { name: "k", key: "key-value-1", __provider: "code" },
       secretInputs: ["password"],
       secretOutputs: ["key"],
+      dependencies: [],
     },
   ],
   outputs: { callerKey: "key-value-1", label: "plain" },
   secretOutputs: ["callerKey"],
+  providerId: "provider-id-1",
 };
 
 describe("state file encoding", () => {
@@ -25,11 +27,30 @@ describe("state file encoding", () => {
     const { text, crypter } = encodeState(state, "pass");
     expect(crypter).toBeDefined();
     for (const clear of ["key-value-1", "pw-value-1"]) expect(text).not.toContain(clear);
-    const raw = JSON.parse(text) as { resources: { outputs: Record<string, unknown> }[]; encryptionSalt: string };
-    expect(raw.resources[0]?.outputs.key).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.stringMatching(/^v1:/) });
-    expect(raw.encryptionSalt).toMatch(/^v1:/);
+    const raw = JSON.parse(text) as Checkpoint;
+    const key = raw.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/palette:ApiKey");
+    expect(key?.outputs?.key).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.stringMatching(/^v1:/) });
+    expect(raw.deployment.secrets_providers?.state.salt).toMatch(/^v1:/);
     expect(text).toContain('"label": "plain"');
     expect(decodeState(text, "p", "dev", "pass").state).toEqual(state);
+  });
+
+  it("is a checkpoint as `pulumi stack export` prints it: the stack with its outputs, the default provider, each resource referring to both", () => {
+    const raw = JSON.parse(encodeState(state, "pass").text) as Checkpoint;
+    expect(raw.version).toBe(3);
+    const [stack, provider, key] = raw.deployment.resources;
+    expect(stack).toMatchObject({ urn: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", custom: false, type: "pulumi:pulumi:Stack", outputs: { label: "plain" } });
+    expect(provider).toEqual({ urn: "urn:pulumi:dev::p::pulumi:providers:pulumi-nodejs::default", custom: true, id: "provider-id-1", type: "pulumi:providers:pulumi-nodejs", inputs: {}, outputs: {} });
+    expect(key).toMatchObject({
+      urn: "urn:pulumi:dev::p::pulumi-nodejs:dynamic/palette:ApiKey::k",
+      custom: true,
+      id: "uid-1",
+      parent: stack?.urn,
+      provider: "urn:pulumi:dev::p::pulumi:providers:pulumi-nodejs::default::provider-id-1",
+      dependencies: [],
+      additionalSecretOutputs: ["key"],
+    });
+    expect(key?.inputs?.__provider).toBe("code");
   });
 
   it("needs the right passphrase only when there are secrets", () => {
@@ -41,8 +62,27 @@ describe("state file encoding", () => {
     expect(decodeState(plain.text, "p", "dev", undefined).state).toEqual(emptyState("p", "dev"));
   });
 
+  it("reads a state file of the runner before checkpoints (version 1)", () => {
+    const crypter = PassphraseCrypter.create("pass");
+    const envelope = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: crypter.encrypt(JSON.stringify("key-value-1")) };
+    const legacy = {
+      version: 1,
+      project: "p",
+      stack: "dev",
+      encryptionSalt: crypter.encryptionSalt,
+      resources: [{ urn: "urn:pulumi:dev::p::t::k", type: "t", name: "k", id: "uid-1", inputs: { a: 1 }, outputs: { key: envelope }, secretInputs: [], secretOutputs: ["key"], pendingDelete: true }],
+      outputs: { label: "plain" },
+      secretOutputs: [],
+    };
+    const { state } = decodeState(JSON.stringify(legacy), "p", "dev", "pass");
+    expect(state.outputs).toEqual({ label: "plain" });
+    expect(state.resources).toEqual([
+      expect.objectContaining({ urn: "urn:pulumi:dev::p::t::k", name: "k", id: "uid-1", inputs: { a: 1 }, outputs: { key: "key-value-1" }, secretOutputs: ["key"], pendingDelete: true }),
+    ]);
+  });
+
   it("refuses another stack's state", () => {
-    const { text } = encodeState(emptyState("p", "prod"), undefined);
+    const { text } = encodeState({ ...emptyState("p", "prod"), outputs: { label: "plain" } }, undefined);
     expect(() => decodeState(text, "p", "dev", undefined)).toThrow(/belongs to p\/prod/);
   });
 });

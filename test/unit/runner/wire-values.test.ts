@@ -1,0 +1,17 @@
+import { UNKNOWN } from "../../../runner/engine-host";
+import { unwrapSecrets } from "../../../runner/wire-values";
+
+const SECRET = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
+
+describe("unwrapSecrets (RegisterResource inputs -> what the engine sends the provider)", () => {
+  it("unwraps secrets, remembering which top-level names were secret", () => {
+    expect(unwrapSecrets({ a: 1, token: SECRET("t0k3n"), nested: { inner: SECRET("x"), plain: 2 }, gone: undefined })).toEqual({
+      values: { a: 1, token: "t0k3n", nested: { inner: "x", plain: 2 } },
+      secretKeys: ["token", "nested"],
+    });
+  });
+
+  it("keeps the unknown sentinel, also inside arrays, and secret array items mark the array", () => {
+    expect(unwrapSecrets({ u: UNKNOWN, list: [1, SECRET(UNKNOWN)] })).toEqual({ values: { u: UNKNOWN, list: [1, UNKNOWN] }, secretKeys: ["list"] });
+  });
+});
