@@ -20,6 +20,9 @@
  * 6. The Terraform provider's start-up: time to handshake of the bundle against a bare node, and a
  *    `terraform plan` of one key against one with only the built-in provider.
  *    `npm run bench -- --only=terraform-start` runs just these (under a minute).
+ * 6. Requests per operation (issue 10), through the dynamic-provider host at Palette's limit, each
+ *    against its floor: refresh of 20/100/500 keys, `up` of 200 keys at parallel 16 and 64, one
+ *    create/edit/revoke/re-activate/delete. `npm run bench -- --only=requests` (about 1.5 minutes).
  *
  * The run ends with a table of issue 10's goals, measured or printed, with pass/fail.
  *
@@ -44,6 +47,7 @@ import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
 import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
 import { measureHandshake, type HandshakeFigures } from "./harness/terraform";
 import { measurePlans, type PlanFigures } from "./harness/terraform-plan";
+import { measureRequests, REQUEST_HEADER, requestGoals, requestRows, type RequestFigures } from "./harness/requests";
 
 const REPO = path.resolve(__dirname, "..");
 const PALETTE_LIMIT = { perSecond: 10, burst: 5 } as const;
@@ -347,6 +351,10 @@ function planTable(p: PlanFigures): string {
   ]);
 }
 
+function requestsTable(f: RequestFigures): string {
+  return table("Requests per operation through one provider host at Palette's limit (10 req/s, burst 5; SDK pacing 8/s)", REQUEST_HEADER, requestRows(f));
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   for (const k of Object.keys(NO_ENV)) delete process.env[k];
@@ -358,6 +366,15 @@ async function main(): Promise<number> {
     process.stdout.write(`${startupTable(await startupRun(dir))}\n${planTable(await measurePlans(REPO, dir))}\n`);
     fs.rmSync(dir, { recursive: true, force: true });
     return 0;
+  }
+  if (only === "requests") {
+    try {
+      const requests = await measureRequests(REPO, NO_ENV, progress);
+      process.stdout.write(`${requestsTable(requests)}\n${goalTable(requestGoals(requests))}\n`);
+      return 0;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
   if (only === "overhead" || only === "memory") {
     try {
@@ -378,7 +395,7 @@ async function main(): Promise<number> {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  if (only !== undefined) throw new Error(`unknown --only=${only}: terraform-start, overhead or memory`);
+  if (only !== undefined) throw new Error(`unknown --only=${only}: terraform-start, overhead, memory or requests`);
   process.stderr.write("npm run bench: reliability figures (progress on stderr, tables on stdout)\n");
   try {
     const runs: FaultRun[] = [];
@@ -393,11 +410,18 @@ async function main(): Promise<number> {
     const startup = await startupRun(dir);
     progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
     const plans = await measurePlans(REPO, dir);
-    process.stdout.write(`${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${overheadTable(overhead)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n`);
-    const goals = [...overheadGoals(overhead), ...memoryGoals(memory)];
+    const requests = await measureRequests(REPO, NO_ENV, progress);
+    process.stdout.write(
+      `${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${overheadTable(overhead)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n${requestsTable(requests)}\n`,
+    );
+    const goals = [...overheadGoals(overhead), ...memoryGoals(memory), ...requestGoals(requests)];
     process.stdout.write(`${goalTable(goals)}\n`);
     process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} CPUs; bench took ${secs(performance.now() - started)}\n`);
-    const ok = runs.every((r) => r.report.ok && r.report.stats.hung === 0) && burst.failed === 0 && clumps.every((c) => c.failed === 0);
+    const ok =
+      runs.every((r) => r.report.ok && r.report.stats.hung === 0) &&
+      burst.failed === 0 &&
+      clumps.every((c) => c.failed === 0) &&
+      requests.runs.every((r) => r.failures === 0 && (r.orphans ?? 0) === 0);
     if (!ok) process.stdout.write("\nSOME RUN DID NOT CONVERGE: see the tables above.\n");
     return ok ? 0 : 1;
   } finally {

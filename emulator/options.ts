@@ -101,8 +101,11 @@ export interface EmulatorClock {
 export type FaultAction =
   /** Answers with this status and an error envelope instead of handling the request. */
   | { kind: "status"; status: number; code?: string; message?: string; retryAfterSeconds?: number }
-  /** Waits, then handles the request normally. */
-  | { kind: "latency"; ms: number }
+  /**
+   * Waits, then handles the request normally. With `afterHandling`, handles it first and then waits
+   * before answering: the answer, when it arrives, describes the state of `ms` ago (a list in flight).
+   */
+  | { kind: "latency"; ms: number; afterHandling?: boolean }
   /** Destroys the socket before handling: the change is not made. */
   | { kind: "drop" }
   /** Handles the request (the change is made), then destroys the socket without answering. */

@@ -118,7 +118,8 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
       return finish(0);
     }
     if (action?.kind === "status") return answer(injectedStatus(action));
-    if (action?.kind === "latency" && !(await delay(action.ms))) return finish(0);
+    const lateAnswer = action?.kind === "latency" && action.afterHandling === true;
+    if (action?.kind === "latency" && !lateAnswer && !(await delay(action.ms))) return finish(0);
 
     const prefix = rateLimitPrefix(target.rawPath);
     if (prefix !== undefined) {
@@ -143,6 +144,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     } else {
       reply = await dispatch(method, target, req, body.bytes, (p) => (caller = p), secrets);
     }
+    if (lateAnswer && !(await delay(action.ms))) return finish(0);
     if (action?.kind === "lostResponse") {
       // The change is committed; the client never hears about it.
       req.socket.destroy();

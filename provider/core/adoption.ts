@@ -106,8 +106,9 @@ export async function adoptKey(
   if (objection !== undefined) throw refuse(objection);
 
   try {
-    const { key: latest } = await ops.update(uid, { name: key.name, active: key.active }, adoptionEdits(key, spec), spec.active, location);
-    return { key: latest ?? key, location, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
+    const { key: latest, active } = await ops.update(uid, { name: key.name, active: key.active }, adoptionEdits(key, spec), spec.active, location);
+    // A revoke or re-activation alone reads nothing back: the key as found, with its new state.
+    return { key: latest ?? { ...key, active }, location, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
   } catch (e) {
     if (e instanceof KeyUpdatedPartially) {
       const known = e.latest ?? { ...key, active: e.activeNow };

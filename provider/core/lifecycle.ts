@@ -35,6 +35,8 @@ export interface LifecycleSession {
   readonly location: (options?: RequestOptions) => Promise<KeyLocation>;
   /** The user with this email (case-insensitive), looked up once per session. */
   readonly user: (email: string, options?: RequestOptions) => Promise<User>;
+  /** The email of the user with this uid, looked up once per session; undefined when the caller may not read it. */
+  readonly emailOf: (uid: string, options?: RequestOptions) => Promise<string | undefined>;
 }
 
 /** A key to create, after the rules ran: every value known, the expiry an instant. */
@@ -62,6 +64,16 @@ export interface KeyEdits {
   name?: string;
   description?: string;
   expiresAt?: Date;
+}
+
+export interface UpdateOutcome {
+  /** Palette's view after the edits; undefined when no field was edited (the stored view stands, with `active`). */
+  key: ApiKey | undefined;
+  /** Whether the key is usable now. */
+  active: boolean;
+  /** Whether any call was made (the key's `updatedAt` moved). */
+  sent: boolean;
+  location: KeyLocation;
 }
 
 /**
@@ -104,14 +116,6 @@ export function keyIsGone(e: unknown): boolean {
 
 function withContext(what: string, e: unknown, hints: EngineHints): Error {
   return new Error(`${what}: ${explain(e, hints)}`, { cause: e });
-}
-
-async function lookupEmail(c: PaletteClient, userUid: string, options: [] | [{ signal: AbortSignal }]): Promise<string | undefined> {
-  try {
-    return (await c.users.get(userUid, ...options)).email || undefined;
-  } catch {
-    return undefined; // plain users may not read user records; the email is a convenience output
-  }
 }
 
 export class KeyLifecycle {
@@ -186,7 +190,7 @@ export class KeyLifecycle {
     try {
       if (!spec.active) {
         await c.apiKeys.setActive(created.key.uid, false, ...this.options);
-        created.key = await c.apiKeys.get(created.key.uid, ...this.options);
+        created.key = { ...created.key, active: false };
       }
     } catch (e) {
       throw new KeyCreatedIncompletely(
@@ -196,16 +200,30 @@ export class KeyLifecycle {
         { cause: e },
       );
     }
-    const email = ownerEmail ?? (await lookupEmail(c, created.key.user.uid, this.options));
+    const email = ownerEmail ?? (await this.emailOf(created.key.user.uid));
     if (email !== undefined) created.ownerEmail = email;
     return created;
   }
 
-  /** The key as Palette holds it now and where it lives, or undefined when it no longer exists. */
+  private async emailOf(userUid: string): Promise<string | undefined> {
+    try {
+      return await this.session.emailOf(userUid, ...this.options);
+    } catch {
+      return undefined; // the email is a convenience output: a failed lookup fails nothing
+    }
+  }
+
+  /**
+   * The key as Palette holds it now and where it lives, or undefined when it no longer exists. Reads
+   * share one list taken after they were asked (concurrent refreshes make one request, not one per
+   * key); a key missing from it is asked for by uid before it is called gone, since a list holds only
+   * the keys the credentials may list (a plain user's own) and a 404 alone proves a key gone.
+   */
   async read(uid: string, recorded?: KeyLocation): Promise<{ key: ApiKey; location: KeyLocation } | undefined> {
     const location = await this.guard(uid, recorded, "read");
     try {
-      return { key: await this.client.apiKeys.get(uid, ...this.options), location };
+      const listed = (await this.client.apiKeys.listShared(...this.options)).find((k) => k.uid === uid);
+      return { key: listed ?? (await this.client.apiKeys.get(uid, ...this.options)), location };
     } catch (e) {
       if (keyIsGone(e)) return undefined;
       throw withContext(`Cannot read API key ${uid}`, e, this.hints);
@@ -213,9 +231,11 @@ export class KeyLifecycle {
   }
 
   /**
-   * Sends only the calls that are needed. Revokes before anything else and re-activates last, so a
-   * half-applied update never leaves a key usable that the program wants revoked. Returns Palette's
-   * view afterwards (undefined when there was nothing to send) and where the key lives.
+   * Sends only the calls that are needed: edits are a GET and a PUT (see `apiKeys.update` for why the
+   * GET stays), a revoke or re-activation one PUT, and nothing is read back. Revokes before anything
+   * else and re-activates last, so a half-applied update never leaves a key usable that the program
+   * wants revoked. Returns Palette's view after the edits (undefined when no field was edited: the
+   * engine's stored view stands, with `active`), whether anything was sent, and where the key lives.
    */
   async update(
     uid: string,
@@ -223,7 +243,7 @@ export class KeyLifecycle {
     edits: KeyEdits,
     wantActive: boolean,
     recorded?: KeyLocation,
-  ): Promise<{ key: ApiKey | undefined; location: KeyLocation }> {
+  ): Promise<UpdateOutcome> {
     const location = await this.guard(uid, recorded, "update");
     const c = this.client;
     const toggle = wantActive !== current.active;
@@ -243,15 +263,14 @@ export class KeyLifecycle {
         activeNow = step.activeAfter;
         done++;
       }
-      if (toggle || (latest === undefined && steps.length > 0)) latest = await c.apiKeys.get(uid, ...this.options);
     } catch (e) {
-      const failed = steps[done]?.what ?? "read it back";
+      const failed = steps[done]?.what ?? "update it";
       const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : explain(e, this.hints);
       const message = `Cannot update API key "${current.name}" (${uid}): ${failed} failed: ${reason}`;
       if (done === 0) throw new Error(message, { cause: e });
-      throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest, activeNow, { cause: e });
+      throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest !== undefined ? { ...latest, active: activeNow } : undefined, activeNow, { cause: e });
     }
-    return { key: latest, location };
+    return { key: latest !== undefined ? { ...latest, active: activeNow } : undefined, active: activeNow, sent: steps.length > 0, location };
   }
 
   /** Deletes the key; one already gone is the desired end state. */

@@ -2,13 +2,16 @@
  * One client per distinct settings, reused across calls of a provider process so its pacing and
  * token cache are shared; a change of settings (e.g. a new environment) gets a new client.
  */
-import { PaletteClient, type PaletteClientOptions, type RequestOptions, type User } from "../../sdk";
+import { isPaletteError, PaletteClient, type PaletteClientOptions, type RequestOptions, type User } from "../../sdk";
 import type { LifecycleSession } from "./lifecycle";
 import type { ProviderSettings } from "./settings";
 import { locationHost } from "./tenant-guard";
 
 /** No trailing argument at all where there are no options. */
 const optional = (options: RequestOptions | undefined): [] | [RequestOptions] => (options === undefined ? [] : [options]);
+
+/** Answers that say the caller may not read that user, or that there is none: worth remembering. */
+const FINAL = new Set(["FORBIDDEN", "NOT_FOUND"]);
 
 /** `ask`, answered once and then from memory; a failure is forgotten, so the next call asks again. */
 function rememberedOnce<T>(ask: (options?: RequestOptions) => Promise<T>): (options?: RequestOptions) => Promise<T> {
@@ -22,15 +25,29 @@ function rememberedOnce<T>(ask: (options?: RequestOptions) => Promise<T>): (opti
   };
 }
 
+/** `rememberedOnce` per subject (told apart by `keyOf`): each is asked once, until its question fails. */
+function rememberedPer<T>(
+  ask: (subject: string, options?: RequestOptions) => Promise<T>,
+  keyOf: (subject: string) => string = (subject) => subject,
+): (subject: string, options?: RequestOptions) => Promise<T> {
+  const asked = new Map<string, (options?: RequestOptions) => Promise<T>>();
+  return (subject, options) => {
+    const key = keyOf(subject);
+    let remembered = asked.get(key);
+    if (remembered === undefined) asked.set(key, (remembered = rememberedOnce((o?: RequestOptions) => ask(subject, o))));
+    return remembered(options);
+  };
+}
+
 export class ClientCache {
   private cached: { fingerprint: string; session: LifecycleSession } | undefined;
 
   constructor(private readonly userAgent: string) {}
 
   /**
-   * The client, where its credentials lead (`/v1/users/info`) and the users named by email, each
-   * asked once per client: a preview's check, the tenant guard and every create share the answers.
-   * A failed question is asked again next time.
+   * The client, where its credentials lead (`/v1/users/info`), the users named by email and the
+   * owners' emails, each asked once per client: a preview's check, the tenant guard and every create
+   * share the answers. A failed question is asked again next time.
    */
   sessionFor(settings: ProviderSettings): LifecycleSession {
     const fingerprint = JSON.stringify(settings);
@@ -45,14 +62,21 @@ export class ClientCache {
       const location = rememberedOnce((options?: RequestOptions) =>
         client.users.me(...optional(options)).then((me) => ({ host: locationHost(settings.host), tenantUid: me.tenantUid })),
       );
-      const users = new Map<string, (options?: RequestOptions) => Promise<User>>();
-      const user = (email: string, options?: RequestOptions): Promise<User> => {
-        const key = email.toLowerCase();
-        let ask = users.get(key);
-        if (ask === undefined) users.set(key, (ask = rememberedOnce((o?: RequestOptions) => client.users.findByEmail(email, ...optional(o)))));
-        return ask(options);
-      };
-      this.cached = { fingerprint, session: { client, location, user } };
+      const user = rememberedPer<User>(
+        (email, o) => client.users.findByEmail(email, ...optional(o)),
+        (email) => email.toLowerCase(),
+      );
+      const emailOf = rememberedPer((uid, o) =>
+        client.users.get(uid, ...optional(o)).then(
+          (found) => found.email || undefined,
+          (e: unknown) => {
+            // A plain user may not read user records: the email is a convenience output, its absence final.
+            if (isPaletteError(e) && FINAL.has(e.code)) return undefined;
+            throw e;
+          },
+        ),
+      );
+      this.cached = { fingerprint, session: { client, location, user, emailOf } };
     }
     return this.cached.session;
   }

@@ -9,10 +9,10 @@
  * preview); only create/read/update/delete talk to Palette.
  */
 import type { dynamic } from "@pulumi/pulumi";
-import type { ApiKey as PaletteApiKey } from "../../sdk";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
 import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
-import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits } from "../core/lifecycle";
+import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits, type UpdateOutcome } from "../core/lifecycle";
+import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
 import { ClientCache } from "../core/session";
 import { recordedLocation } from "../core/tenant-guard";
 import { preflightFor } from "../core/preflight";
@@ -257,7 +257,8 @@ const locationIn = (props: Props | undefined) => recordedLocation(props?.host, p
 export async function read(id: string, props?: Props): Promise<dynamic.ReadResult> {
   const found = await lifecycle().read(id, locationIn(props));
   if (found === undefined) return { id: "" };
-  const { key, location } = found;
+  const { location } = found;
+  const key = withRecordedUpdateTime(found.key, props ?? {});
   const outs = refreshedOutputs(key, props ?? {}, now(), location);
   return { id: key.uid, props: outs, inputs: inputsFromOutputs(outs) };
 }
@@ -289,21 +290,22 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     adopt: olds.adopt,
   };
 
-  let latest: PaletteApiKey | undefined;
+  let outcome: UpdateOutcome;
   try {
-    const result = await lifecycle().update(id, { name: String(olds.name), active: olds.active !== false }, edits, news.active !== false, carried.location);
-    latest = result.key;
-    carried.location = result.location;
+    outcome = await lifecycle().update(id, { name: String(olds.name), active: olds.active !== false }, edits, news.active !== false, carried.location);
+    carried.location = outcome.location;
   } catch (e) {
     if (!(e instanceof KeyUpdatedPartially)) throw e;
     // Some changes reached Palette: record what is known, the next `up` retries the rest.
     const partial = e.latest
       ? toOutputs(e.latest, carried, now())
-      : ({ ...storedOutputs(olds), active: e.activeNow, status: e.activeNow ? "active" : "revoked" } as ApiKeyOutputs);
+      : ({ ...storedOutputs(olds), active: e.activeNow, status: statusAfterToggle(olds.status, e.activeNow) } as ApiKeyOutputs);
     throw new ResourceInitError(e.message, id, withProvider(partial, news.__provider));
   }
+  const latest = outcome.key;
   if (latest === undefined) {
-    // Nothing to send (e.g. only the spelling of expiresIn changed): refresh the echoes only.
+    // No field edited (a revoke or re-activation, or only the spelling of expiresIn changed): the
+    // stored outputs stand, with the echoes and the active state refreshed.
     const outs: Props = { ...storedOutputs(olds) };
     if (carried.location !== undefined) Object.assign(outs, { host: carried.location.host, tenantUid: carried.location.tenantUid });
     for (const k of ["expiresIn", "__expiry", "rotateBefore", "keepPrevious", "rotatesAt", "previousKeys"]) delete outs[k];
@@ -311,6 +313,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     if (typeof news.expiresIn === "string") outs.expiresIn = news.expiresIn;
     if (news.__expiry !== undefined) outs.__expiry = news.__expiry;
     Object.assign(outs, rotationOutputs(carried, outs.expiresAt));
+    if (outcome.sent) Object.assign(outs, { active: outcome.active, status: statusAfterToggle(olds.status, outcome.active), updatedAt: now().toISOString() });
     return { outs };
   }
   return { outs: toOutputs(latest, carried, now()) };

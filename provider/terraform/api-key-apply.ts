@@ -5,7 +5,7 @@
  */
 import { instantOf, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
-import { observe } from "../core/observed";
+import { observe, withRecordedUpdateTime } from "../core/observed";
 import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
 import { autoname, resolveExpiry } from "../core/rules";
@@ -56,7 +56,9 @@ export async function readKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, 
   if (uid === undefined) return { state: null };
   const found = await lifecycle(ctx.signal).read(uid, locationIn(state));
   if (found === undefined) return { state: null };
-  return { state: stateOf(found.key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
+  const recorded = { name: state?.name, description: state?.description, expiresAt: state?.expires_at, active: state?.active, updatedAt: state?.updated_at };
+  const key = withRecordedUpdateTime(found.key, recorded);
+  return { state: stateOf(key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
 }
 
 export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, clock: () => Date, ...[req, ctx]: Parameters<Apply>): ReturnType<Apply> {
@@ -114,10 +116,11 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   const wasActive = prior.active !== false;
   try {
     const recorded = locationIn(prior);
-    const { key: latest, location } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false, recorded);
+    const { key: latest, location, sent } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false, recorded);
     if (latest === undefined) {
-      // Nothing to send (only expires_in's spelling or the expiry's spelling changed).
-      return { state: { ...planned, updated_at: prior.updated_at ?? null }, ...privateOut };
+      // No field edited: a revoke or re-activation that succeeded (the planned active and status
+      // hold; nothing is read back, Palette moved updated_at now), or only a spelling changed.
+      return { state: { ...planned, updated_at: sent ? now.toISOString() : (prior.updated_at ?? null) }, ...privateOut };
     }
     return { state: stateOf(latest, planned, now, location), ...privateOut };
   } catch (e) {

@@ -47,6 +47,11 @@ export interface RequestSpec<T> {
   /** A 404 after an earlier attempt that may have been applied counts as success (DELETE). */
   readonly notFoundAfterAmbiguousIsSuccess?: boolean;
   readonly hints?: ErrorHints;
+  /**
+   * Called as each attempt goes on the wire (after pacing and authentication): a caller sharing the
+   * answer with others knows from then on that it describes Palette after that moment.
+   */
+  readonly onSend?: () => void;
 }
 
 export interface PipelineDeps {
@@ -147,6 +152,7 @@ export class RequestPipeline {
       /** Set when a 429 paused this request's prefix for the whole client. */
       let pausedMs: number | undefined;
       try {
+        spec.onSend?.();
         const res = await this.deps.send({
           url: this.url(spec),
           method: spec.method,

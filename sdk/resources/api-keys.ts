@@ -10,6 +10,7 @@ import { isPaletteError, type PaletteError } from "../errors";
 import type { ApiKey, CreateApiKeyParams, CreatedApiKey, UpdateApiKeyParams, UserInfo } from "../model";
 import { ApiKeyListResponse, ApiKeyResponse, CreateResponse } from "./mapping";
 import type { ResourceContext } from "./context";
+import { SharedRequest } from "./shared-list";
 
 /**
  * A key found after an ambiguous create is treated as made by this call unless it was created
@@ -21,16 +22,28 @@ export const LOST_KEY_CLOCK_SKEW_MS = 5 * 60_000;
 export interface ApiKeysApi {
   /** `GET /v1/apiKeys`: every key of the tenant for a tenant admin, the caller's own for a user. */
   list(options?: RequestOptions): Promise<ApiKey[]>;
+  /**
+   * The same list, shared: concurrent calls (and the creates finding their keys) make one request,
+   * sent after each of them was made, so no answer is older than its question (see shared-list.ts).
+   * A refresh of 500 keys is then one request instead of 500 GETs.
+   */
+  listShared(options?: RequestOptions): Promise<ApiKey[]>;
   /** `GET /v1/apiKeys/{uid}`; `NOT_FOUND` when there is no such key. */
   get(uid: string, options?: RequestOptions): Promise<ApiKey>;
   /**
-   * Creates a key and returns it with its value (shown only this once). The new key's uid is
-   * confirmed with a GET, and found by name + owner when the create answer's uid is not the key.
+   * Creates a key and returns it with its value (shown only this once). The new key is found in a
+   * list taken after the POST (shared with concurrent creates and reads): by the answer's uid when
+   * that is the key's, else by name + owner (the spec calls that uid a "User uid").
    * Never retried blind: after an ambiguous failure (no answer, 5xx, 429) any key of that name and
    * owner made by the lost attempt is deleted (its value is lost) before trying again.
    */
   create(params: CreateApiKeyParams, options?: RequestOptions): Promise<CreatedApiKey>;
-  /** `PUT /v1/apiKeys/{uid}` with the full body; fields left out keep their current value. Returns the key as it is afterwards. */
+  /**
+   * `PUT /v1/apiKeys/{uid}` with the full body; fields left out keep their current value, read with
+   * a GET first (the PUT replaces all three, and only Palette knows their values now). Two requests
+   * either way. Returns the key as it is afterwards: read back when every field was given, else the
+   * GET's view with the edits applied and `updatedAt` the client's clock at the write.
+   */
   update(uid: string, params: UpdateApiKeyParams, options?: RequestOptions): Promise<ApiKey>;
   /** Revokes (`false`) or re-activates (`true`) a key (`PUT /v1/apiKeys/{uid}/state`). */
   setActive(uid: string, active: boolean, options?: RequestOptions): Promise<void>;
@@ -53,10 +66,21 @@ export interface ApiKeysDeps {
 }
 
 export class ApiKeysResource implements ApiKeysApi {
-  constructor(private readonly deps: ApiKeysDeps) {}
+  private readonly shared: SharedRequest<ApiKey[]>;
+
+  constructor(private readonly deps: ApiKeysDeps) {
+    // The shared request belongs to no caller: one caller's signal must not cancel the others' answer.
+    this.shared = new SharedRequest((onSend) =>
+      deps.ctx.pipeline.send(this.start("apiKeys.listShared"), { method: "GET", path: paths.apiKeys(), response: ApiKeyListResponse, mode: "retry", onSend }),
+    );
+  }
 
   list(options?: RequestOptions): Promise<ApiKey[]> {
     return this.listIn(this.start("apiKeys.list", options));
+  }
+
+  listShared(options?: RequestOptions): Promise<ApiKey[]> {
+    return this.sharedListIn(this.start("apiKeys.listShared", options));
   }
 
   get(uid: string, options?: RequestOptions): Promise<ApiKey> {
@@ -134,6 +158,8 @@ export class ApiKeysResource implements ApiKeysApi {
     const call = this.start("apiKeys.update", options);
     const path = paths.apiKey(uid);
     const complete = params.name !== undefined && params.description !== undefined && params.expiresAt !== undefined;
+    // Not the engine's stored view: fields the program leaves alone (ignoreChanges, or edited out of
+    // band since the last refresh) must keep Palette's current value, which only Palette knows.
     const current = complete ? undefined : await this.getIn(call, uid);
     const expiresAt = params.expiresAt ?? current?.expiresAt ?? null;
     if (expiresAt === null)
@@ -149,7 +175,10 @@ export class ApiKeysResource implements ApiKeysApi {
       spec: { expiry: this.wireTime(call, "PUT", path, expiresAt) },
     });
     await this.deps.ctx.pipeline.send(call, { method: "PUT", path, body, mode: "retry" });
-    return this.getIn(call, uid);
+    if (current === undefined) return this.getIn(call, uid);
+    const { name, annotations } = body.metadata;
+    const description = annotations?.description ?? "";
+    return { ...current, name, description, expiresAt, annotations: { ...current.annotations, description }, updatedAt: this.deps.now() };
   }
 
   async setActive(uid: string, active: boolean, options?: RequestOptions): Promise<void> {
@@ -177,6 +206,20 @@ export class ApiKeysResource implements ApiKeysApi {
     return this.deps.ctx.pipeline.send(call, { method: "GET", path: paths.apiKeys(), response: ApiKeyListResponse, mode: "retry" });
   }
 
+  /** The shared list, given up alone when this call is aborted. */
+  private sharedListIn(call: Call): Promise<ApiKey[]> {
+    const answer = this.shared.get();
+    const signal = call.signal;
+    if (signal === undefined) return answer;
+    const aborted = (): PaletteError => errorFromTransport("aborted", "ABORTED", this.deps.ctx.pipeline.context(call, "GET", paths.apiKeys(), 0));
+    if (signal.aborted) return Promise.reject(aborted());
+    return new Promise((resolve, reject) => {
+      const stop = (): void => reject(aborted());
+      signal.addEventListener("abort", stop, { once: true });
+      answer.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+    });
+  }
+
   private getIn(call: Call, uid: string): Promise<ApiKey> {
     return this.deps.ctx.pipeline.send(call, { method: "GET", path: paths.apiKey(uid), response: ApiKeyResponse, mode: "retry" });
   }
@@ -201,26 +244,29 @@ export class ApiKeysResource implements ApiKeysApi {
     return params.userUid ?? (await this.deps.whoAmI(call)).userUid;
   }
 
-  /** The created key: the answer's uid when it really is that key, else the newest key of that name and owner. */
+  /**
+   * The created key, from a list taken after the POST (shared with concurrent creates): the key
+   * with the answer's uid when that is the key, else the newest key of that name and owner. The
+   * answer's uid is the owner's when it is not the key's (palette-api.md §3), so the caller's own
+   * uid is looked up only when the answer carried none.
+   */
   private async confirm(call: Call, uid: string | undefined, params: CreateApiKeyParams): Promise<ApiKey> {
-    if (uid !== undefined) {
-      try {
-        const key = await this.getIn(call, uid);
-        if (key.name === params.name && (params.userUid === undefined || key.user.uid === params.userUid)) return key;
-      } catch (e) {
-        // The spec calls this uid a "User uid": not being a key is expected, anything else is not.
-        if (!isPaletteError(e) || (e.code !== "NOT_FOUND" && e.code !== "FORBIDDEN")) throw e;
-      }
+    const keys = await this.sharedListIn(call);
+    const byUid = uid === undefined ? undefined : keys.find((k) => k.uid === uid && k.name === params.name);
+    if (byUid !== undefined && (params.userUid === undefined || byUid.user.uid === params.userUid)) return byUid;
+    const newestOf = (owner: string): ApiKey | undefined =>
+      keys.filter((k) => k.name === params.name && k.user.uid === owner).sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
+    let owner = params.userUid ?? uid;
+    let newest = owner === undefined ? undefined : newestOf(owner);
+    if (newest === undefined && params.userUid === undefined) {
+      // The answer's uid was neither the key's nor, it seems, the owner's: ask who the caller is.
+      owner = await this.ownerOf(call, params);
+      newest = newestOf(owner);
     }
-    const owner = await this.ownerOf(call, params);
-    const matches = (await this.listIn(call))
-      .filter((k) => k.name === params.name && k.user.uid === owner)
-      .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-    const [newest] = matches;
     if (newest === undefined)
       throw sdkError(
         "RESPONSE_INVALID",
-        `201, but no key named "${params.name}" of owner ${owner} is listed afterwards`,
+        `201, but no key named "${params.name}" of owner ${owner ?? "(unknown)"} is listed afterwards`,
         "Palette did not list the key it reported created; please report it.",
         this.deps.ctx.pipeline.context(call, "GET", paths.apiKeys(), 1),
       );
@@ -254,7 +300,7 @@ export class ApiKeysResource implements ApiKeysApi {
   private async removeLostKeys(call: Call, params: CreateApiKeyParams, startedAt: Date): Promise<number> {
     const owner = await this.ownerOf(call, params);
     const notBefore = startedAt.getTime() - LOST_KEY_CLOCK_SKEW_MS;
-    const lost = (await this.listIn(call)).filter(
+    const lost = (await this.sharedListIn(call)).filter(
       (k) => k.name === params.name && k.user.uid === owner && (k.createdAt === null || k.createdAt.getTime() >= notBefore),
     );
     for (const key of lost) {

@@ -7,7 +7,7 @@ import type { ApiKey as PaletteApiKey } from "../../../sdk";
 const { PaletteError } = jest.requireActual<typeof import("../../../sdk")>("../../../sdk");
 
 const fake = {
-  apiKeys: { create: jest.fn(), get: jest.fn(), update: jest.fn(), setActive: jest.fn(), delete: jest.fn() },
+  apiKeys: { create: jest.fn(), get: jest.fn(), listShared: jest.fn(), update: jest.fn(), setActive: jest.fn(), delete: jest.fn() },
   users: { findByEmail: jest.fn(), get: jest.fn(), me: jest.fn() },
 };
 const constructed = jest.fn();
@@ -66,6 +66,8 @@ beforeEach(() => {
   jest.clearAllMocks();
   for (const f of [...Object.values(fake.apiKeys), ...Object.values(fake.users)]) f.mockReset();
   fake.users.me.mockResolvedValue({ orgName: "Acme", tenantUid: TENANT, userUid: "a".repeat(24) });
+  // Keys missing from the list are asked for by uid: tests of read mock that GET.
+  fake.apiKeys.listShared.mockResolvedValue([]);
   delete process.env.SPECTROCLOUD_APIKEY;
   delete process.env.SPECTROCLOUD_USERNAME;
   delete process.env.SPECTROCLOUD_PASSWORD;
@@ -126,7 +128,8 @@ describe("create", () => {
   });
 
   it("leaves userEmail out when the caller may not read users", async () => {
-    fake.apiKeys.create.mockResolvedValue({ apiKey: key(), value: VALUE });
+    // Another owner than the first test's: emails are remembered per owner for the process.
+    fake.apiKeys.create.mockResolvedValue({ apiKey: key({ user: { uid: "c".repeat(24), firstName: "C", lastName: "C" } }), value: VALUE });
     fake.users.get.mockRejectedValue(paletteError("UNAUTHENTICATED"));
     const { outs } = await impl.create(inputs);
     expect(outs).not.toHaveProperty("userEmail");
@@ -168,6 +171,19 @@ describe("read", () => {
     expect(r.id).toBe(UID);
     expect(r.props).toMatchObject({ key: VALUE, name: "renamed", active: false, status: "revoked", expiresIn: "30d", userEmail: "alice@palette.local" });
     expect(r.inputs).toEqual({ name: "renamed", description: "ci", active: false, expiresIn: "30d", expiresAt: "2099-01-01T00:00:00.000Z" });
+  });
+
+  it("finds the key in the shared list without asking for it by uid", async () => {
+    fake.apiKeys.listShared.mockResolvedValue([key({ uid: "f".repeat(24) }), key({ name: "listed" })]);
+    const r = await impl.read(UID, state);
+    expect(r.props).toMatchObject({ uid: UID, name: "listed", key: VALUE });
+    expect(fake.apiKeys.get).not.toHaveBeenCalled();
+  });
+
+  it("fails loudly when the list fails, never 'gone'", async () => {
+    fake.apiKeys.listShared.mockRejectedValue(paletteError("UNAUTHENTICATED", "UnAuthorizedAccess"));
+    await expect(impl.read(UID, state)).rejects.toThrow(/^Cannot read API key 0123456789abcdef01234567: apiKeys.get failed/);
+    expect(fake.apiKeys.get).not.toHaveBeenCalled();
   });
 
   it("drops expiresIn once the key was re-dated out of band", async () => {
@@ -247,11 +263,11 @@ describe("update", () => {
     expect(outs).toMatchObject({ key: VALUE, description: "new" });
   });
 
-  it("revokes without a PUT of the key body", async () => {
-    fake.apiKeys.get.mockResolvedValue(key({ active: false }));
+  it("revokes with one call: no PUT of the key body, nothing read back", async () => {
     const { outs } = await impl.update(UID, olds, { ...inputs, active: false });
     expect(fake.apiKeys.setActive).toHaveBeenCalledWith(UID, false);
     expect(fake.apiKeys.update).not.toHaveBeenCalled();
+    expect(fake.apiKeys.get).not.toHaveBeenCalled();
     expect(outs).toMatchObject({ key: VALUE, active: false, status: "revoked" });
   });
 

@@ -70,26 +70,37 @@ async function failure(p: Promise<unknown>): Promise<PaletteError> {
 }
 
 describe("apiKeys.create", () => {
-  test("confirms a user uid answer by listing: GET 404, then name + owner", async () => {
+  test("finds the key of a user uid answer in one list, by name + owner: two requests, no identity lookup", async () => {
     const fp = fakePalette({ createUid: "user" });
     const h = harness({ handler: fp.handler });
     const created = await h.apiKeys.create({ name: "ci", description: "d", expiresAt: EXPIRY });
     expect(created.apiKey).toMatchObject({ uid: fp.keys[0]?.uid, name: "ci", user: { uid: ME } });
     expect(created.value).toBe(fp.keys[0]?.value);
-    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "GET /v1/apiKeys/{uid}", "GET /v1/users/info", "GET /v1/apiKeys"]);
+    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "GET /v1/apiKeys"]);
     expect(JSON.parse(h.sent[0]?.body ?? "")).toEqual({
       metadata: { name: "ci", annotations: { description: "d" } },
       spec: { expiry: "2025-02-01T00:00:00.000Z" },
     });
   });
 
-  test("trusts a key uid answer after one GET", async () => {
+  test("finds the key of a key uid answer in one list, by uid", async () => {
     const fp = fakePalette({ createUid: "key" });
     const h = harness({ handler: fp.handler });
     const created = await h.apiKeys.create({ name: "ci", expiresAt: EXPIRY, userUid: OTHER });
     expect(created.apiKey.user.uid).toBe(OTHER);
-    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "GET /v1/apiKeys/{uid}"]);
+    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "GET /v1/apiKeys"]);
     expect(JSON.parse(h.sent[0]?.body ?? "").spec).toEqual({ expiry: "2025-02-01T00:00:00.000Z", userUid: OTHER });
+  });
+
+  test.each(["user", "key"] as const)("concurrent creates (%s uid answers) share the lists that find their keys", async (createUid) => {
+    const fp = fakePalette({ createUid });
+    const h = harness({ handler: fp.handler });
+    const made = await Promise.all(Array.from({ length: 8 }, (_, i) => h.apiKeys.create({ name: `ci-${i}`, expiresAt: EXPIRY })));
+    expect(made.map((m) => m.apiKey.name)).toEqual(fp.keys.map((k) => k.name));
+    expect(made.map((m) => m.apiKey.uid)).toEqual(fp.keys.map((k) => k.uid));
+    const lists = calls(h.sent).filter((c) => c === "GET /v1/apiKeys").length;
+    expect(calls(h.sent).filter((c) => c !== "GET /v1/apiKeys")).toEqual(Array.from({ length: 8 }, () => "POST /v1/apiKeys"));
+    expect(lists).toBeLessThanOrEqual(2);
   });
 
   test.each(["lostResponse", "timeout-after-commit", "garbage-201"] as const)(
@@ -108,7 +119,7 @@ describe("apiKeys.create", () => {
         "GET /v1/apiKeys",
         "DELETE /v1/apiKeys/{uid}",
         "POST /v1/apiKeys",
-        "GET /v1/apiKeys/{uid}",
+        "GET /v1/apiKeys",
       ]);
     },
   );
@@ -119,7 +130,7 @@ describe("apiKeys.create", () => {
     const h = harness({ handler: fp.handler });
     await h.apiKeys.create({ name: "ci", expiresAt: EXPIRY });
     expect(fp.keys).toHaveLength(1);
-    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "GET /v1/users/info", "GET /v1/apiKeys", "POST /v1/apiKeys", "GET /v1/apiKeys/{uid}"]);
+    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "GET /v1/users/info", "GET /v1/apiKeys", "POST /v1/apiKeys", "GET /v1/apiKeys"]);
   });
 
   test("after 503 and 429 it reconciles and retries within the policy", async () => {
@@ -220,7 +231,7 @@ describe("apiKeys.create", () => {
       },
     });
     const created = await h.apiKeys.create({ name: "ci", expiresAt: EXPIRY });
-    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "POST /v1/apiKeys", "GET /v1/apiKeys/{uid}"]);
+    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "POST /v1/apiKeys", "GET /v1/apiKeys"]);
     expect(fp.keys.map((k) => k.uid)).toEqual([created.apiKey.uid]);
   });
 
@@ -276,7 +287,11 @@ describe("apiKeys.update and friends", () => {
       },
     });
     const { apiKey } = await h.apiKeys.create({ name: "ci", expiresAt: EXPIRY });
-    await h.apiKeys.update(apiKey.uid, { description: "new" });
+    const edited = h.sent.length;
+    const after = await h.apiKeys.update(apiKey.uid, { description: "new" });
+    // Nothing read back: the GET's view with the edit applied.
+    expect(calls(h.sent.slice(edited))).toEqual(["GET /v1/apiKeys/{uid}", "PUT /v1/apiKeys/{uid}"]);
+    expect(after).toMatchObject({ uid: apiKey.uid, name: "ci", description: "new", expiresAt: EXPIRY });
     expect(puts).toEqual([{ metadata: { name: "ci", annotations: { description: "new" } }, spec: { expiry: EXPIRY.toISOString() } }]);
     const before = h.sent.length;
     await h.apiKeys.update(apiKey.uid, { name: "n", description: "", expiresAt: EXPIRY });

@@ -1,0 +1,70 @@
+/**
+ * One request shared by everyone who asked for it before it went on the wire: a refresh of 500 keys
+ * or a burst of creates needs one `GET /v1/apiKeys` list, not one request each. Never a stale answer:
+ * whoever asks once a request is on its way waits for the next one, so every answer describes
+ * Palette after the question was asked. At most one request is out at a time; the next batch goes
+ * when it is answered, after a short quiet spell in which more callers may join.
+ */
+
+/**
+ * How long a batch waits, once nothing is in flight, for the next caller before it is sent: the
+ * engine's reads of a refresh reach the provider one by one, some ms apart, while it works on the
+ * earlier ones. Each caller who joins restarts the wait, up to `MAX_GATHER_MS` in all.
+ */
+export const GATHER_MS = 50;
+export const MAX_GATHER_MS = 2_000;
+
+export class SharedRequest<T> {
+  /** The batch still taking callers: its request is not on the wire yet. */
+  private gathering: { answer: Promise<T> } | undefined;
+  /** Callers so far, to tell whether anyone joined during a wait. */
+  private asked = 0;
+  /** The last batch's answer (settled or not): the next batch starts after it. */
+  private previous: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    /** Makes the request; calls `onSend` as each attempt goes on the wire. */
+    private readonly fetch: (onSend: () => void) => Promise<T>,
+    private readonly gatherMs: number = GATHER_MS,
+    private readonly maxGatherMs: number = MAX_GATHER_MS,
+  ) {}
+
+  /** An answer taken after this call; shared with everyone who asked before it was sent. */
+  get(): Promise<T> {
+    this.asked += 1;
+    return (this.gathering ?? this.openBatch()).answer;
+  }
+
+  /** Waits while callers keep arriving (each within `gatherMs` of the last), at most `maxGatherMs`. */
+  private async gather(): Promise<void> {
+    const until = Date.now() + this.maxGatherMs;
+    for (let seen = -1; seen !== this.asked && Date.now() < until; ) {
+      seen = this.asked;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.gatherMs, Math.max(0, until - Date.now()))));
+    }
+  }
+
+  private openBatch(): { answer: Promise<T> } {
+    const after = this.previous;
+    // `batch` is declared below; `close` runs only after at least one await, when it exists.
+    const close = (): void => {
+      if (this.gathering === batch) this.gathering = undefined;
+    };
+    const answer = (async () => {
+      await after.catch(() => undefined);
+      if (this.gatherMs > 0) await this.gather();
+      try {
+        return await this.fetch(close);
+      } finally {
+        // Failed before anything was sent (a deadline while paced, a closed client): the next caller starts afresh.
+        close();
+      }
+    })();
+    const batch = { answer };
+    // Every caller may have given up (aborted): a failure nobody awaits must not crash the process.
+    answer.catch(() => undefined);
+    this.previous = answer;
+    this.gathering = batch;
+    return batch;
+  }
+}
