@@ -60,4 +60,39 @@ describe("SharedRequest", () => {
     started[1]!.resolve(3);
     expect(await next).toBe(3);
   });
+
+  test("a lone caller is sent at once; callers who came together wait for more to join", async () => {
+    jest.useFakeTimers();
+    try {
+      let sends = 0;
+      const shared = new SharedRequest<number>(async (onSend) => {
+        onSend();
+        return ++sends;
+      }, 200, 1_000);
+      const settled = <T>(p: Promise<T>) => {
+        const state = { done: false };
+        void p.then(() => (state.done = true));
+        return state;
+      };
+      // No clock time passes: a lone caller, and sequential callers after it, never wait out a gather.
+      const lone = settled(shared.get());
+      await jest.advanceTimersByTimeAsync(0);
+      expect(lone.done).toBe(true);
+      const next = settled(shared.get());
+      await jest.advanceTimersByTimeAsync(0);
+      expect(next.done).toBe(true);
+      expect(sends).toBe(2);
+
+      const crowd = [shared.get(), shared.get(), shared.get()];
+      await jest.advanceTimersByTimeAsync(100);
+      crowd.push(shared.get()); // joins during the quiet spell
+      await jest.advanceTimersByTimeAsync(199);
+      expect(sends).toBe(2); // still gathering: 199 ms since the last caller joined
+      await jest.advanceTimersByTimeAsync(200);
+      expect(await Promise.all(crowd)).toEqual([3, 3, 3, 3]);
+      expect(sends).toBe(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
