@@ -9,7 +9,8 @@ import { observe, withRecordedUpdateTime } from "../core/observed";
 import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
 import { autoname, resolveExpiry } from "../core/rules";
-import { rotatesAt } from "../core/rotation";
+import { retire, rotatesAt, type PreviousKey } from "../core/rotation";
+import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn, splitPreviousKeys } from "./previous-keys";
 import { TERRAFORM_NAMES as N, error, ownerInputOf, privateFor } from "./api-key-resource";
 import { UNKNOWN, type CtyObject, type ResourceType } from "./framework";
 import { knownString } from "./values";
@@ -33,6 +34,7 @@ function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocati
     rotate_before: rotateBefore ?? null,
     keep_previous: carried.keep_previous ?? null,
     rotates_at: rotatesAt(seen.expiresAt, rotateBefore)?.toISOString() ?? null,
+    [PREVIOUS_KEYS]: carried[PREVIOUS_KEYS] ?? null,
     description: seen.description,
     expires_in: sameExpiry ? (carried.expires_in ?? null) : null,
     expires_at: sameExpiry ? (priorAt ?? null) : (seen.expiresAt ?? null),
@@ -61,11 +63,43 @@ export async function readKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, 
   return { state: stateOf(key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
 }
 
+async function deleteKeys(ops: KeyLifecycle, keys: readonly PreviousKey[], state: CtyObject | null): Promise<void> {
+  for (const k of keys) await ops.delete(k.uid, locationIn(state));
+}
+
+/** A new key from the planned state; `planned` also carries what only state knows (previous_keys). */
+async function createKey(ops: KeyLifecycle, config: CtyObject | null, planned: CtyObject, at: Date, now: Date, privateOut: { private?: Buffer }): ReturnType<Apply> {
+  const owner = ownerInputOf(config);
+  const email = owner?.email;
+  const uid = owner?.uid;
+  try {
+    const made = await ops.create({
+      // With name_prefix the plan left the name to apply: a new random suffix for every key.
+      name: knownString(planned, N.name) ?? autoname(knownString(config, "name_prefix") ?? "apikey", Math.random),
+      description: knownString(planned, N.description) ?? "",
+      expiresAt: at,
+      active: planned.active !== false,
+      owner: typeof email === "string" ? { email } : typeof uid === "string" ? { uid } : undefined,
+    });
+    const carried = { ...planned, key: made.value, user_email: made.ownerEmail ?? knownString(planned, N.userEmail) ?? null };
+    return { state: stateOf(made.key, carried, now, made.location), ...privateOut };
+  } catch (e) {
+    if (!(e instanceof KeyCreatedIncompletely)) throw e;
+    // Terraform saves a created object tainted (the next apply replaces it) and an updated one as
+    // returned: either way the state holds the new key and every kept one, nothing is orphaned.
+    const { key, value, ownerEmail, location } = e.created;
+    const carried = { ...planned, key: value, user_email: ownerEmail ?? null };
+    return { state: stateOf(key, carried, now, location), ...privateOut, diagnostics: [error("API key created incompletely", undefined, e.message)] };
+  }
+}
+
 export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, clock: () => Date, ...[req, ctx]: Parameters<Apply>): ReturnType<Apply> {
   const { prior, config } = req;
   let { planned, plannedPrivate } = req;
   const ops = lifecycle(ctx.signal);
   if (planned === null) {
+    // The kept keys first: a failure then leaves the state (and every key it lists) as it was.
+    await deleteKeys(ops, previousKeysIn(prior), prior);
     const uid = knownString(prior, "id");
     if (uid !== undefined) await ops.delete(uid, locationIn(prior));
     return { state: null };
@@ -82,29 +116,21 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   if (at === undefined) return { state: null, diagnostics: [error("Invalid expires_at", N.expiresAt, "the planned expiry is not an instant; run plan again")] };
   const privateOut = plannedPrivate !== undefined ? { private: plannedPrivate } : {};
 
-  if (prior === null) {
-    const owner = ownerInputOf(config);
-    const email = owner?.email;
-    const uid = owner?.uid;
-    try {
-      const made = await ops.create({
-        // With name_prefix the plan left the name to apply: a new random suffix for every key.
-        name: knownString(planned, N.name) ?? autoname(knownString(config, "name_prefix") ?? "apikey", Math.random),
-        description: knownString(planned, N.description) ?? "",
-        expiresAt: at,
-        active: planned.active !== false,
-        owner: typeof email === "string" ? { email } : typeof uid === "string" ? { uid } : undefined,
-      });
-      const carried = { ...planned, key: made.value, user_email: made.ownerEmail ?? knownString(planned, N.userEmail) ?? null };
-      return { state: stateOf(made.key, carried, now, made.location), ...privateOut };
-    } catch (e) {
-      if (!(e instanceof KeyCreatedIncompletely)) throw e;
-      // Terraform saves the object tainted: the next apply replaces it, nothing is orphaned.
-      const { key, value, ownerEmail, location } = e.created;
-      const carried = { ...planned, key: value, user_email: ownerEmail ?? null };
-      return { state: stateOf(key, carried, now, location), ...privateOut, diagnostics: [error("API key created incompletely", undefined, e.message)] };
-    }
+  if (prior === null) return createKey(ops, config, { ...planned, [PREVIOUS_KEYS]: null }, at, now, privateOut);
+
+  if (planned.id === UNKNOWN) {
+    // A rotation with keep_previous (see previous-keys.ts): the old key joins the kept ones, those
+    // past their grace period go first, and the new key's state records the rest.
+    const { kept, due } = splitPreviousKeys(prior, now);
+    await deleteKeys(ops, due, prior);
+    const old = { uid: knownString(prior, "id") ?? "", name: knownString(prior, N.name) ?? "", expiresAt: knownString(prior, N.expiresAt) };
+    const keep = [...kept, retire(old, knownString(config, N.keepPrevious) ?? "0s", now)];
+    // The user_email the old key recorded: the owner is the same, and a create by uid would lose it.
+    return createKey(ops, config, { ...planned, [PREVIOUS_KEYS]: previousKeysCty(keep), user_email: prior.user_email ?? null }, at, now, privateOut);
   }
+  // Kept keys the plan dropped from previous_keys are past their grace period.
+  const stillKept = new Set(previousKeysIn(planned).map((k) => k.uid));
+  await deleteKeys(ops, previousKeysIn(prior).filter((k) => !stillKept.has(k.uid)), prior);
 
   const uid = knownString(prior, "id") ?? "";
   const edits: KeyEdits = {};

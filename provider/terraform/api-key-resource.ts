@@ -24,6 +24,7 @@ import {
   type Resolution,
 } from "../core/rules";
 import { rotatesAt, rotationProblems, rotationReason, type RotationInput } from "../core/rotation";
+import { PREVIOUS_KEYS, PREVIOUS_KEY_TYPE, previousKeysCty, splitPreviousKeys } from "./previous-keys";
 import { UNKNOWN, type CtyObject, type Diagnostic, type PathStep, type ResourceType, type Schema } from "./framework";
 import { boolAt, knownString, stringAt, toCty } from "./values";
 
@@ -80,7 +81,19 @@ export const API_KEY_SCHEMA: Schema = {
         description:
           'Replace the key once now is this close to its expiry ("7d"): the first plan inside the window replaces it (use `lifecycle { create_before_destroy = true }`), the new key with a fresh `expires_in`. Needs `expires_in` (or the default) and `name_prefix`; shorter than `expires_in`.',
       },
-      { name: "keep_previous", type: "string", optional: true, description: "Not supported by Terraform (see the README): Terraform destroys the replaced key as soon as its successor exists." },
+      {
+        name: "keep_previous",
+        type: "string",
+        optional: true,
+        description:
+          'Keep the key a rotation replaces alive this long ("1d", at most `rotate_before`), listed in `previous_keys`: the rotation then updates the resource in place (new id, name, key and expiry) instead of replacing it. The first apply after the grace period deletes it; destroy deletes it with the key.',
+      },
+      {
+        name: PREVIOUS_KEYS,
+        type: PREVIOUS_KEY_TYPE,
+        computed: true,
+        description: "Keys rotated out and still kept alive (`keep_previous`): uid, name and delete_after, never a value. null when there are none.",
+      },
       { name: "rotates_at", type: "string", computed: true, description: "When the key becomes due for rotation (`expires_at` - `rotate_before`); null without `rotate_before`." },
       { name: "key", type: "string", computed: true, sensitive: true, description: "The key value, known only to the apply that created it; null after import." },
       { name: "key_available", type: "bool", computed: true, description: "true when `key` holds the value (Terraform created the key); false for an imported key." },
@@ -144,21 +157,18 @@ function rotationDiagnostics(config: CtyObject): Diagnostic[] {
     const reason = nameProblem(prefix, N);
     if (reason !== undefined) diags.push(error(`Invalid ${NAME_PREFIX}`, NAME_PREFIX, `${NAME_PREFIX} ${reason}`));
   }
-  if (stringAt(config, N.keepPrevious) !== undefined) {
-    diags.push(
-      error(
-        "keep_previous is not supported",
-        N.keepPrevious,
-        "Terraform destroys a replaced key as soon as its successor exists and gives the successor no way to take the old key over, so no grace period can be kept safely. Remove keep_previous; consumers read the new value after the apply that rotated it (the Pulumi ApiKey supports keepPrevious).",
-      ),
-    );
-  }
   const rotateBefore = stringAt(config, N.rotateBefore);
-  if (typeof rotateBefore === "string") {
-    const reason = expiresInProblem(rotateBefore);
-    if (reason !== undefined) return [...diags, error(`Invalid ${N.rotateBefore}`, N.rotateBefore, `${N.rotateBefore} ${reason}`)];
+  const keepPrevious = stringAt(config, N.keepPrevious);
+  const durations = [
+    [N.rotateBefore, rotateBefore],
+    [N.keepPrevious, keepPrevious],
+  ] as const;
+  for (const [attr, value] of durations) {
+    const reason = typeof value === "string" ? expiresInProblem(value) : undefined;
+    if (reason !== undefined) diags.push(error(`Invalid ${attr}`, attr, `${attr} ${reason}`));
   }
-  const input: RotationInput = { rotateBefore, explicitName: name !== undefined, expiresIn: stringAt(config, N.expiresIn), expiresAtGiven: stringAt(config, N.expiresAt) !== undefined };
+  if (diags.some((d) => d.attribute?.[0] === N.rotateBefore || d.attribute?.[0] === N.keepPrevious)) return diags;
+  const input: RotationInput = { rotateBefore, keepPrevious, explicitName: name !== undefined, expiresIn: stringAt(config, N.expiresIn), expiresAtGiven: stringAt(config, N.expiresAt) !== undefined };
   for (const f of rotationProblems(input, N, `use ${NAME_PREFIX} instead of ${N.name}`)) diags.push(error(`Invalid ${N[f.field]}`, N[f.field], f.reason));
   return diags;
 }
@@ -214,8 +224,16 @@ function storedOf(prior: CtyObject, priv: KeyPrivate): StoredKey {
     userEmail: knownString(prior, N.userEmail),
     owner: priv.owner,
     rotateBefore: knownString(prior, N.rotateBefore),
+    keepPrevious: knownString(prior, N.keepPrevious),
   };
 }
+
+/** The plan of a rotation in place: everything the new key gets is known only after apply. */
+const rotatedInPlace = (next: CtyObject): CtyObject => ({
+  ...next,
+  ...Object.fromEntries(["id", N.name, N.expiresAt, "rotates_at", "key", "created_at", PREVIOUS_KEYS].map((a) => [a, UNKNOWN])),
+  key_available: true,
+});
 
 /**
  * Read and apply need the HTTP client; schema, validate and plan do not. Terraform starts 2-5
@@ -243,7 +261,7 @@ export function apiKeyResource(
     async upgrade(raw) {
       // State written before these attributes existed: name_prefix and rotation are null; key_available
       // is derived from the value the state holds, so no plan shows either.
-      const known = { name_prefix: null, rotate_before: null, keep_previous: null, rotates_at: null, ...raw };
+      const known = { name_prefix: null, rotate_before: null, keep_previous: null, rotates_at: null, [PREVIOUS_KEYS]: null, ...raw };
       return { state: "key_available" in raw ? known : { ...known, key_available: typeof raw.key === "string" } };
     },
 
@@ -286,6 +304,7 @@ export function apiKeyResource(
         owner: ownerInputOf(config),
         explicitName: stringAt(config, N.name) !== undefined,
         rotateBefore,
+        keepPrevious: stringAt(config, N.keepPrevious),
       };
       // A non-computed value must equal config: keep the user's spelling of an explicit expiry.
       const plannedExpiresAt = expiresAt ?? desired.expiresAt;
@@ -327,9 +346,12 @@ export function apiKeyResource(
       }
 
       const d = diffKey(storedOf(prior, priorPrivateState), desired, now);
-      if (!hasChanges(d)) return { planned: { ...prior }, ...(priorPrivate !== undefined ? { plannedPrivate: priorPrivate } : {}) };
+      // Kept keys past their grace period: an update that deletes them (previous_keys shrinks).
+      const { kept, due } = splitPreviousKeys(prior, now);
+      const priorPrivateOut = priorPrivate !== undefined ? { plannedPrivate: priorPrivate } : {};
+      if (!hasChanges(d)) return { planned: due.length === 0 ? { ...prior } : { ...prior, [PREVIOUS_KEYS]: previousKeysCty(kept) }, ...priorPrivateOut };
       const requiresReplace: PathStep[][] = [];
-      const next: CtyObject = { ...planned, updated_at: UNKNOWN, status: wantedStatus };
+      const next: CtyObject = { ...planned, updated_at: UNKNOWN, status: wantedStatus, [PREVIOUS_KEYS]: previousKeysCty(kept) };
       if (d.replaces.includes("user")) {
         // The owner's uid and email are computed where config is null: unknown makes the change visible.
         if (stringAt(config, N.userUid) === undefined) next.user_uid = UNKNOWN;
@@ -342,6 +364,17 @@ export function apiKeyResource(
       if (d.rotation === undefined) return { planned: next, requiresReplace, plannedPrivate };
       // The new key gets a fresh expiry (and name): rotates_at is what forces the replacement, and the plan says why.
       const warning: Diagnostic = { severity: "warning", summary: rotationReason(d.rotation, N), attribute: [N.rotateBefore] };
+      const keepPrevious = desired.keepPrevious;
+      if (typeof keepPrevious === "string" && d.replaces.length === 1) {
+        // keep_previous: the new key replaces the old one in this same object, which keeps the old
+        // key in previous_keys (see previous-keys.ts); when, is known only at apply.
+        const detail = `A new key replaces this one in place; the replaced key stays usable for ${N.keepPrevious} ${keepPrevious} (listed in ${PREVIOUS_KEYS}), then the first apply after that deletes it.`;
+        return {
+          planned: rotatedInPlace(next),
+          plannedPrivate: privateFor(config, undefined),
+          diagnostics: [{ ...warning, detail }],
+        };
+      }
       return { planned: { ...next, rotates_at: UNKNOWN }, requiresReplace: [...requiresReplace, ["rotates_at"]], plannedPrivate, diagnostics: [warning] };
     },
 

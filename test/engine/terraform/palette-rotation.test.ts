@@ -45,13 +45,13 @@ suite("palette_api_key rotate_before with the real terraform", () => {
   });
 
   test("validate rejects what cannot rotate, naming the attributes", async () => {
-    ws.write({ "main.tf": key(`  name = "deployer"\n  rotate_before = "7d"\n  keep_previous = "1d"`) });
+    ws.write({ "main.tf": key(`  name = "deployer"\n  rotate_before = "7d"\n  keep_previous = "8d"`) });
     await ws.expect(["init", "-no-color"]);
     const r = await ws.expect(["validate", "-no-color"], 1);
     const out = r.stdout + r.stderr;
     expect(out).toContain("name and rotate_before cannot be combined");
     expect(out).toContain("use name_prefix instead of name");
-    expect(out).toContain("keep_previous is not supported");
+    expect(out).toContain('"8d" is longer than rotate_before ("7d")');
   });
 
   let first: Record<string, unknown>;
@@ -95,5 +95,63 @@ suite("palette_api_key rotate_before with the real terraform", () => {
   test("destroy removes the key", async () => {
     await ws.expect(["destroy", "-auto-approve", "-no-color"], 0, now());
     expect(created()).toEqual([]);
+  });
+
+  describe("keep_previous", () => {
+    const KEEPING = `${ROTATING}\n  keep_previous = "2d"`;
+    let old: Record<string, unknown>;
+    let current: Record<string, unknown>;
+    /** A Palette call made with `value`: 200 while the key is alive and active. */
+    const usable = async (value: unknown): Promise<number> => (await fetch(`${emu.url}/v1/apiKeys`, { headers: { apikey: String(value) } })).status;
+    const rotate = async (): Promise<void> => {
+      old = ws.attributes("palette_api_key", "deployer");
+      emu.clock.set(new Date(Date.parse(String(old.rotates_at)) + HOUR));
+      const plan = await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 2, now());
+      expect(plan.stdout).toContain("will be updated in-place");
+      expect(plan.stdout).toMatch(/previous_keys\s+= (\[[^]*\] -> )?\(known after apply\)/);
+      expect((plan.stdout + plan.stderr).replace(/\s+/g, " ")).toContain("the replaced key stays usable for keep_previous 2d");
+      const apply = await ws.expect(["apply", "-auto-approve", "-no-color"], 0, now());
+      expect(apply.stdout).toContain("0 added, 1 changed, 0 destroyed");
+      current = ws.attributes("palette_api_key", "deployer");
+    };
+
+    test("a rotation keeps the replaced key usable for the grace period, recorded in previous_keys", async () => {
+      ws.write({ "main.tf": key(KEEPING) });
+      await ws.expect(["apply", "-auto-approve", "-no-color"], 0, now());
+      expect(ws.attributes("palette_api_key", "deployer")).toMatchObject({ keep_previous: "2d", previous_keys: null });
+      await rotate();
+      expect(current.id).not.toBe(old.id);
+      expect(current.name).not.toBe(old.name);
+      expect(current.previous_keys).toEqual([{ uid: old.id, name: old.name, delete_after: expect.any(String) }]);
+      const [kept] = current.previous_keys as { delete_after: string }[];
+      expect(Math.abs(Date.parse(kept!.delete_after) - (emu.clock.now().getTime() + 2 * DAY))).toBeLessThan(5 * 60_000);
+      expect(created().map((k) => k.uid).sort()).toEqual([old.id, current.id].sort());
+      expect(await usable(old.key)).toBe(200);
+      expect(await usable(current.key)).toBe(200);
+      // Never two rotations for one window, and nothing to delete yet.
+      emu.clock.set(new Date(emu.clock.now().getTime() + 2 * DAY - HOUR));
+      await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0, now());
+    });
+
+    test("the first apply after the grace period deletes the kept key in place", async () => {
+      emu.clock.set(new Date(emu.clock.now().getTime() + 2 * HOUR));
+      const plan = await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 2, now());
+      expect(plan.stdout).toContain("will be updated in-place");
+      expect(plan.stdout).toContain(String(old.name));
+      expect(plan.stdout).not.toContain("must be replaced");
+      const apply = await ws.expect(["apply", "-auto-approve", "-no-color"], 0, now());
+      expect(apply.stdout).toContain("0 added, 1 changed, 0 destroyed");
+      expect(ws.attributes("palette_api_key", "deployer")).toMatchObject({ id: current.id, previous_keys: null });
+      expect(created().map((k) => k.uid)).toEqual([current.id]);
+      expect(await usable(old.key)).toBe(401);
+      await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0, now());
+    });
+
+    test("destroy during a grace period removes the key and the kept one", async () => {
+      await rotate();
+      expect(created()).toHaveLength(2);
+      await ws.expect(["destroy", "-auto-approve", "-no-color"], 0, now());
+      expect(created()).toEqual([]);
+    });
   });
 });
