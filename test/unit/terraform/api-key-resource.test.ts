@@ -200,3 +200,59 @@ describe("key_available in state written before it existed", () => {
     expect((await r.upgrade({ id: "k1", key: "value", key_available: false }, 0)).state).toMatchObject({ key_available: false });
   });
 });
+
+describe("palette_api_key keep_previous: a rotation in place, kept keys in previous_keys", () => {
+  const rotating = config({ name_prefix: "deployer", expires_in: "30d", rotate_before: "7d", keep_previous: "2d" });
+  const kept = (uid: string, deleteAfter: string) => ({ uid, name: `deployer-${uid}`, delete_after: deleteAfter });
+  const state = (previous: CtyObject["previous_keys"]): CtyObject => ({
+    ...prior,
+    name: "deployer-abcdefg",
+    name_prefix: "deployer",
+    rotate_before: "7d",
+    keep_previous: "2d",
+    rotates_at: "2026-04-02T12:34:00.000Z",
+    key_available: true,
+    previous_keys: previous,
+  });
+  const inWindow = new Date("2026-04-03T00:00:00.000Z");
+
+  test("inside the window, plan updates in place: new id, name, expiry and key, previous_keys known after apply", async () => {
+    const r = await plan(rotating, state(null), inWindow);
+    expect(r.requiresReplace ?? []).toEqual([]);
+    expect(r.planned).toMatchObject({ id: UNKNOWN, name: UNKNOWN, expires_at: UNKNOWN, rotates_at: UNKNOWN, key: UNKNOWN, previous_keys: UNKNOWN, key_available: true, status: "active" });
+    expect(r.diagnostics).toEqual([expect.objectContaining({ severity: "warning", summary: "rotation due: expires 2026-04-09, rotate_before 7d", detail: expect.stringContaining("keep_previous 2d") })]);
+  });
+
+  test("without keep_previous the same rotation is a replacement", async () => {
+    const r = await plan({ ...rotating, keep_previous: null }, { ...state(null), keep_previous: null }, inWindow);
+    expect(r.requiresReplace).toContainEqual(["rotates_at"]);
+    expect(r.planned).toMatchObject({ previous_keys: null });
+  });
+
+  test("a kept key past delete_after leaves previous_keys in an in-place update; one in its grace period stays", async () => {
+    const now = new Date("2026-03-20T00:00:00.000Z");
+    const previous = [kept("old1", "2026-03-19T00:00:00.000Z"), kept("old2", "2026-03-21T00:00:00.000Z")];
+    const r = await plan(rotating, state(previous), now);
+    expect(r.requiresReplace ?? []).toEqual([]);
+    expect(r.planned).toEqual({ ...state(previous), previous_keys: [previous[1]] });
+    // Before any delete_after: no change at all.
+    const before = await plan(rotating, state(previous), new Date("2026-03-18T00:00:00.000Z"));
+    expect(before.planned).toEqual(state(previous));
+  });
+
+  test("a state written before previous_keys upgrades to null and plans no change", async () => {
+    const old = { ...state(null) } as Record<string, unknown>;
+    delete old.previous_keys;
+    const upgraded = (await resource().upgrade(old as CtyObject, 0)).state;
+    expect(upgraded.previous_keys).toBeNull();
+    expect((await plan(rotating, upgraded)).planned).toEqual(upgraded);
+  });
+
+  test("validate: keep_previous needs rotate_before, a duration, and at most rotate_before", async () => {
+    const v = (values: CtyObject) => resource().validate(config({ name_prefix: "deployer", ...values }));
+    expect(await v({ keep_previous: "2d" })).toEqual([expect.objectContaining({ attribute: ["keep_previous"], detail: expect.stringContaining("needs rotate_before too") })]);
+    expect(await v({ rotate_before: "7d", keep_previous: "2 days" })).toEqual([expect.objectContaining({ attribute: ["keep_previous"], detail: expect.stringContaining("not a duration") })]);
+    expect(await v({ rotate_before: "7d", keep_previous: "8d" })).toEqual([expect.objectContaining({ attribute: ["keep_previous"], detail: expect.stringContaining("longer than rotate_before") })]);
+    expect(await v({ rotate_before: "7d", keep_previous: "2d" })).toEqual([]);
+  });
+});
