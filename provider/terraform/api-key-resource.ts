@@ -79,7 +79,7 @@ export const API_KEY_SCHEMA: Schema = {
         type: "string",
         optional: true,
         description:
-          'Replace the key once now is this close to its expiry ("7d"): the first plan inside the window replaces it (use `lifecycle { create_before_destroy = true }`), the new key with a fresh `expires_in`. Needs `expires_in` (or the default) and `name_prefix`; shorter than `expires_in`.',
+          'Replace the key once now is this close to its expiry ("7d"): the first plan inside the window replaces it (use `lifecycle { create_before_destroy = true }`; with `keep_previous`, updates it in place), the new key with a fresh `expires_in`. Needs `expires_in` (or the default) and `name_prefix`; shorter than `expires_in`.',
       },
       {
         name: "keep_previous",
