@@ -222,7 +222,7 @@ export class KeyLifecycle {
   async read(uid: string, recorded?: KeyLocation): Promise<{ key: ApiKey; location: KeyLocation } | undefined> {
     const location = await this.guard(uid, recorded, "read");
     try {
-      const listed = (await this.client.apiKeys.listShared(...this.options)).find((k) => k.uid === uid);
+      const listed = await this.client.apiKeys.findShared(uid, ...this.options);
       return { key: listed ?? (await this.client.apiKeys.get(uid, ...this.options)), location };
     } catch (e) {
       if (keyIsGone(e)) return undefined;

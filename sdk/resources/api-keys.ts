@@ -4,12 +4,13 @@ import { ApiKeyActiveStateWire, ApiKeyEntityWire, ApiKeyUpdateWire, paths } from
 import type { RequestOptions } from "../config";
 import type { Call } from "../core/call";
 import type { Clock } from "../core/clock";
-import { errorFromTransport, invalidParamsError, sdkError } from "../core/error-mapping";
+import { errorFromTransport, invalidParamsError, responseInvalidError, sdkError } from "../core/error-mapping";
 import { backoffDelayMs, shouldRetry, type AttemptOutcome, type RetryPolicy } from "../core/retry-policy";
 import { isPaletteError, type PaletteError } from "../errors";
 import type { ApiKey, CreateApiKeyParams, CreatedApiKey, UpdateApiKeyParams, UserInfo } from "../model";
 import { ApiKeyListResponse, ApiKeyResponse, CreateResponse } from "./mapping";
 import type { ResourceContext } from "./context";
+import { ApiKeyIndexResponse, type ApiKeyIndex, type InvalidEntries } from "./key-index";
 import { SharedRequest } from "./shared-list";
 
 /**
@@ -28,6 +29,12 @@ export interface ApiKeysApi {
    * A refresh of 500 keys is then one request instead of 500 GETs.
    */
   listShared(options?: RequestOptions): Promise<ApiKey[]>;
+  /**
+   * The key with this uid in the shared list (see `listShared`), or undefined when the list does not
+   * hold it (a plain user's list holds only their own keys: a `get` tells whether it exists). Only
+   * that entry is validated and mapped: a malformed entry of another key fails nobody who reads this one.
+   */
+  findShared(uid: string, options?: RequestOptions): Promise<ApiKey | undefined>;
   /** `GET /v1/apiKeys/{uid}`; `NOT_FOUND` when there is no such key. */
   get(uid: string, options?: RequestOptions): Promise<ApiKey>;
   /**
@@ -66,12 +73,12 @@ export interface ApiKeysDeps {
 }
 
 export class ApiKeysResource implements ApiKeysApi {
-  private readonly shared: SharedRequest<ApiKey[]>;
+  private readonly shared: SharedRequest<ApiKeyIndex>;
 
   constructor(private readonly deps: ApiKeysDeps) {
     // The shared request belongs to no caller: one caller's signal must not cancel the others' answer.
     this.shared = new SharedRequest((onSend) =>
-      deps.ctx.pipeline.send(this.start("apiKeys.listShared"), { method: "GET", path: paths.apiKeys(), response: ApiKeyListResponse, mode: "retry", onSend }),
+      deps.ctx.pipeline.send(this.start("apiKeys.listShared"), { method: "GET", path: paths.apiKeys(), response: ApiKeyIndexResponse, mode: "retry", onSend }),
     );
   }
 
@@ -79,8 +86,14 @@ export class ApiKeysResource implements ApiKeysApi {
     return this.listIn(this.start("apiKeys.list", options));
   }
 
-  listShared(options?: RequestOptions): Promise<ApiKey[]> {
-    return this.sharedListIn(this.start("apiKeys.listShared", options));
+  async listShared(options?: RequestOptions): Promise<ApiKey[]> {
+    const call = this.start("apiKeys.listShared", options);
+    return (await this.sharedListIn(call)).all(this.invalidEntries(call));
+  }
+
+  async findShared(uid: string, options?: RequestOptions): Promise<ApiKey | undefined> {
+    const call = this.start("apiKeys.findShared", options);
+    return (await this.sharedListIn(call)).byUid(uid, this.invalidEntries(call));
   }
 
   get(uid: string, options?: RequestOptions): Promise<ApiKey> {
@@ -207,7 +220,7 @@ export class ApiKeysResource implements ApiKeysApi {
   }
 
   /** The shared list, given up alone when this call is aborted. */
-  private sharedListIn(call: Call): Promise<ApiKey[]> {
+  private sharedListIn(call: Call): Promise<ApiKeyIndex> {
     const answer = this.shared.get();
     const signal = call.signal;
     if (signal === undefined) return answer;
@@ -218,6 +231,11 @@ export class ApiKeysResource implements ApiKeysApi {
       signal.addEventListener("abort", stop, { once: true });
       answer.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
     });
+  }
+
+  /** A shared list's malformed entries, as the `RESPONSE_INVALID` of `call` that needed them (as if it had listed alone). */
+  private invalidEntries(call: Call): InvalidEntries {
+    return (issues) => responseInvalidError(200, issues, this.deps.ctx.pipeline.context(call, "GET", paths.apiKeys(), 1));
   }
 
   private getIn(call: Call, uid: string): Promise<ApiKey> {
@@ -252,10 +270,13 @@ export class ApiKeysResource implements ApiKeysApi {
    */
   private async confirm(call: Call, uid: string | undefined, params: CreateApiKeyParams): Promise<ApiKey> {
     const keys = await this.sharedListIn(call);
-    const byUid = uid === undefined ? undefined : keys.find((k) => k.uid === uid && k.name === params.name);
-    if (byUid !== undefined && (params.userUid === undefined || byUid.user.uid === params.userUid)) return byUid;
+    const invalid = this.invalidEntries(call);
+    const byUid = uid === undefined ? undefined : keys.byUid(uid, invalid);
+    if (byUid?.name === params.name && (params.userUid === undefined || byUid.user.uid === params.userUid)) return byUid;
     const newestOf = (owner: string): ApiKey | undefined =>
-      keys.filter((k) => k.name === params.name && k.user.uid === owner).sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
+      keys
+        .named(params.name, invalid)
+        .filter((k) => k.user.uid === owner).sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
     let owner = params.userUid ?? uid;
     let newest = owner === undefined ? undefined : newestOf(owner);
     if (newest === undefined && params.userUid === undefined) {
@@ -300,9 +321,9 @@ export class ApiKeysResource implements ApiKeysApi {
   private async removeLostKeys(call: Call, params: CreateApiKeyParams, startedAt: Date): Promise<number> {
     const owner = await this.ownerOf(call, params);
     const notBefore = startedAt.getTime() - LOST_KEY_CLOCK_SKEW_MS;
-    const lost = (await this.sharedListIn(call)).filter(
-      (k) => k.name === params.name && k.user.uid === owner && (k.createdAt === null || k.createdAt.getTime() >= notBefore),
-    );
+    const lost = (await this.sharedListIn(call))
+      .named(params.name, this.invalidEntries(call))
+      .filter((k) => k.user.uid === owner && (k.createdAt === null || k.createdAt.getTime() >= notBefore));
     for (const key of lost) {
       try {
         await this.deleteIn(call, key.uid);

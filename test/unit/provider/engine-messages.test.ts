@@ -65,7 +65,7 @@ const nameTaken = new PaletteError({
 
 function lifecycleFailing(e: unknown, names: FieldNames, hints: EngineHints): KeyLifecycle {
   const reject = (): Promise<never> => Promise.reject(e);
-  const client = { apiKeys: { create: reject, get: reject, listShared: reject, delete: reject, setActive: reject, update: reject }, users: { get: reject } };
+  const client = { apiKeys: { create: reject, get: reject, findShared: reject, delete: reject, setActive: reject, update: reject }, users: { get: reject } };
   // The tenant guard's question answers; the calls about keys fail with `e`.
   const location = async () => ({ host: "https://palette.example.com", tenantUid: "t".repeat(24) });
   return new KeyLifecycle({ client: client as unknown as PaletteClient, location, user: reject, emailOf: reject }, names, hints);

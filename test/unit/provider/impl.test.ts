@@ -7,7 +7,7 @@ import type { ApiKey as PaletteApiKey } from "../../../sdk";
 const { PaletteError } = jest.requireActual<typeof import("../../../sdk")>("../../../sdk");
 
 const fake = {
-  apiKeys: { create: jest.fn(), get: jest.fn(), listShared: jest.fn(), update: jest.fn(), setActive: jest.fn(), delete: jest.fn() },
+  apiKeys: { create: jest.fn(), get: jest.fn(), findShared: jest.fn(), update: jest.fn(), setActive: jest.fn(), delete: jest.fn() },
   users: { findByEmail: jest.fn(), get: jest.fn(), me: jest.fn() },
 };
 const constructed = jest.fn();
@@ -67,7 +67,7 @@ beforeEach(() => {
   for (const f of [...Object.values(fake.apiKeys), ...Object.values(fake.users)]) f.mockReset();
   fake.users.me.mockResolvedValue({ orgName: "Acme", tenantUid: TENANT, userUid: "a".repeat(24) });
   // Keys missing from the list are asked for by uid: tests of read mock that GET.
-  fake.apiKeys.listShared.mockResolvedValue([]);
+  fake.apiKeys.findShared.mockResolvedValue(undefined);
   delete process.env.SPECTROCLOUD_APIKEY;
   delete process.env.SPECTROCLOUD_USERNAME;
   delete process.env.SPECTROCLOUD_PASSWORD;
@@ -174,14 +174,15 @@ describe("read", () => {
   });
 
   it("finds the key in the shared list without asking for it by uid", async () => {
-    fake.apiKeys.listShared.mockResolvedValue([key({ uid: "f".repeat(24) }), key({ name: "listed" })]);
+    fake.apiKeys.findShared.mockResolvedValue(key({ name: "listed" }));
     const r = await impl.read(UID, state);
     expect(r.props).toMatchObject({ uid: UID, name: "listed", key: VALUE });
+    expect(fake.apiKeys.findShared.mock.calls[0]?.[0]).toBe(UID);
     expect(fake.apiKeys.get).not.toHaveBeenCalled();
   });
 
   it("fails loudly when the list fails, never 'gone'", async () => {
-    fake.apiKeys.listShared.mockRejectedValue(paletteError("UNAUTHENTICATED", "UnAuthorizedAccess"));
+    fake.apiKeys.findShared.mockRejectedValue(paletteError("UNAUTHENTICATED", "UnAuthorizedAccess"));
     await expect(impl.read(UID, state)).rejects.toThrow(/^Cannot read API key 0123456789abcdef01234567: apiKeys.get failed/);
     expect(fake.apiKeys.get).not.toHaveBeenCalled();
   });

@@ -1,6 +1,5 @@
 import { TransportFailure } from "../../../sdk/http/transport";
-import { isPaletteError, type PaletteError } from "../../../sdk";
-import { harness, json, noContent, pathOf, v1Error, type SentRequest } from "./harness";
+import { failure, harness, json, noContent, pathOf, v1Error, type SentRequest } from "./harness";
 
 const ME = "aaaaaaaaaaaaaaaaaaaaaaa1";
 const OTHER = "bbbbbbbbbbbbbbbbbbbbbbb2";
@@ -62,12 +61,6 @@ function fakePalette(opts: { createUid?: "key" | "user"; now?: string } = {}) {
 }
 
 const calls = (sent: SentRequest[]): string[] => sent.map((r) => `${r.method} ${pathOf(r).replace(/key0+\d+|a{23}1/, "{uid}")}`);
-
-async function failure(p: Promise<unknown>): Promise<PaletteError> {
-  const e: unknown = await p.then(() => undefined, (x: unknown) => x);
-  if (!isPaletteError(e)) throw new Error(`expected a PaletteError, got ${String(e)}`);
-  return e;
-}
 
 describe("apiKeys.create", () => {
   test("finds the key of a user uid answer in one list, by name + owner: two requests, no identity lookup", async () => {

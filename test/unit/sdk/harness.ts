@@ -10,6 +10,7 @@ import { ApiKeysResource } from "../../../sdk/resources/api-keys";
 import { PasswordExchange } from "../../../sdk/resources/auth";
 import type { ResourceContext } from "../../../sdk/resources/context";
 import { UsersResource } from "../../../sdk/resources/users";
+import { isPaletteError, type PaletteError } from "../../../sdk";
 import { FakeClock } from "./fake-clock";
 
 export type SentRequest = Omit<HttpRequest, "dispatcher">;
@@ -105,3 +106,10 @@ export function harness(o: HarnessOptions) {
 
 /** Request path without query. */
 export const pathOf = (req: SentRequest): string => new URL(req.url).pathname;
+
+/** The PaletteError `p` rejects with (anything else fails the test). */
+export async function failure(p: Promise<unknown>): Promise<PaletteError> {
+  const e: unknown = await p.then(() => undefined, (x: unknown) => x);
+  if (!isPaletteError(e)) throw new Error(`expected a PaletteError, got ${String(e)}`);
+  return e;
+}

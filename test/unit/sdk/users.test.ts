@@ -1,13 +1,6 @@
-import { isPaletteError, type PaletteError } from "../../../sdk";
-import { harness, json, pathOf } from "./harness";
+import { failure, harness, json, pathOf } from "./harness";
 
 const user = (uid: string, email: string) => ({ metadata: { uid, name: uid }, spec: { emailId: email, roles: [] }, status: { isActive: true } });
-
-async function failure(p: Promise<unknown>): Promise<PaletteError> {
-  const e: unknown = await p.then(() => undefined, (x: unknown) => x);
-  if (!isPaletteError(e)) throw new Error(`expected a PaletteError, got ${String(e)}`);
-  return e;
-}
 
 describe("users.findByEmail", () => {
   test("posts the documented case-insensitive eq filter and returns the one match", async () => {
