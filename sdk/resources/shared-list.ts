@@ -32,8 +32,6 @@ export class SharedRequest<T> {
   private gathering: Batch<T> | undefined;
   /** When the last batch of more than one caller was answered. */
   private crowdSeenAt = Number.NEGATIVE_INFINITY;
-  /** Callers so far, to tell whether anyone joined during a wait. */
-  private asked = 0;
   /** The last batch's answer (settled or not): the next batch starts after it. */
   private previous: Promise<unknown> = Promise.resolve();
 
@@ -46,17 +44,16 @@ export class SharedRequest<T> {
 
   /** An answer taken after this call; shared with everyone who asked before it was sent. */
   get(): Promise<T> {
-    this.asked += 1;
     const batch = this.gathering ?? this.openBatch();
     batch.callers += 1;
     return batch.answer;
   }
 
   /** Waits while callers keep arriving (each within `gatherMs` of the last), at most `maxGatherMs`. */
-  private async gather(): Promise<void> {
+  private async gather(batch: Batch<T>): Promise<void> {
     const until = Date.now() + this.maxGatherMs;
-    for (let seen = -1; seen !== this.asked && Date.now() < until; ) {
-      seen = this.asked;
+    for (let seen = -1; seen !== batch.callers && Date.now() < until; ) {
+      seen = batch.callers;
       await new Promise((resolve) => setTimeout(resolve, Math.min(this.gatherMs, Math.max(0, until - Date.now()))));
     }
   }
@@ -74,7 +71,7 @@ export class SharedRequest<T> {
         if (this.gathering === self) this.gathering = undefined;
       };
       await after.catch(() => undefined);
-      if (this.gatherMs > 0 && this.crowded(self)) await this.gather();
+      if (this.gatherMs > 0 && this.crowded(self)) await this.gather(self);
       try {
         return await this.fetch(close);
       } finally {
