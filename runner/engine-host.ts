@@ -56,6 +56,8 @@ export interface EngineHostOptions {
   startupTimeoutMs?: number;
   /** gRPC deadline per call (default 120 s), so a wedged provider fails a test instead of hanging it. */
   callTimeoutMs?: number;
+  /** Node options for the host process before its script, e.g. `--cpu-prof` to see where a provider call spends its time. */
+  nodeArgs?: readonly string[];
 }
 
 /** Marks a config value as secret for {@link EngineHost.configure}. */
@@ -124,7 +126,7 @@ export class EngineHost {
       if (v !== undefined) env[k] = v;
     }
     // The host ignores the engine address except for requiring one; nothing listens on port 1.
-    const child = spawn(process.execPath, [require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:1"], {
+    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:1"], {
       cwd: o.cwd ?? process.cwd(),
       env,
       stdio: ["ignore", "pipe", "pipe"],
