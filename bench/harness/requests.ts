@@ -1,6 +1,6 @@
 /**
  * Requests Palette sees per provider operation, and wall time, through the REAL dynamic-provider host
- * at Palette's limit (10 requests/s, burst 5; the SDK paces at 8/s), counted in the emulator's request
+ * at Palette's limit (10 requests/s, burst 5; the SDK paces at 9/s), counted in the emulator's request
  * log: refresh of 20/100/500 keys (all reads at once, as the engine refreshes with default
  * parallelism), `up` of 200 new keys at parallel 16 and 64, and one create, edit, revoke,
  * re-activation and delete. Each against its floor (issue 10).

@@ -30,7 +30,8 @@ function clumpedServer(clock: TimelineClock, limited: ReadonlySet<number>) {
   return { handler, arrivals, limitedAt, sentDuringPauses };
 }
 
-const defaults = { rateLimit: DEFAULT_RATE_LIMIT, retry: DEFAULT_RETRY_POLICY, timeoutMs: 30_000, deadlineMs: 120_000 } as const;
+// 8/s: a pace whose gaps are whole milliseconds (125), so the timeline below can be exact.
+const defaults = { rateLimit: { perSecond: 8, burst: DEFAULT_RATE_LIMIT.burst }, retry: DEFAULT_RETRY_POLICY, timeoutMs: 30_000, deadlineMs: 120_000 } as const;
 
 test("a clump answered 429 despite pacing: all 30 calls succeed and no request is sent while the prefix is paused", async () => {
   const clock = new TimelineClock();

@@ -37,7 +37,7 @@ describe("resolveOptions", () => {
       timeoutMs: 30_000,
       deadlineMs: 120_000,
       retry: { maxRetries: 4, baseDelayMs: 250, maxDelayMs: 8_000 },
-      rateLimit: { perSecond: 8, burst: 4 },
+      rateLimit: { perSecond: 9, burst: 4 },
       projectUid: undefined,
       dispatcher: undefined,
     });
