@@ -42,7 +42,7 @@ import { FAULT_LABELS } from "./harness/faults";
 import { goalRows, type GoalRow } from "./harness/goals";
 import { runLifecycle, type LifecycleReport } from "./harness/lifecycle";
 import { emulatorMemory, LEAK_THRESHOLD_PER_KEY, providerLeakCheck, type EmulatorMemory, type LeakCheck } from "./harness/memory";
-import { measureOverhead, OVERHEAD_GOAL, type OverheadFigures, type OverheadOp } from "./harness/overhead";
+import { measureOverhead, OVERHEAD_GOAL, OVERHEAD_OPS, type OverheadFigures, type OverheadOp } from "./harness/overhead";
 import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
 import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
 import { measureHandshake, type HandshakeFigures } from "./harness/terraform";
@@ -169,8 +169,10 @@ async function overheadRun(): Promise<OverheadFigures[]> {
   try {
     await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.admin.apiKey) });
     // `--ops=create,update`: only these operations (a profile of one is easier to read).
-    const ops = process.argv.find((a) => a.startsWith("--ops="))?.slice("--ops=".length).split(",") as OverheadOp[] | undefined;
-    return await measureOverhead({ emu, host, rounds: 200, warmup: 20, ...(ops !== undefined ? { ops } : {}) });
+    const ops = process.argv.find((a) => a.startsWith("--ops="))?.slice("--ops=".length).split(",");
+    const unknown = ops?.filter((op) => !OVERHEAD_OPS.includes(op as OverheadOp));
+    if (unknown !== undefined && unknown.length > 0) throw new Error(`unknown --ops=${unknown.join(",")}: ${OVERHEAD_OPS.join(", ")}`);
+    return await measureOverhead({ emu, host, rounds: 200, warmup: 20, ...(ops !== undefined ? { ops: ops as OverheadOp[] } : {}) });
   } finally {
     await host.close();
     await emu.close();

@@ -22,7 +22,8 @@ const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
 const urn = (name: string): string => `urn:pulumi:dev::palette-overhead::${TYPE}::${name}`;
 const DAY_MS = 86_400_000;
 
-export type OverheadOp = "read" | "update" | "create";
+export const OVERHEAD_OPS = ["read", "update", "create"] as const;
+export type OverheadOp = (typeof OVERHEAD_OPS)[number];
 
 /** Issue 10: an operation through the host takes at most this multiple of (no-request call + raw requests). */
 export const OVERHEAD_GOAL = 1.25;
@@ -204,7 +205,7 @@ export async function measureOverhead(o: OverheadOptions): Promise<OverheadFigur
   const provider = await providerText();
   const raw = new RawClient(emu.url, emu.admin.apiKey);
   await raw.start();
-  const ops = new Set(o.ops ?? ["read", "update", "create"]);
+  const ops = new Set(o.ops ?? OVERHEAD_OPS);
   const figures: OverheadFigures[] = [];
   try {
     const name = urn("overhead");
