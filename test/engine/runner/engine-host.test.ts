@@ -122,3 +122,21 @@ describe("EngineHost against the real dynamic-provider host", () => {
     await expect(other.check(urn, {}, { size: 1, __provider: provider })).rejects.toThrow(/after close/);
   });
 });
+
+describe("EngineHost nodeArgs", () => {
+  it("passes Node options to the host process before its script (the bench's --host-cpu-prof relies on it)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-host-args-"));
+    const preload = path.join(dir, "preload.js");
+    const marker = path.join(dir, "argv.json");
+    fs.writeFileSync(preload, `require("node:fs").writeFileSync(${JSON.stringify(marker)}, JSON.stringify(process.argv.slice(1)));\n`);
+    const host = await EngineHost.start({ nodeArgs: ["--require", preload] });
+    try {
+      const argv = JSON.parse(fs.readFileSync(marker, "utf8")) as string[];
+      expect(argv[0]).toBe(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"));
+      expect(argv.slice(1)).toEqual(["127.0.0.1:1"]);
+    } finally {
+      await host.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
