@@ -159,20 +159,26 @@ async function burstRun(dir: string): Promise<BurstFigures> {
   }
 }
 
+/** The value of `--name=value` on the command line, or undefined when it is absent. */
+function flag(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
+}
+
 async function overheadRun(): Promise<OverheadFigures[]> {
-  progress("overhead: read, update and create through the provider host, 200 rounds each (pacing off on both sides)");
+  // `--ops=create,update`: only these operations (a profile of one is easier to read).
+  const chosen = flag("ops")?.split(",");
+  const unknown = chosen?.filter((op) => !OVERHEAD_OPS.includes(op as OverheadOp));
+  if (unknown !== undefined && unknown.length > 0) throw new Error(`unknown --ops=${unknown.join(",")}: ${OVERHEAD_OPS.join(", ")}`);
+  const ops = (chosen ?? OVERHEAD_OPS) as readonly OverheadOp[];
+  progress(`overhead: ${ops.join(", ")} through the provider host, 200 rounds each (pacing off on both sides)`);
   const emu = await EmulatorProcess.start({ keyLimitPerUser: 1_000, rateLimit: false });
   // `--host-cpu-prof=DIR`: the host writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
-  const profDir = process.argv.find((a) => a.startsWith("--host-cpu-prof="))?.slice("--host-cpu-prof=".length);
+  const profDir = flag("host-cpu-prof");
   const nodeArgs = profDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-interval=100", `--cpu-prof-dir=${profDir}`, "--require", path.join(__dirname, "harness", "exit-on-sigterm.js")];
   const host = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(undefined, { rateLimit: false }) }, callTimeoutMs: 60_000, nodeArgs });
   try {
     await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.admin.apiKey) });
-    // `--ops=create,update`: only these operations (a profile of one is easier to read).
-    const ops = process.argv.find((a) => a.startsWith("--ops="))?.slice("--ops=".length).split(",");
-    const unknown = ops?.filter((op) => !OVERHEAD_OPS.includes(op as OverheadOp));
-    if (unknown !== undefined && unknown.length > 0) throw new Error(`unknown --ops=${unknown.join(",")}: ${OVERHEAD_OPS.join(", ")}`);
-    return await measureOverhead({ emu, host, rounds: 200, warmup: 20, ...(ops !== undefined ? { ops: ops as OverheadOp[] } : {}) });
+    return await measureOverhead({ emu, host, rounds: 200, warmup: 20, ops });
   } finally {
     await host.close();
     await emu.close();
@@ -377,7 +383,7 @@ async function main(): Promise<number> {
   for (const k of Object.keys(NO_ENV)) delete process.env[k];
   if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("run `npm run build` first (npm run bench does)");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "palette-bench-"));
-  const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+  const only = flag("only");
   if (only === "terraform-start") {
     progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
     process.stdout.write(`${startupTable(await startupRun(dir))}\n${planTable(await measurePlans(REPO, dir))}\n`);
