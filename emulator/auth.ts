@@ -19,6 +19,9 @@ export interface AuthSettings {
 
 const NO_USER_PASSWORD = hashPassword(newUid());
 
+/** Palette's docs say only 401 for an invalid credential; this says why, as the emulator's other 401s do. */
+const DISABLED = "User account is disabled: a tenant admin must enable it before its API keys, tokens or password work again";
+
 interface Session {
   readonly userUid: string;
   readonly startedAt: number;
@@ -55,6 +58,8 @@ export class Authenticator {
     const passwordOk = passwordMatches(password, user?.password ?? NO_USER_PASSWORD);
     const ok = user !== undefined && passwordOk && orgMatches;
     if (!ok || user === undefined) throw unauthorized("Invalid credentials: check the email, password and organization");
+    // Said only to someone who knew the password: it reveals nothing to a guesser.
+    if (!user.active) throw unauthorized(DISABLED);
     const now = this.clock.now();
     user.lastSignIn = now;
     const sid = newUid();
@@ -70,6 +75,7 @@ export class Authenticator {
     if (claims === undefined || session === undefined || session.userUid !== claims.sub) {
       throw unauthorized("Invalid authorization token: log in again");
     }
+    if (this.store.getUser(claims.sub)?.active === false) throw unauthorized(DISABLED);
     if (now >= claims.exp * 1000) throw unauthorized("Authorization token expired: log in again");
     if (now - session.startedAt >= this.settings.sessionTimeoutMs) {
       throw unauthorized("Session timed out: log in again");
@@ -80,6 +86,11 @@ export class Authenticator {
   /** Forgets every session, which invalidates every token issued so far. */
   clearSessions(): void {
     this.sessions.clear();
+  }
+
+  /** Ends one user's sessions (disabled or removed): their tokens stop working, even once re-enabled. */
+  endSessionsOf(userUid: string): void {
+    for (const [sid, session] of this.sessions) if (session.userUid === userUid) this.sessions.delete(sid);
   }
 
   private mint(userUid: string, sid: string): string {
@@ -97,7 +108,8 @@ export class Authenticator {
     if (key === undefined) return this.fail("Invalid API key");
     if (!key.active) return this.fail("API key is revoked: re-activate it or use another key");
     if (key.expiresAt.getTime() <= this.clock.now().getTime()) return this.fail("API key has expired: create a new key");
-    return this.store.getUser(key.ownerUid) ?? this.fail("Invalid API key");
+    const owner = this.store.getUser(key.ownerUid) ?? this.fail("Invalid API key");
+    return owner.active ? owner : this.fail(DISABLED);
   }
 
   private userForToken(token: string): StoredUser {
@@ -107,7 +119,8 @@ export class Authenticator {
     const claims = this.signer.verify(token);
     if (claims === undefined || !this.sessions.has(claims.sid)) return this.fail("Invalid authorization token");
     if (this.clock.now().getTime() >= claims.exp * 1000) return this.fail("Authorization token expired: refresh it or log in again");
-    return this.store.getUser(claims.sub) ?? this.fail("Invalid authorization token");
+    const user = this.store.getUser(claims.sub) ?? this.fail("Invalid authorization token");
+    return user.active ? user : this.fail(DISABLED);
   }
 
   private fail(message?: string): never {

@@ -16,10 +16,15 @@ A local Spectro Cloud Palette API emulator (API keys, users, auth).
 Options:
   --port <port>        port to listen on (0 = any free port)      [default: ${DEFAULT_CLI_PORT}]
   --host <host>        interface to listen on                     [default: 127.0.0.1]
-  --admin-key <key>    API key of the seeded tenant admin         [default: random]
-  --user-key <key>     API key of the seeded user alice           [default: random]
-  --password <pw>      password of every seeded user              [default: random]
-  --state <file>       keep state in this JSON file across restarts
+  --admin-key <key>    API key of the seeded tenant admin: 32 characters [A-Za-z0-9]
+                                                     [default: the state file's, else random]
+  --user-key <key>     API key of the seeded user alice, same shape [default: as --admin-key]
+  --password <pw>      password of every seeded user              [default: as --admin-key]
+  --control-token <t>  X-Emulator-Token of the control surface /__emulator, same shape as a key
+                                                                  [default: as --admin-key]
+  --key-limit <n>      API keys one user may own                  [default: the state file's, else 20]
+  --state <file>       keep state in this JSON file across restarts: users, keys, the key limit,
+                       and the seeded credentials and control token (an option given wins)
   --no-rate-limit      turn off Palette's 10 req/s (burst 5) limit
   --quiet              do not print a line per request
   -h, --help           show this help`;
@@ -102,7 +107,10 @@ function printBanner(emu: RunningEmulator, options: CliOptions, io: CliIo): void
   io.out("Point the provider or SDK at it:");
   io.out(`  SPECTROCLOUD_HOST=${emu.url} SPECTROCLOUD_APIKEY=${admin.apiKey}`);
   io.out(`Rate limit: ${options.rateLimit === false ? "off" : "10 requests/s, burst 5, per path prefix and client IP"}`);
+  io.out(`API keys per user: ${emu.keyLimitPerUser()}`);
   io.out(options.statePath === undefined ? "State: in memory (lost on exit)" : `State: ${options.statePath}`);
+  io.out(`Control surface (emulator only: clock, limits, users, faults): ${emu.url}/__emulator`);
+  io.out(`  header X-Emulator-Token: ${emu.controlToken}`);
   io.out("Press Ctrl+C to stop.");
 }
 
@@ -113,6 +121,15 @@ function onProcessSignals(stop: () => void): () => void {
     process.removeListener("SIGINT", stop);
     process.removeListener("SIGTERM", stop);
   };
+}
+
+/** The shape of the keys Palette and the emulator mint (palette-api.md §4.1): 32 of [A-Za-z0-9]. */
+const KEY_SHAPE = /^[A-Za-z0-9]{32}$/;
+
+/** The value itself is not echoed: it is a credential, perhaps a real one pasted by mistake. */
+function keyShaped(name: string, v: string): string {
+  if (!KEY_SHAPE.test(v)) throw new UsageError(`${name} must be 32 characters [A-Za-z0-9] (got ${v.length} characters${/[^A-Za-z0-9]/.test(v) ? ", some of them not letters or digits" : ""})`);
+  return v;
 }
 
 /** `--name value` and `--name=value`; unknown options and missing values are usage errors. */
@@ -143,11 +160,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         out.host = value();
         break;
       case "--admin-key":
-        out.adminKey = value();
+        out.adminKey = keyShaped(name, value());
         break;
       case "--user-key":
-        out.userKey = value();
+        out.userKey = keyShaped(name, value());
         break;
+      case "--control-token":
+        out.controlToken = keyShaped(name, value());
+        break;
+      case "--key-limit": {
+        const v = value();
+        if (!/^\d+$/.test(v)) throw new UsageError(`--key-limit must be an integer >= 0, got '${v}'`);
+        out.keyLimitPerUser = Number(v);
+        break;
+      }
       case "--password":
         out.password = value();
         break;

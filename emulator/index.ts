@@ -14,22 +14,28 @@ import { createClock } from "./clock";
 import { Faults } from "./faults";
 import { newSecret, newUid } from "./ids";
 import { JwtSigner } from "./jwt";
-import type { EmulatorKeyView, EmulatorOptions, RateLimitSettings, RunningEmulator } from "./options";
-import { loadState, saveState } from "./persistence";
+import { userNotFound } from "./http-error";
+import type { EmulatorKeyView, EmulatorOptions, EmulatorUserView, NewEmulatorUser, RateLimitSettings, RunningEmulator } from "./options";
+import { loadState, saveState, type PersistedState } from "./persistence";
 import { RateLimiter, validRateLimit } from "./rate-limiter";
 import { Router } from "./router";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
+import { controlRoutes, emailTaken, type ControlTarget } from "./routes/control";
 import type { LiveSettings, RouteDeps } from "./routes/deps";
 import { userRoutes } from "./routes/users";
-import { applySeedKeys, ORG_NAME, seedUsers } from "./seed";
+import { printable } from "./redact";
+import { hashPassword } from "./secrets";
+import { applySeedKeys, ORG_NAME, restoreAddedUsers, seedUsers } from "./seed";
 import { createEmulatorServer } from "./server";
-import { Store, type StoredKey } from "./store";
+import { Store, type StoredKey, type StoredUser } from "./store";
 
 export type {
   EmulatorClock,
   EmulatorKeyView,
   EmulatorOptions,
+  EmulatorUserView,
+  NewEmulatorUser,
   FaultAction,
   FaultInjector,
   FaultRule,
@@ -46,33 +52,101 @@ export const DEFAULT_SESSION_TIMEOUT_MS = 240 * 60 * 1000;
 
 /** Starts an emulator and resolves once it listens. Close it with `close()`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const resolved = resolveOptions(options);
-  const clock = createClock(options.now ?? new Date());
   const persisted = options.statePath === undefined ? undefined : loadState(options.statePath);
+  const resolved = resolveOptions(options, persisted);
+  const clock = createClock(options.now ?? new Date());
 
   let loading = true;
+  const settings: LiveSettings = { keyLimitPerUser: resolved.keyLimitPerUser, createResponseUid: resolved.createResponseUid };
+  const credentials = {
+    adminKey: resolved.adminKey,
+    userKey: resolved.userKey,
+    password: resolved.password,
+    controlToken: resolved.controlToken,
+  };
   const save = (): void => {
-    if (!loading && options.statePath !== undefined) saveState(options.statePath, store);
+    if (!loading && options.statePath !== undefined) {
+      saveState(options.statePath, store, { credentials, keyLimitPerUser: settings.keyLimitPerUser });
+    }
   };
   const store = new Store(persisted?.tenant ?? { uid: newUid(), orgName: ORG_NAME }, save);
-  const credentials = { adminKey: resolved.adminKey, userKey: resolved.userKey, password: resolved.password };
   const accounts = seedUsers(store, credentials, clock.now(), persisted);
+  restoreAddedUsers(store, persisted);
   for (const key of persisted?.keys ?? []) {
-    if (store.getUser(key.ownerUid) !== undefined) store.putKey({ ...key });
+    // A removed user's keys stay (the orphans an audit must find), but not a removed seed's own
+    // credential key: the seed comes back with a new uid and is given a fresh one.
+    if (store.getUser(key.ownerUid) !== undefined || !key.seeded) store.putKey({ ...key });
   }
   applySeedKeys(store, accounts, clock.now());
   loading = false;
   save();
 
-  const settings: LiveSettings = { keyLimitPerUser: resolved.keyLimitPerUser, createResponseUid: resolved.createResponseUid };
   const auth = new Authenticator(store, clock, new JwtSigner(), {
     jwtLifetimeMs: resolved.jwtLifetimeMs,
     sessionTimeoutMs: resolved.sessionTimeoutMs,
   });
-  const deps: RouteDeps = { store, auth, settings };
-  const router = new Router([...apiKeyRoutes(deps), ...authRoutes(deps), ...userRoutes(deps)]);
   const faults = new Faults(resolved.faultSeed);
   const limiter = new RateLimiter(resolved.rateLimit);
+  let rateLimit = resolved.rateLimit;
+  const [admin, ...users] = accounts;
+  if (admin === undefined) throw new Error("emulator seed has no tenant admin");
+  const existingUser = (uid: string): StoredUser => store.getUser(uid) ?? throwError(userNotFound(uid));
+
+  // One implementation behind both the in-process API and the HTTP control surface.
+  const control: Omit<RunningEmulator, "url" | "port" | "requests" | "close"> & ControlTarget = {
+    tenant: { uid: store.tenant.uid, orgName: store.tenant.orgName },
+    accounts: { admin, users },
+    controlToken: credentials.controlToken,
+    clock,
+    faults,
+    keys: () => store.listKeys().map(toView),
+    setRateLimit(r) {
+      limiter.configure(r);
+      rateLimit = r;
+    },
+    rateLimit: () => rateLimit,
+    setKeyLimitPerUser(n) {
+      settings.keyLimitPerUser = validKeyLimit(n);
+      save();
+    },
+    keyLimitPerUser: () => settings.keyLimitPerUser,
+    users: () => store.listUsers().map(toUserView),
+    addUser(u) {
+      const user = newUser(u, resolved.password, clock.now());
+      if (store.findUserByEmail(user.email) !== undefined) throw emailTaken(user.email);
+      store.addUser(user);
+      return toUserView(user);
+    },
+    setUserActive(uid, active) {
+      existingUser(uid);
+      store.setUserActive(uid, active);
+      // A disabled user's sessions end; re-enabling does not bring old tokens back.
+      if (!active) auth.endSessionsOf(uid);
+    },
+    removeUser(uid) {
+      existingUser(uid);
+      store.removeUser(uid);
+      auth.endSessionsOf(uid);
+    },
+    reset() {
+      store.retainKeys((k) => k.seeded);
+      applySeedKeys(store, accounts, clock.now());
+      faults.clear();
+      http.clearRequests();
+      auth.clearSessions();
+      control.setRateLimit(resolved.rateLimit);
+      settings.keyLimitPerUser = resolved.keyLimitPerUser;
+      save();
+    },
+  };
+
+  const deps: RouteDeps = { store, auth, settings };
+  const router = new Router([
+    ...apiKeyRoutes(deps),
+    ...authRoutes(deps),
+    ...userRoutes(deps),
+    ...controlRoutes(control, credentials.controlToken),
+  ]);
   const http = createEmulatorServer({ clock, faults, limiter, router, auth, log: options.log });
 
   http.server.listen(resolved.port, resolved.host);
@@ -81,36 +155,45 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const address = http.server.address();
   const port = typeof address === "object" && address !== null ? address.port : resolved.port;
   const urlHost = resolved.host.includes(":") ? `[${resolved.host}]` : resolved.host;
-  const [admin, ...users] = accounts;
-  if (admin === undefined) throw new Error("emulator seed has no tenant admin");
+  const { rateLimit: _rateLimit, ...api } = control;
 
   return {
+    ...api,
     url: `http://${urlHost}:${port}`,
     port,
-    tenant: { uid: store.tenant.uid, orgName: store.tenant.orgName },
-    accounts: { admin, users },
-    clock,
-    faults,
-    keys: () => store.listKeys().map(toView),
     requests: () => http.requests(),
-    setRateLimit: (r) => limiter.configure(r),
-    setKeyLimitPerUser(n) {
-      settings.keyLimitPerUser = validKeyLimit(n);
-    },
-    removeUser(uid) {
-      if (!store.removeUser(uid)) throw new Error(`no user ${uid}`);
-    },
-    reset() {
-      store.retainKeys((k) => k.seeded);
-      applySeedKeys(store, accounts, clock.now());
-      faults.clear();
-      http.clearRequests();
-      auth.clearSessions();
-      limiter.configure(resolved.rateLimit);
-      settings.keyLimitPerUser = resolved.keyLimitPerUser;
-    },
     close: () => http.close(),
   };
+}
+
+function throwError(e: Error): never {
+  throw e;
+}
+
+/** A user to store, from the in-process or control-surface request; refuses what Palette could not hold. */
+function newUser(u: NewEmulatorUser, defaultPassword: string, now: Date): StoredUser {
+  const email = u.email.trim();
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new RangeError(`email must look like name@domain, got '${printable(email)}'`);
+  const role = u.role ?? "user";
+  if (role !== "user" && role !== "tenantAdmin") throw new RangeError('role must be "user" or "tenantAdmin"');
+  const password = u.password ?? defaultPassword;
+  if (password === "" || /\s/.test(password)) throw new RangeError("password must be a non-empty string without white space");
+  return {
+    uid: newUid(),
+    email,
+    firstName: u.firstName ?? email.slice(0, email.indexOf("@")),
+    lastName: u.lastName ?? "",
+    role,
+    password: hashPassword(password),
+    createdAt: now,
+    lastSignIn: null,
+    active: true,
+  };
+}
+
+/** A copy without the password hash (nor the sign-in time, which only the user routes show). */
+function toUserView({ uid, email, firstName, lastName, role, active, createdAt }: StoredUser): EmulatorUserView {
+  return { uid, email, firstName, lastName, role, active, createdAt: new Date(createdAt) };
 }
 
 /** A copy without the hash: tests see what a key is, never anything that could become its value. */
@@ -134,6 +217,7 @@ interface ResolvedOptions {
   adminKey: string;
   userKey: string;
   password: string;
+  controlToken: string;
   rateLimit: RateLimitSettings | false;
   keyLimitPerUser: number;
   jwtLifetimeMs: number;
@@ -143,16 +227,20 @@ interface ResolvedOptions {
 }
 
 /** Fills defaults and refuses options that would make a broken emulator (a clear error now beats a confusing 401 later). */
-function resolveOptions(o: EmulatorOptions): ResolvedOptions {
+function resolveOptions(o: EmulatorOptions, persisted: PersistedState | undefined): ResolvedOptions {
   const port = o.port ?? 0;
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError("port must be an integer within 0..65535");
-  const adminKey = o.adminKey ?? newSecret();
-  const userKey = o.userKey ?? newSecret();
-  const password = o.password ?? newSecret(20);
+  // An option given wins; else what the state file kept, so that a restart accepts the same credentials.
+  const kept = persisted?.credentials;
+  const adminKey = o.adminKey ?? kept?.adminKey ?? newSecret();
+  const userKey = o.userKey ?? kept?.userKey ?? newSecret();
+  const password = o.password ?? kept?.password ?? newSecret(20);
+  const controlToken = o.controlToken ?? kept?.controlToken ?? newSecret();
   for (const [name, value] of [
     ["adminKey", adminKey],
     ["userKey", userKey],
     ["password", password],
+    ["controlToken", controlToken],
   ] as const) {
     if (value === "" || /\s/.test(value)) throw new RangeError(`${name} must be a non-empty string without white space`);
   }
@@ -169,8 +257,9 @@ function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     adminKey,
     userKey,
     password,
+    controlToken,
     rateLimit: validRateLimit(o.rateLimit ?? DEFAULT_RATE_LIMIT),
-    keyLimitPerUser: validKeyLimit(o.keyLimitPerUser ?? DEFAULT_KEY_LIMIT_PER_USER),
+    keyLimitPerUser: validKeyLimit(o.keyLimitPerUser ?? persisted?.keyLimitPerUser ?? DEFAULT_KEY_LIMIT_PER_USER),
     jwtLifetimeMs: positive("jwtLifetimeMs", o.jwtLifetimeMs ?? DEFAULT_JWT_LIFETIME_MS),
     sessionTimeoutMs: positive("sessionTimeoutMs", o.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS),
     createResponseUid,

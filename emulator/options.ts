@@ -14,21 +14,27 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to listen on. @default "127.0.0.1" */
   host?: string;
-  /** API key value of the seeded tenant admin. @default random 32 characters [A-Za-z0-9] */
+  /** API key value of the seeded tenant admin. @default the state file's, else random 32 characters [A-Za-z0-9] */
   adminKey?: string;
-  /** API key value of the first seeded plain user (alice). @default random */
+  /** API key value of the first seeded plain user (alice). @default the state file's, else random */
   userKey?: string;
-  /** Password of every seeded user. @default random */
+  /** Password of every seeded user. @default the state file's, else random */
   password?: string;
   /**
-   * JSON file to persist to: loaded at start when it exists, written after each change.
-   * Seeded credentials are re-applied at every start (the file holds only hashes, so the printed
-   * values must come from this run's options).
+   * Token that guards the emulator-only control surface (`/__emulator/...`, header `X-Emulator-Token`).
+   * @default the state file's, else random 32 characters [A-Za-z0-9]
+   */
+  controlToken?: string;
+  /**
+   * JSON file to persist to: loaded at start when it exists, written after each change. It keeps
+   * users (disabled, added), keys (values as hashes only), the key limit, and the seeded credentials
+   * and control token in clear, so that a restart without them accepts the same ones; an option
+   * given at start wins over the file.
    */
   statePath?: string;
   /** Palette's documented limit per path prefix and client IP; `false` turns it off. @default { perSecond: 10, burst: 5 } */
   rateLimit?: RateLimitSettings | false;
-  /** API keys one user may own. @default 20 */
+  /** API keys one user may own. @default the state file's, else 20 */
   keyLimitPerUser?: number;
   /** Lifetime of a JWT from `/v1/auth/authenticate` or `/v1/auth/refresh`. @default 900000 (15 min) */
   jwtLifetimeMs?: number;
@@ -60,6 +66,31 @@ export interface SeedAccount {
   readonly apiKey: string;
   /** The uid of that key; "" when there is none. */
   readonly apiKeyUid: string;
+}
+
+/** A user of the tenant as tests and the control surface see it; never a password. */
+export interface EmulatorUserView {
+  readonly uid: string;
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly role: "tenantAdmin" | "user";
+  /** False for a disabled user (`status.isActive: false` on the user routes). */
+  readonly active: boolean;
+  readonly createdAt: Date;
+}
+
+/** A user to add to the tenant (Palette's `POST /v1/users` is not emulated; this is the emulator's way). */
+export interface NewEmulatorUser {
+  readonly email: string;
+  /** @default the part of the email before "@" */
+  readonly firstName?: string;
+  /** @default "" */
+  readonly lastName?: string;
+  /** @default "user" */
+  readonly role?: "tenantAdmin" | "user";
+  /** Password for `/v1/auth/authenticate`. @default the seeded users' password */
+  readonly password?: string;
 }
 
 /** A stored key as tests may inspect it. The value is not part of it: only its hash is stored. */
@@ -144,6 +175,8 @@ export interface RunningEmulator {
   readonly port: number;
   readonly tenant: { readonly uid: string; readonly orgName: string };
   readonly accounts: { readonly admin: SeedAccount; readonly users: readonly SeedAccount[] };
+  /** The `X-Emulator-Token` value the control surface (`/__emulator/...`) requires. */
+  readonly controlToken: string;
   readonly clock: EmulatorClock;
   readonly faults: FaultInjector;
   /** Every stored key, seeded credential keys included (flagged); never a value. */
@@ -151,6 +184,18 @@ export interface RunningEmulator {
   requests(): readonly RecordedRequest[];
   setRateLimit(r: RateLimitSettings | false): void;
   setKeyLimitPerUser(n: number): void;
+  /** The API keys one user may own now. */
+  keyLimitPerUser(): number;
+  /** Every user of the tenant, oldest first. */
+  users(): EmulatorUserView[];
+  /** Adds a user to the tenant; 409-like error when the email is taken. Not undone by `reset()`. */
+  addUser(user: NewEmulatorUser): EmulatorUserView;
+  /**
+   * Disables (`false`) or re-enables a user. A disabled user's API keys, tokens and password are
+   * refused with 401, keys cannot be created for it, and its keys stay listed with their own
+   * state: what an audit's "owner disabled" needs. Not undone by `reset()`.
+   */
+  setUserActive(uid: string, active: boolean): void;
   /**
    * Removes a user from the tenant (Palette has no such route here); their keys stay behind,
    * owned by a uid nobody has: the orphaned keys an audit must find. Not undone by `reset()`.
@@ -159,7 +204,8 @@ export interface RunningEmulator {
   /**
    * Back to the seeded state: non-seed keys removed, seeded keys restored (active, expiring a year
    * from the clock's now), fault rules and stats, the request log, rate-limit buckets, sessions
-   * and tokens cleared, rate limit and key limit back to the start options. The clock is left as is.
+   * and tokens cleared, rate limit and key limit back to the start options. The clock and the
+   * users (added, disabled, removed) are left as they are.
    */
   reset(): void;
   /** Stops listening and destroys open connections. Idempotent. */

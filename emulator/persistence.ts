@@ -1,40 +1,100 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { z } from "zod";
-import type { Store, StoredKey, Tenant } from "./store";
+import type { PasswordHash } from "./secrets";
+import type { Role, Store, StoredKey, Tenant } from "./store";
 
 const IsoDate = z.iso.datetime().transform((s) => new Date(s));
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
+const TenantFile = z.strictObject({ uid: z.string().min(1), orgName: z.string().min(1) });
+
+const KeyFile = z.strictObject({
+  uid: z.string().min(1),
+  name: z.string(),
+  description: z.string(),
+  ownerUid: z.string().min(1),
+  expiresAt: IsoDate,
+  active: z.boolean(),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+  valueHash: Hex64,
+  seeded: z.boolean(),
+});
+
+/** 0.1.0's file: seeded users only, no credentials (every start printed new ones). Still read; written as v2. */
 const StateFileV1 = z.strictObject({
   version: z.literal(1),
-  tenant: z.strictObject({ uid: z.string().min(1), orgName: z.string().min(1) }),
+  tenant: TenantFile,
+  users: z.array(z.strictObject({ uid: z.string().min(1), email: z.string().min(1), createdAt: IsoDate })),
+  keys: z.array(KeyFile),
+});
+
+const StateFileV2 = z.strictObject({
+  version: z.literal(2),
+  tenant: TenantFile,
+  /**
+   * The seeded credentials and the control token, in clear: a restart must print, and accept, the
+   * ones the user's pipeline already holds. Created keys' values are still kept only as hashes.
+   */
+  credentials: z.strictObject({
+    adminKey: z.string().min(1),
+    userKey: z.string().min(1),
+    password: z.string().min(1),
+    controlToken: z.string().min(1),
+  }),
+  settings: z.strictObject({ keyLimitPerUser: z.number().int().min(0) }),
   users: z.array(
     z.strictObject({
       uid: z.string().min(1),
       email: z.string().min(1),
-      createdAt: IsoDate,
-    }),
-  ),
-  keys: z.array(
-    z.strictObject({
-      uid: z.string().min(1),
-      name: z.string(),
-      description: z.string(),
-      ownerUid: z.string().min(1),
-      expiresAt: IsoDate,
+      firstName: z.string(),
+      lastName: z.string(),
+      role: z.enum(["tenantAdmin", "user"]),
+      password: z.strictObject({ salt: z.string().min(1), hash: Hex64 }),
       active: z.boolean(),
       createdAt: IsoDate,
-      updatedAt: IsoDate,
-      valueHash: z.string().regex(/^[0-9a-f]{64}$/),
-      seeded: z.boolean(),
     }),
   ),
+  keys: z.array(KeyFile),
 });
 
-/** What a state file restores. Passwords are not in it: they come from each start's options. */
+const StateFile = z.discriminatedUnion("version", [StateFileV1, StateFileV2]);
+
+export interface PersistedCredentials {
+  readonly adminKey: string;
+  readonly userKey: string;
+  readonly password: string;
+  readonly controlToken: string;
+}
+
+export interface PersistedUser {
+  readonly uid: string;
+  readonly email: string;
+  /** Absent in a v1 file, which held only the seeded users (their definitions fill these in). */
+  readonly details?: {
+    readonly firstName: string;
+    readonly lastName: string;
+    readonly role: Role;
+    readonly password: PasswordHash;
+    readonly active: boolean;
+  };
+  readonly createdAt: Date;
+}
+
+/** What a state file restores. */
 export interface PersistedState {
   readonly tenant: Tenant;
-  readonly users: readonly { uid: string; email: string; createdAt: Date }[];
+  /** Absent in a v1 file. */
+  readonly credentials?: PersistedCredentials;
+  readonly keyLimitPerUser?: number;
+  readonly users: readonly PersistedUser[];
   readonly keys: readonly StoredKey[];
+}
+
+/** What the store alone does not hold. */
+export interface SavedSettings {
+  readonly credentials: PersistedCredentials;
+  readonly keyLimitPerUser: number;
 }
 
 /** Reads a state file; undefined when it does not exist yet. Throws on a file that is not ours. */
@@ -46,23 +106,42 @@ export function loadState(path: string): PersistedState | undefined {
   } catch (e) {
     throw new Error(`Emulator state file ${path} is not valid JSON (${(e as Error).message}); move it away or fix it.`);
   }
-  const parsed = StateFileV1.safeParse(json);
+  const parsed = StateFile.safeParse(json);
   if (!parsed.success) {
     const where = parsed.error.issues.map((i) => i.path.join(".") || "(root)").slice(0, 5).join(", ");
     throw new Error(`Emulator state file ${path} does not have the expected shape (at ${where}); move it away or fix it.`);
   }
-  return parsed.data;
+  const file = parsed.data;
+  if (file.version === 1) return { tenant: file.tenant, users: file.users, keys: file.keys };
+  return {
+    tenant: file.tenant,
+    credentials: file.credentials,
+    keyLimitPerUser: file.settings.keyLimitPerUser,
+    users: file.users.map(({ uid, email, createdAt, ...details }) => ({ uid, email, createdAt, details })),
+    keys: file.keys,
+  };
 }
 
 /**
  * Writes the store to `path` atomically (temp file + rename), readable by the owner only.
- * Key values are not in it, only their SHA-256 hashes.
+ * Created keys' values are not in it, only their SHA-256 hashes; the seeded credentials are.
  */
-export function saveState(path: string, store: Store): void {
-  const state: z.input<typeof StateFileV1> = {
-    version: 1,
+export function saveState(path: string, store: Store, settings: SavedSettings): void {
+  const state: z.input<typeof StateFileV2> = {
+    version: 2,
     tenant: { uid: store.tenant.uid, orgName: store.tenant.orgName },
-    users: store.listUsers().map((u) => ({ uid: u.uid, email: u.email, createdAt: u.createdAt.toISOString() })),
+    credentials: { ...settings.credentials },
+    settings: { keyLimitPerUser: settings.keyLimitPerUser },
+    users: store.listUsers().map((u) => ({
+      uid: u.uid,
+      email: u.email,
+      firstName: u.firstName,
+      lastName: u.lastName,
+      role: u.role,
+      password: { salt: u.password.salt, hash: u.password.hash },
+      active: u.active,
+      createdAt: u.createdAt.toISOString(),
+    })),
     keys: store.listKeys().map((k) => ({
       uid: k.uid,
       name: k.name,

@@ -46,6 +46,7 @@ export function seedUsers(store: Store, credentials: SeedCredentials, now: Date,
       password: hashPassword(credentials.password),
       createdAt: previous?.createdAt ?? now,
       lastSignIn: null,
+      active: previous?.details?.active ?? true,
     };
     store.addUser(user);
     const apiKey = def.key === "admin" ? credentials.adminKey : def.key === "user" ? credentials.userKey : "";
@@ -60,6 +61,14 @@ export function seedUsers(store: Store, credentials: SeedCredentials, now: Date,
       apiKeyUid: "",
     };
   });
+}
+
+/** Users a state file holds besides the seeds: added through the control surface, with their own password hash. */
+export function restoreAddedUsers(store: Store, persisted: PersistedState | undefined): void {
+  for (const u of persisted?.users ?? []) {
+    if (u.details === undefined || SEED_USERS.some((d) => d.email === u.email)) continue;
+    store.addUser({ uid: u.uid, email: u.email, createdAt: u.createdAt, lastSignIn: null, ...u.details });
+  }
 }
 
 /**

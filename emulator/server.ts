@@ -9,6 +9,7 @@ import type { EmulatorClock, FaultAction, RecordedRequest } from "./options";
 import type { RateLimiter } from "./rate-limiter";
 import { printable, redactPath, redactSecrets, redactTarget } from "./redact";
 import { routingError, type Reply, type RequestContext, type Router } from "./router";
+import { CONTROL_TOKEN_HEADER, isControlPath } from "./routes/control";
 
 /** Bodies above this get 413, as no Palette API-key or user body comes close. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -94,7 +95,8 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     const target = parseTarget(req.url ?? "/");
     const secrets = requestSecrets(req, target);
     let caller: Principal | undefined;
-    const action = target === undefined ? undefined : deps.faults.pick(method, target.rawPath);
+    // The control surface is how faults get cleared: it must never be faulted itself.
+    const action = target === undefined || isControlPath(target.rawPath) ? undefined : deps.faults.pick(method, target.rawPath);
     const finish = (status: number): void => {
       const fault = action?.kind;
       const path = target === undefined ? "(unparsable)" : redactPath(target.rawPath);
@@ -238,6 +240,8 @@ function parseTarget(url: string): Target | undefined {
 function requestSecrets(req: IncomingMessage, target: Target | undefined): string[] {
   const out: string[] = [];
   const { apikey, authorization } = req.headers;
+  const controlToken = req.headers[CONTROL_TOKEN_HEADER.toLowerCase()];
+  if (typeof controlToken === "string") out.push(controlToken);
   if (typeof apikey === "string") out.push(apikey);
   if (typeof authorization === "string") out.push(authorization);
   if (target !== undefined) {

@@ -16,6 +16,8 @@ export interface StoredUser {
   password: PasswordHash;
   readonly createdAt: Date;
   lastSignIn: Date | null;
+  /** `status.isActive` ("Specifies if user account is active/disabled"): a disabled user's credentials are refused. */
+  active: boolean;
 }
 
 export interface StoredKey {
@@ -49,6 +51,16 @@ export class Store {
 
   addUser(user: StoredUser): void {
     this.users.set(user.uid, user);
+    this.onChange();
+  }
+
+  /** Disables or re-enables a user; false when there is no such user. */
+  setUserActive(uid: string, active: boolean): boolean {
+    const user = this.users.get(uid);
+    if (user === undefined) return false;
+    user.active = active;
+    this.onChange();
+    return true;
   }
 
   /** The user leaves the tenant; their keys stay, which is how a key becomes orphaned. */

@@ -56,7 +56,8 @@ function userMeta(user: StoredUser, tenant: Tenant): UserWire["metadata"] {
 function userStatus(user: StoredUser): NonNullable<UserWire["status"]> {
   return {
     activationLink: "",
-    isActive: true,
+    // x-omitempty: false in the spec, so a disabled user carries an explicit false.
+    isActive: user.active,
     isPasswordResetting: false,
     lastSignIn: user.lastSignIn === null ? ZERO_TIME : time(user.lastSignIn),
   };

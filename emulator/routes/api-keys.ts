@@ -101,6 +101,10 @@ export function apiKeyRoutes(deps: RouteDeps): Route[] {
         authorize(caller, "apiKey.create", ownerUid);
         const owner = store.getUser(ownerUid);
         if (owner === undefined) throw userNotFound(ownerUid);
+        if (!owner.active) {
+          const message = `User '${owner.email}' is disabled: a key for it could not authenticate; enable the user first`;
+          throw invalidRequest(message, [{ field: "spec.userUid", message: "the user is disabled" }]);
+        }
         const expiresAt = futureExpiry(spec.expiry, ctx.now);
         const owned = store.keysOf(ownerUid);
         if (owned.some((k) => k.name === metadata.name)) throw alreadyExists(metadata.name);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningEmulator } from "../../../emulator";
@@ -36,13 +36,87 @@ it("round-trips: a key created before a restart is still there, with the same ui
   expect([me.status, (me.json as { userUid: string }).userUid]).toEqual([200, adminUid]);
 });
 
-it("stores only hashes: no key value or password is in the file", async () => {
+it("keeps created keys as hashes only, and the seeded credentials in clear, in a file only its owner may read", async () => {
   const statePath = join(dir, "state.json");
   const emu = await start(statePath);
   const { value } = await createKey(emu, keyOf(emu.accounts.admin), "hashed");
   const file = readFileSync(statePath, "utf8");
   expect(file).toContain("hashed");
-  for (const secret of [value, emu.accounts.admin.apiKey, emu.accounts.users[0]?.apiKey ?? "", "pw-one"]) expect(file).not.toContain(secret);
+  expect(file).not.toContain(value);
+  // What a restart must print and accept again: the pipeline already holds these.
+  const { credentials } = JSON.parse(file) as { credentials: Record<string, string> };
+  expect(credentials).toEqual({
+    adminKey: emu.accounts.admin.apiKey,
+    userKey: emu.accounts.users[0]?.apiKey,
+    password: "pw-one",
+    controlToken: emu.controlToken,
+  });
+  expect(statSync(statePath).mode & 0o077).toBe(0);
+});
+
+it("restarted without credentials, accepts the same admin key, user key, password and control token", async () => {
+  const statePath = join(dir, "state.json");
+  const first = await startForTest({ statePath });
+  running.push(first);
+  const before = { admin: first.accounts.admin.apiKey, alice: first.accounts.users[0]?.apiKey ?? "", token: first.controlToken };
+  const password = first.accounts.admin.password;
+  await first.close();
+  const second = await startForTest({ statePath });
+  running.push(second);
+  expect([second.accounts.admin.apiKey, second.accounts.users[0]?.apiKey, second.controlToken]).toEqual([before.admin, before.alice, before.token]);
+  expect((await call(second, "GET", "/v1/users/info", { auth: { apiKey: before.admin } })).status).toBe(200);
+  expect((await call(second, "GET", "/v1/users/info", { auth: { apiKey: before.alice } })).status).toBe(200);
+  const login = await call(second, "POST", "/v1/auth/authenticate", { body: { emailId: "bob@palette.local", password } });
+  expect(login.status).toBe(200);
+  expect((await call(second, "GET", "/__emulator", { headers: { "X-Emulator-Token": before.token } })).status).toBe(200);
+});
+
+it("keeps users added, disabled or removed, their orphaned keys, and the key limit across a restart", async () => {
+  const statePath = join(dir, "state.json");
+  const first = await start(statePath, { keyLimitPerUser: 20 });
+  const carol = first.addUser({ email: "carol@palette.local", password: "carol-pw" });
+  const bob = first.accounts.users[1];
+  const alice = first.accounts.users[0];
+  if (bob === undefined || alice === undefined) throw new Error("seed changed");
+  const orphan = await createKey(first, keyOf(first.accounts.admin), "left-behind", { userUid: carol.uid });
+  first.removeUser(carol.uid);
+  first.setUserActive(bob.uid, false);
+  first.setKeyLimitPerUser(50);
+  await first.close();
+
+  // No keyLimitPerUser this time: the file's 50 applies.
+  const second = await startForTest({ statePath });
+  running.push(second);
+  expect(second.keyLimitPerUser()).toBe(50);
+  expect(second.users().find((u) => u.uid === bob.uid)?.active).toBe(false);
+  expect(second.users().some((u) => u.email === "carol@palette.local")).toBe(false);
+  expect(second.keys().find((k) => k.uid === orphan.uid)).toMatchObject({ name: "left-behind", ownerUid: carol.uid });
+  // An added user survives with its own password.
+  const dave = second.addUser({ email: "dave@palette.local", password: "dave-pw" });
+  await second.close();
+  const third = await startForTest({ statePath });
+  running.push(third);
+  expect(third.users().find((u) => u.email === "dave@palette.local")).toMatchObject({ uid: dave.uid, active: true, role: "user" });
+  const login = await call(third, "POST", "/v1/auth/authenticate", { body: { emailId: "dave@palette.local", password: "dave-pw" } });
+  expect(login.status).toBe(200);
+  expect(third.users().find((u) => u.uid === alice.uid)?.active).toBe(true);
+});
+
+it("reads a state file of 0.1.0 (version 1, no credentials) and rewrites it as version 2", async () => {
+  const statePath = join(dir, "state.json");
+  const adminUid = "0123456789abcdef01234567";
+  writeFileSync(
+    statePath,
+    JSON.stringify({
+      version: 1,
+      tenant: { uid: "fedcba9876543210fedcba98", orgName: "emulated-org" },
+      users: [{ uid: adminUid, email: "admin@palette.local", createdAt: "2029-01-01T00:00:00.000Z" }],
+      keys: [],
+    }),
+  );
+  const emu = await start(statePath);
+  expect([emu.tenant.uid, emu.accounts.admin.uid]).toEqual(["fedcba9876543210fedcba98", adminUid]);
+  expect((JSON.parse(readFileSync(statePath, "utf8")) as { version: number }).version).toBe(2);
 });
 
 it("saves after each change: revoke and delete are persisted", async () => {
@@ -76,7 +150,7 @@ it("refuses to start on a file that is not an emulator state, saying which file"
   const statePath = join(dir, "state.json");
   writeFileSync(statePath, "{ not json");
   await expect(start(statePath)).rejects.toThrow(`Emulator state file ${statePath} is not valid JSON`);
-  writeFileSync(statePath, JSON.stringify({ version: 2 }));
+  writeFileSync(statePath, JSON.stringify({ version: 3 }));
   await expect(start(statePath)).rejects.toThrow(/does not have the expected shape/);
 });
 

@@ -10,6 +10,7 @@ const user = (uid: string, role: StoredUser["role"]): StoredUser => ({
   password: { salt: "s", hash: "h" },
   createdAt: new Date(0),
   lastSignIn: null,
+  active: true,
 });
 const admin = user("admin", "tenantAdmin");
 const alice = user("alice", "user");

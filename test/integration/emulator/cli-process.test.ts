@@ -1,0 +1,122 @@
+/**
+ * `palette-emulator` as users start it: the built bin run directly (so its run bit matters), on a
+ * free port, with --state in a temp dir, restarted, and driven through the control surface over HTTP.
+ * Needs `npm run build`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+const BIN = resolve(__dirname, "../../../dist/emulator/cli.js");
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly adminKey: string;
+  readonly controlToken: string;
+  readonly lines: readonly string[];
+}
+
+let dir: string;
+const children: ChildProcess[] = [];
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error("run `npm run build` before this test");
+});
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "palette-emulator-cli-"));
+});
+afterEach(async () => {
+  await Promise.all(children.splice(0).map(stop));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** Starts the bin and reads its banner up to "Press Ctrl+C"; rejects with stderr if it exits first. */
+async function start(args: readonly string[]): Promise<Started> {
+  // The bin itself, not `node bin`: a build that drops the run bit fails here with EACCES.
+  const child = spawn(BIN, ["--port", "0", "--quiet", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  const lines: string[] = [];
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const banner = new Promise<void>((resolveBanner, reject) => {
+    createInterface({ input: child.stdout ?? process.stdin }).on("line", (line) => {
+      lines.push(line);
+      if (line === "Press Ctrl+C to stop.") resolveBanner();
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`palette-emulator exited with ${String(code)} before its banner: ${stderr}`)));
+  });
+  await banner;
+  const find = (re: RegExp): string => {
+    for (const l of lines) {
+      const m = re.exec(l);
+      if (m?.[1] !== undefined) return m[1];
+    }
+    throw new Error(`banner has no ${String(re)}:\n${lines.join("\n")}`);
+  };
+  return {
+    child,
+    url: find(/^Palette emulator listening on (\S+)$/),
+    adminKey: find(/SPECTROCLOUD_APIKEY=(\S+)$/),
+    controlToken: find(/header X-Emulator-Token: (\S+)$/),
+    lines,
+  };
+}
+
+const get = (emu: Started, path: string, headers: Record<string, string>) => fetch(`${emu.url}${path}`, { headers });
+const ctl = (emu: Started, method: string, path: string, body: unknown) =>
+  fetch(`${emu.url}/__emulator${path}`, {
+    method,
+    headers: { "X-Emulator-Token": emu.controlToken, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+it("is executable after the build", () => {
+  expect(statSync(BIN).mode & 0o111).not.toBe(0);
+  expect(() => accessSync(BIN, constants.X_OK)).not.toThrow();
+});
+
+it("restarted on the same --state without --admin-key, accepts the admin key and control token of the first run", async () => {
+  const state = join(dir, "state.json");
+  const first = await start(["--state", state]);
+  expect((await get(first, "/v1/users/info", { ApiKey: first.adminKey })).status).toBe(200);
+  // Disable alice and lift the key limit through the control surface; both must survive the restart.
+  expect((await ctl(first, "PATCH", "/users/alice@palette.local", { active: false })).status).toBe(200);
+  expect((await ctl(first, "PUT", "/limits", { keyLimitPerUser: 60 })).status).toBe(200);
+  await stop(first.child);
+
+  const second = await start(["--state", state]);
+  expect([second.adminKey, second.controlToken]).toEqual([first.adminKey, first.controlToken]);
+  expect((await get(second, "/v1/users/info", { ApiKey: first.adminKey })).status).toBe(200);
+  expect(second.lines).toContain("API keys per user: 60");
+  const state2 = (await (await get(second, "/__emulator", { "X-Emulator-Token": first.controlToken })).json()) as {
+    users: { email: string; active: boolean }[];
+  };
+  expect(state2.users.find((u) => u.email === "alice@palette.local")?.active).toBe(false);
+  const moved = await ctl(second, "POST", "/clock", { advance: "400d" });
+  expect(moved.status).toBe(200);
+  // A year and more later, the seeded admin key has expired: the control token still works.
+  expect((await get(second, "/v1/users/info", { ApiKey: first.adminKey })).status).toBe(401);
+  expect((await get(second, "/__emulator", { "X-Emulator-Token": first.controlToken })).status).toBe(200);
+});
+
+it("refuses --admin-key short with exit code 2, without echoing it", async () => {
+  const child = spawn(BIN, ["--port", "0", "--admin-key", "short"], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(child, "exit")) as [number | null];
+  expect(code).toBe(2);
+  expect(stderr).toContain("--admin-key must be 32 characters [A-Za-z0-9] (got 5 characters)");
+  expect(stderr).not.toContain("short");
+});
