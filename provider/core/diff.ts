@@ -5,6 +5,7 @@
  * parameter. Both engines ask this one function.
  */
 import { sameInstant, instantOf } from "./expiry";
+import { sameEmail } from "./owner";
 import { rotationDue, type RotationDue } from "./rotation";
 import { PENDING, type Field, type MaybePending, type OwnerInput, type Pending } from "./rules";
 
@@ -32,6 +33,11 @@ export interface DesiredKey {
   active: MaybePending<boolean>;
   /** Absent: the caller. */
   owner?: OwnerInput | Pending | undefined;
+  /**
+   * The uid of the user the configured owner email names, when the engine could ask Palette: an
+   * imported key records its owner by uid only until the email is read.
+   */
+  ownerEmailUid?: string | undefined;
   /** True when the program chose the name (so a same-owner replacement would collide with it). */
   explicitName: boolean;
   rotateBefore?: MaybePending<string> | undefined;
@@ -51,10 +57,11 @@ export interface KeyDiff {
   rotation?: RotationDue;
 }
 
-const lower = (v: unknown): string | undefined => (typeof v === "string" ? v.toLowerCase() : undefined);
-
-/** True when the owner the program names is not the owner of the stored key. */
-export function ownerChanged(stored: StoredKey, wanted: DesiredKey["owner"]): boolean {
+/**
+ * True when the owner the program names is not the owner of the stored key. An email names the
+ * stored owner when it is the stored email in any case, or when it resolved to the stored uid.
+ */
+export function ownerChanged(stored: StoredKey, wanted: DesiredKey["owner"], emailUid?: string): boolean {
   const had = stored.owner;
   if (wanted === undefined) {
     // "The caller" is only comparable with "the caller": the caller's identity is not known without I/O.
@@ -65,8 +72,8 @@ export function ownerChanged(stored: StoredKey, wanted: DesiredKey["owner"]): bo
   if (uid === PENDING || email === PENDING) return true;
   if (uid !== undefined) return uid !== stored.userUid && uid !== had?.uid;
   if (email !== undefined) {
-    const e = email.toLowerCase();
-    return e !== lower(stored.userEmail) && e !== lower(had?.email);
+    if (sameEmail(email, stored.userEmail) || sameEmail(email, had?.email)) return false;
+    return emailUid === undefined || emailUid !== stored.userUid;
   }
   return true;
 }
@@ -90,7 +97,7 @@ export function changedFields(stored: StoredKey, desired: DesiredKey): Field[] {
 /** Decides between no change, an in-place update and a replacement. Never looks at the key value. */
 export function diffKey(stored: StoredKey, desired: DesiredKey, now: Date): KeyDiff {
   const changed = changedFields(stored, desired);
-  const owner = ownerChanged(stored, desired.owner);
+  const owner = ownerChanged(stored, desired.owner, desired.ownerEmailUid);
   const storedExpiry = instantOf(stored.expiresAt);
   const expired = storedExpiry !== undefined && storedExpiry.getTime() <= now.getTime();
   // A program that still wants a usable key is not satisfied by an expired one: that is drift, not

@@ -7,7 +7,7 @@
 import { isPaletteError, type ApiKey, type PaletteClient, type RequestOptions, type User } from "../../sdk";
 import { explain } from "./explain";
 import type { FieldNames } from "./rules";
-import { sameLocation, WrongTenantError, type KeyLocation } from "./tenant-guard";
+import { hostChangeNote, sameTenant, WrongTenantError, type KeyLocation } from "./tenant-guard";
 
 export { messageOf } from "./explain";
 
@@ -74,6 +74,15 @@ export interface UpdateOutcome {
   /** Whether any call was made (the key's `updatedAt` moved). */
   sent: boolean;
   location: KeyLocation;
+  /** Set when the key's tenant answered under another host than the recorded one (see tenant-guard.ts). */
+  note?: string;
+}
+
+/** A key as read, where it lives, and a note when its tenant answered under another host. */
+export interface ReadOutcome {
+  key: ApiKey;
+  location: KeyLocation;
+  note?: string;
 }
 
 /**
@@ -132,13 +141,16 @@ export class KeyLifecycle {
   }
 
   /**
-   * Where the credentials in use lead, refusing to go on when a key was recorded elsewhere. Keys
-   * recorded before the guard existed adopt the current place (the engine records it).
+   * Where the credentials in use lead, refusing to go on when a key was recorded in another tenant.
+   * Keys recorded before the guard existed, or at another host of the same tenant, take the current
+   * place (the engine records it; the note says so for a changed host).
    */
-  private async guard(uid: string, recorded: KeyLocation | undefined, what: string): Promise<KeyLocation> {
+  private async guard(uid: string, recorded: KeyLocation | undefined, what: string): Promise<{ location: KeyLocation; note?: string }> {
     const current = await this.currentLocation(`${what} API key ${uid}`);
-    if (recorded !== undefined && !sameLocation(recorded, current)) throw new WrongTenantError(uid, recorded, current, this.hints.wrongTenant);
-    return recorded ?? current;
+    if (recorded === undefined) return { location: current };
+    if (!sameTenant(recorded, current)) throw new WrongTenantError(uid, recorded, current, this.hints.wrongTenant);
+    const note = hostChangeNote(uid, recorded, current);
+    return note === undefined ? { location: recorded } : { location: current, note };
   }
 
   /** Where the credentials in use lead; `subject` says what could not be done without knowing. */
@@ -200,12 +212,13 @@ export class KeyLifecycle {
         { cause: e },
       );
     }
-    const email = ownerEmail ?? (await this.emailOf(created.key.user.uid));
+    const email = ownerEmail ?? (await this.ownerEmail(created.key.user.uid));
     if (email !== undefined) created.ownerEmail = email;
     return created;
   }
 
-  private async emailOf(userUid: string): Promise<string | undefined> {
+  /** The email of the user with this uid, or undefined when the credentials may not read it. */
+  async ownerEmail(userUid: string): Promise<string | undefined> {
     try {
       return await this.session.emailOf(userUid, ...this.options);
     } catch {
@@ -219,11 +232,11 @@ export class KeyLifecycle {
    * key); a key missing from it is asked for by uid before it is called gone, since a list holds only
    * the keys the credentials may list (a plain user's own) and a 404 alone proves a key gone.
    */
-  async read(uid: string, recorded?: KeyLocation): Promise<{ key: ApiKey; location: KeyLocation } | undefined> {
-    const location = await this.guard(uid, recorded, "read");
+  async read(uid: string, recorded?: KeyLocation): Promise<ReadOutcome | undefined> {
+    const place = await this.guard(uid, recorded, "read");
     try {
       const listed = await this.client.apiKeys.findShared(uid, ...this.options);
-      return { key: listed ?? (await this.client.apiKeys.get(uid, ...this.options)), location };
+      return { key: listed ?? (await this.client.apiKeys.get(uid, ...this.options)), ...place };
     } catch (e) {
       if (keyIsGone(e)) return undefined;
       throw withContext(`Cannot read API key ${uid}`, e, this.hints);
@@ -236,6 +249,9 @@ export class KeyLifecycle {
    * else and re-activates last, so a half-applied update never leaves a key usable that the program
    * wants revoked. Returns Palette's view after the edits (undefined when no field was edited: the
    * engine's stored view stands, with `active`), whether anything was sent, and where the key lives.
+   * `current.active` is the engine's view, maybe older than Palette's (a saved plan, a stack not
+   * refreshed): after edits with no toggle after them, `active` is what the edit read back, so an
+   * out-of-band revoke is reported, never recorded as active.
    */
   async update(
     uid: string,
@@ -244,7 +260,7 @@ export class KeyLifecycle {
     wantActive: boolean,
     recorded?: KeyLocation,
   ): Promise<UpdateOutcome> {
-    const location = await this.guard(uid, recorded, "update");
+    const place = await this.guard(uid, recorded, "update");
     const c = this.client;
     const toggle = wantActive !== current.active;
     const steps: { what: string; run: () => Promise<ApiKey | void>; activeAfter: boolean }[] = [];
@@ -260,7 +276,7 @@ export class KeyLifecycle {
       for (const step of steps) {
         const result = await step.run();
         if (result) latest = result;
-        activeNow = step.activeAfter;
+        activeNow = result ? result.active : step.activeAfter;
         done++;
       }
     } catch (e) {
@@ -270,7 +286,7 @@ export class KeyLifecycle {
       if (done === 0) throw new Error(message, { cause: e });
       throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest !== undefined ? { ...latest, active: activeNow } : undefined, activeNow, { cause: e });
     }
-    return { key: latest !== undefined ? { ...latest, active: activeNow } : undefined, active: activeNow, sent: steps.length > 0, location };
+    return { key: latest !== undefined ? { ...latest, active: activeNow } : undefined, active: activeNow, sent: steps.length > 0, ...place };
   }
 
   /** Deletes the key; one already gone is the desired end state. */

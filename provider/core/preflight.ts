@@ -20,6 +20,7 @@ export type PreflightFailure = { setting: "credentials" | "host"; reason: string
 export class Preflight {
   private verified: Promise<PreflightFailure | undefined> | undefined;
   private readonly owners = new Map<string, Promise<PreflightFailure | undefined>>();
+  private readonly uids = new Map<string, Promise<OwnerUid>>();
 
   /** The session's answers are shared with the tenant guard and the creates that follow. */
   constructor(private readonly session: LifecycleSession) {}
@@ -55,7 +56,27 @@ export class Preflight {
     }
     return found;
   }
+
+  /**
+   * The uid of the user with `email`, or why it cannot be known (a plain user may not look users
+   * up): a plan compares it with the owner uid a key records when it records no email.
+   */
+  ownerUid(email: string): Promise<OwnerUid> {
+    const key = email.toLowerCase();
+    let found = this.uids.get(key);
+    if (found === undefined) {
+      found = this.session.user(email, PREFLIGHT).then(
+        (user): OwnerUid => ({ uid: user.uid }),
+        (e: unknown): OwnerUid => ({ unresolved: messageOf(e) }),
+      );
+      this.uids.set(key, found);
+    }
+    return found;
+  }
 }
+
+/** A user's uid, or why it could not be looked up. */
+export type OwnerUid = { uid: string } | { unresolved: string };
 
 const preflights = new WeakMap<LifecycleSession, Preflight>();
 

@@ -48,9 +48,12 @@ export interface RuleFailure {
 
 const controlCharacters = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
 
-/** Why `name` is not a valid key name, or undefined when it is. */
-export function nameProblem(name: string, names: FieldNames): string | undefined {
-  if (name.trim() === "") return `must not be empty or only white space; leave ${names.name} out to get an autoname`;
+/**
+ * Why `name` is not a valid key name, or undefined when it is. `ifEmpty` is the engine's advice for
+ * an empty one: each engine names keys its own way (Pulumi's autoname, Terraform's name_prefix).
+ */
+export function nameProblem(name: string, ifEmpty: string): string | undefined {
+  if (name.trim() === "") return `must not be empty or only white space; ${ifEmpty}`;
   if (name.length > NAME_MAX_LENGTH) return `must be at most ${NAME_MAX_LENGTH} characters`;
   if (name.trim() !== name) return "must not start or end with white space";
   if (controlCharacters.test(name)) return "must not contain control characters";

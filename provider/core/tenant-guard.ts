@@ -3,7 +3,10 @@
  * at create. A valid credential for another tenant reads every key as 404: without this record a
  * refresh would drop live keys as "gone" and the next apply would create them again elsewhere,
  * leaving the originals behind in no state. So read, update and delete first check that the
- * credentials in use belong to the recorded place, and refuse, naming both, when they do not.
+ * credentials in use belong to the recorded tenant, and refuse, naming both, when they do not. The
+ * tenant uid is the identity; the host is a hint: one tenant is reached under many spellings
+ * (localhost and 127.0.0.1, a renamed self-hosted Palette, a proxy), and a key found there is the
+ * same key, its recorded host updated.
  */
 import { normalizeHost } from "../../sdk";
 
@@ -43,7 +46,19 @@ export class WrongTenantError extends Error {
   }
 }
 
-/** True when `current` is the place `recorded` names. A host alias counts as another place. */
-export function sameLocation(recorded: KeyLocation, current: KeyLocation): boolean {
-  return locationHost(recorded.host) === locationHost(current.host) && recorded.tenantUid === current.tenantUid;
+/** True when `current` is the tenant `recorded` names, under whatever host. */
+export function sameTenant(recorded: KeyLocation, current: KeyLocation): boolean {
+  return recorded.tenantUid === current.tenantUid;
+}
+
+/**
+ * What to tell the user when the recorded tenant answers under another host, or undefined when the
+ * host is the recorded one. The engine records the new host.
+ */
+export function hostChangeNote(uid: string, recorded: KeyLocation, current: KeyLocation): string | undefined {
+  if (locationHost(recorded.host) === locationHost(current.host)) return undefined;
+  return (
+    `API key ${uid} was recorded at ${recorded.host}; its tenant ${current.tenantUid} now answers at ${current.host} ` +
+    `(the same tenant under another host name): the recorded host is updated to ${current.host}.`
+  );
 }

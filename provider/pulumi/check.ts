@@ -104,7 +104,7 @@ const rule =
     if (reason !== undefined) ctx.addIssue({ code: "custom", message: reason });
   };
 
-const Name = z.string({ error: "must be a string" }).superRefine(rule((s) => nameProblem(s, PULUMI_NAMES)));
+const Name = z.string({ error: "must be a string" }).superRefine(rule((s) => nameProblem(s, `leave ${PULUMI_NAMES.name} out to get an autoname`)));
 
 const Description = z.string({ error: "must be a string" }).superRefine(rule(descriptionProblem));
 

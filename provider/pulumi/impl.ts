@@ -13,6 +13,7 @@ import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameIn
 import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
 import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits, type UpdateOutcome } from "../core/lifecycle";
 import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
+import { recordedEmail } from "../core/owner";
 import { ClientCache } from "../core/session";
 import { recordedLocation } from "../core/tenant-guard";
 import { preflightFor } from "../core/preflight";
@@ -98,6 +99,12 @@ function ownerOf(user: unknown): { uid: string } | { email: string } | undefined
   if (typeof u.email === "string") return { email: u.email };
   if (typeof u.uid === "string") return { uid: u.uid };
   return undefined;
+}
+
+/** The owner's email as the outputs record it: the program's spelling of the mailbox Palette reports. */
+function ownerEmailOut(user: unknown, found: string | undefined): string | undefined {
+  const owner = ownerOf(user);
+  return recordedEmail(owner !== undefined && "email" in owner ? owner.email : undefined, found);
 }
 
 function withProvider(outs: ApiKeyOutputs, provider: unknown): Props {
@@ -205,7 +212,8 @@ async function adopt(uid: string, inputs: Props, carried: CarriedOver): Promise<
     const objection = (): string | undefined => (stewards.contested(uid) ? `another resource of this stack manages it (see its error); leave adopt out of "${holder}"` : undefined);
     const taken = await adoptKey(lifecycle(session), session, uid, spec, { property: "adopt.uid", now: now(), objection });
     stewards.adopted(uid, holder);
-    return { id: uid, outs: toOutputs(taken.key, { ...carried, userEmail: taken.ownerEmail, location: taken.location }, now()) };
+    const userEmail = ownerEmailOut(inputs.user, taken.ownerEmail ?? (await lifecycle(session).ownerEmail(taken.key.user.uid)));
+    return { id: uid, outs: toOutputs(taken.key, { ...carried, userEmail, location: taken.location }, now()) };
   } catch (e) {
     if (!(e instanceof KeyAdoptedPartially)) {
       if (!stewards.contested(uid)) stewards.released(uid);
@@ -239,14 +247,14 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
       active: inputs.active !== false,
       owner: ownerOf(inputs.user),
     });
-    const outs = toOutputs(made.key, { ...carried, key: made.value, userEmail: made.ownerEmail, location: made.location }, now());
+    const outs = toOutputs(made.key, { ...carried, key: made.value, userEmail: ownerEmailOut(inputs.user, made.ownerEmail), location: made.location }, now());
     handover.markRecorded(previousKeys);
     stewards.made(made.key.uid, holderOf(inputs));
     return { id: made.key.uid, outs };
   } catch (e) {
     if (!(e instanceof KeyCreatedIncompletely)) throw e;
     const { key, value, ownerEmail, location } = e.created;
-    const outs = toOutputs(key, { ...carried, key: value, userEmail: ownerEmail, location }, now());
+    const outs = toOutputs(key, { ...carried, key: value, userEmail: ownerEmailOut(inputs.user, ownerEmail), location }, now());
     handover.markRecorded(previousKeys);
     throw new ResourceInitError(e.message, key.uid, withProvider(outs, inputs.__provider));
   }
@@ -254,12 +262,19 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
 
 const locationIn = (props: Props | undefined) => recordedLocation(props?.host, props?.tenantUid);
 
+/**
+ * A refresh: Palette's view. A key recorded at another host of its tenant records the new host (the
+ * refresh shows `host` changed; the dynamic-provider protocol carries no note).
+ */
 export async function read(id: string, props?: Props): Promise<dynamic.ReadResult> {
-  const found = await lifecycle().read(id, locationIn(props));
+  const ops = lifecycle();
+  const found = await ops.read(id, locationIn(props));
   if (found === undefined) return { id: "" };
   const { location } = found;
   const key = withRecordedUpdateTime(found.key, props ?? {});
-  const outs = refreshedOutputs(key, props ?? {}, now(), location);
+  // An email not recorded yet (the credentials could not read it before) is filled where they may now.
+  const userEmail = str(props?.userEmail) ?? (await ops.ownerEmail(key.user.uid));
+  const outs = refreshedOutputs(key, { ...props, userEmail }, now(), location);
   return { id: key.uid, props: outs, inputs: inputsFromOutputs(outs) };
 }
 

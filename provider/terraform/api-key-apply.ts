@@ -6,19 +6,24 @@
 import { instantOf, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
 import { observe, withRecordedUpdateTime } from "../core/observed";
+import { recordedEmail } from "../core/owner";
 import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
 import { autoname, resolveExpiry } from "../core/rules";
 import { retire, rotatesAt, type PreviousKey } from "../core/rotation";
 import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn, splitPreviousKeys } from "./previous-keys";
 import { TERRAFORM_NAMES as N, error, ownerInputOf, privateFor } from "./api-key-resource";
-import { UNKNOWN, type CtyObject, type ResourceType } from "./framework";
+import { UNKNOWN, type CtyObject, type Diagnostic, type ResourceType } from "./framework";
 import { knownString } from "./values";
 
 type Read = ResourceType["read"];
 type Apply = ResourceType["apply"];
 
 const locationIn = (state: CtyObject | null): KeyLocation | undefined => recordedLocation(state?.host, state?.tenant_uid);
+
+/** The tenant guard's note, when the key's tenant answered under another host: a warning, the state takes the new host. */
+const noted = (note: string | undefined): { diagnostics?: Diagnostic[] } =>
+  note === undefined ? {} : { diagnostics: [{ severity: "warning", summary: "Palette host changed", detail: note, attribute: ["host"] }] };
 
 /** The observed key as state; `carried` holds what only state knows (value, expiry spelling, email). */
 function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocation): CtyObject {
@@ -56,11 +61,25 @@ export async function readKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, 
   const { state, private: priv } = req;
   const uid = knownString(state, "id");
   if (uid === undefined) return { state: null };
-  const found = await lifecycle(ctx.signal).read(uid, locationIn(state));
+  const ops = lifecycle(ctx.signal);
+  const found = await ops.read(uid, locationIn(state));
   if (found === undefined) return { state: null };
   const recorded = { name: state?.name, description: state?.description, expiresAt: state?.expires_at, active: state?.active, updatedAt: state?.updated_at };
   const key = withRecordedUpdateTime(found.key, recorded);
-  return { state: stateOf(key, state, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}) };
+  // An imported key (or one whose owner's email could not be read before): fill it where the credentials may.
+  const email = knownString(state, N.userEmail) ?? (await ops.ownerEmail(key.user.uid));
+  const carried = { ...state, user_email: email ?? null };
+  return { state: stateOf(key, carried, clock(), found.location), ...(priv !== undefined ? { private: priv } : {}), ...noted(found.note) };
+}
+
+function outOfBandState(uid: string, active: boolean): Diagnostic {
+  const was = active ? "re-activated" : "revoked";
+  return error(
+    `API key ${was} outside of Terraform`,
+    N.active,
+    `API key ${uid} was ${was} in Palette after this plan was made, which planned active = ${!active}: the other changes were applied, ` +
+      `and the state records active = ${active}, as Palette holds it. Run \`terraform plan\` again to see the change the configuration asks for.`,
+  );
 }
 
 async function deleteKeys(ops: KeyLifecycle, keys: readonly PreviousKey[], state: CtyObject | null): Promise<void> {
@@ -81,14 +100,14 @@ async function createKey(ops: KeyLifecycle, config: CtyObject | null, planned: C
       active: planned.active !== false,
       owner: typeof email === "string" ? { email } : typeof uid === "string" ? { uid } : undefined,
     });
-    const carried = { ...planned, key: made.value, user_email: made.ownerEmail ?? knownString(planned, N.userEmail) ?? null };
+    const carried = { ...planned, key: made.value, user_email: recordedEmail(typeof email === "string" ? email : undefined, made.ownerEmail) ?? knownString(planned, N.userEmail) ?? null };
     return { state: stateOf(made.key, carried, now, made.location), ...privateOut };
   } catch (e) {
     if (!(e instanceof KeyCreatedIncompletely)) throw e;
     // Terraform saves a created object tainted (the next apply replaces it) and an updated one as
     // returned: either way the state holds the new key and every kept one, nothing is orphaned.
     const { key, value, ownerEmail, location } = e.created;
-    const carried = { ...planned, key: value, user_email: ownerEmail ?? null };
+    const carried = { ...planned, key: value, user_email: recordedEmail(typeof email === "string" ? email : undefined, ownerEmail) ?? null };
     return { state: stateOf(key, carried, now, location), ...privateOut, diagnostics: [error("API key created incompletely", undefined, e.message)] };
   }
 }
@@ -142,13 +161,19 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   const wasActive = prior.active !== false;
   try {
     const recorded = locationIn(prior);
-    const { key: latest, location, sent } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, planned.active !== false, recorded);
+    const wantActive = planned.active !== false;
+    const { key: latest, location, sent, note } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, wantActive, recorded);
     if (latest === undefined) {
       // No field edited: a revoke or re-activation that succeeded (the planned active and status
       // hold; nothing is read back, Palette moved updated_at now), or only a spelling changed.
-      return { state: { ...planned, updated_at: sent ? now.toISOString() : (prior.updated_at ?? null) }, ...privateOut };
+      const state: CtyObject = { ...planned, updated_at: sent ? now.toISOString() : (prior.updated_at ?? null), host: location.host, tenant_uid: location.tenantUid };
+      return { state, ...privateOut, ...noted(note) };
     }
-    return { state: stateOf(latest, planned, now, location), ...privateOut };
+    const state = stateOf(latest, planned, now, location);
+    if (latest.active === wantActive) return { state, ...privateOut, ...noted(note) };
+    // The plan was made before an out-of-band revoke (or re-activation): its `active` is not what
+    // Palette holds. The state records Palette's; an error says why it differs from the plan.
+    return { state, ...privateOut, diagnostics: [...(noted(note).diagnostics ?? []), outOfBandState(uid, latest.active)] };
   } catch (e) {
     if (!(e instanceof KeyUpdatedPartially)) throw e;
     const recorded = locationIn(prior);

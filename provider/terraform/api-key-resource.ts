@@ -4,7 +4,8 @@
  * them onto Terraform's plan rules (planned values must match config, unknowns only where config is
  * null, RequiresReplace only on paths whose planned value differs) and its state.
  */
-import { diffKey, hasChanges, type DesiredKey, type StoredKey } from "../core/diff";
+import { diffKey, hasChanges, ownerChanged, type DesiredKey, type StoredKey } from "../core/diff";
+import { sameEmail } from "../core/owner";
 import type { KeyLifecycle } from "../core/lifecycle";
 import type { Preflight } from "../core/preflight";
 import {
@@ -128,7 +129,7 @@ export function validateApiKeyConfig(config: CtyObject): Diagnostic[] {
     const reason = problem(v);
     if (reason !== undefined) diags.push(error(`Invalid ${attr}`, attr, `${attr} ${reason}`));
   };
-  rule(N.name, (s) => nameProblem(s, N));
+  rule(N.name, (s) => nameProblem(s, `set a ${N.name}, or use ${NAME_PREFIX} instead for a generated one`));
   rule(N.description, descriptionProblem);
   rule(N.expiresIn, expiresInProblem);
   rule(N.expiresAt, expiresAtProblem);
@@ -154,7 +155,7 @@ function rotationDiagnostics(config: CtyObject): Diagnostic[] {
   if (name !== undefined && prefix !== undefined) diags.push(error("Conflicting name", NAME_PREFIX, `${N.name} and ${NAME_PREFIX} are mutually exclusive: set one of them`));
   if (name === undefined && prefix === undefined) diags.push(error("Missing name", N.name, `set ${N.name}, or ${NAME_PREFIX} for a new random suffix per key`));
   if (typeof prefix === "string") {
-    const reason = nameProblem(prefix, N);
+    const reason = nameProblem(prefix, `set a prefix such as "deployer", or use ${N.name} instead for a fixed name`);
     if (reason !== undefined) diags.push(error(`Invalid ${NAME_PREFIX}`, NAME_PREFIX, `${NAME_PREFIX} ${reason}`));
   }
   const rotateBefore = stringAt(config, N.rotateBefore);
@@ -225,6 +226,23 @@ function storedOf(prior: CtyObject, priv: KeyPrivate): StoredKey {
     owner: priv.owner,
     rotateBefore: knownString(prior, N.rotateBefore),
     keepPrevious: knownString(prior, N.keepPrevious),
+  };
+}
+
+/**
+ * Whether `email` names the owner of a stored key that records no matching email (an imported key,
+ * whose owner's email the credentials could not read): the uid Palette gives for the email, when the
+ * credentials may look it up. A key recording no email at all is never replaced on a guess.
+ */
+async function emailOwner(email: string, stored: StoredKey, preflight: Preflight | undefined): Promise<{ uid?: string } | { problem: string }> {
+  const found = preflight !== undefined ? await preflight.ownerUid(email) : { unresolved: "no credentials are configured" };
+  if ("uid" in found) return { uid: found.uid };
+  if (typeof stored.userEmail === "string" || typeof stored.userUid !== "string") return {};
+  return {
+    problem:
+      `the key is owned by user ${stored.userUid}, whose email the credentials in use cannot read, and looking up ${email} failed (${found.unresolved}): ` +
+      `whether ${N.userEmail} names that user is unknown, so nothing is planned. Name the owner with ${N.userUid} = "${stored.userUid}" instead, ` +
+      `or plan with credentials of a tenant admin.`,
   };
 }
 
@@ -320,7 +338,7 @@ export function apiKeyResource(
       };
 
       const email = stringAt(config, N.userEmail);
-      const ownerCheck = typeof email === "string" && (prior === null || email.toLowerCase() !== knownString(prior, N.userEmail)?.toLowerCase());
+      const ownerCheck = typeof email === "string" && (prior === null || !sameEmail(email, knownString(prior, N.userEmail)));
       const unknownOwner = ownerCheck ? await preflight()?.owner(email) : undefined;
       if (unknownOwner !== undefined) return { planned: null, diagnostics: [error("Unknown owner", N.userEmail, unknownOwner.reason)] };
 
@@ -345,11 +363,22 @@ export function apiKeyResource(
         };
       }
 
-      const d = diffKey(storedOf(prior, priorPrivateState), desired, now);
+      const stored = storedOf(prior, priorPrivateState);
+      if (typeof email === "string" && ownerChanged(stored, desired.owner)) {
+        const owner = await emailOwner(email, stored, preflight());
+        if ("problem" in owner) return { planned: null, diagnostics: [error("Owner not comparable", N.userEmail, owner.problem)] };
+        desired.ownerEmailUid = owner.uid;
+      }
+      const d = diffKey(stored, desired, now);
       // Kept keys past their grace period: an update that deletes them (previous_keys shrinks).
       const { kept, due } = splitPreviousKeys(prior, now);
       const priorPrivateOut = priorPrivate !== undefined ? { plannedPrivate: priorPrivate } : {};
-      if (!hasChanges(d)) return { planned: due.length === 0 ? { ...prior } : { ...prior, [PREVIOUS_KEYS]: previousKeysCty(kept) }, ...priorPrivateOut };
+      if (!hasChanges(d)) {
+        // A configured value must be planned as configured, unless the prior one stands for it (an
+        // email in another case does): a key recording no email records the configured one.
+        const same = { ...prior, ...(typeof email === "string" && prior.user_email === null ? { user_email: email } : {}) };
+        return { planned: due.length === 0 ? same : { ...same, [PREVIOUS_KEYS]: previousKeysCty(kept) }, ...priorPrivateOut };
+      }
       const requiresReplace: PathStep[][] = [];
       const next: CtyObject = { ...planned, updated_at: UNKNOWN, status: wantedStatus, [PREVIOUS_KEYS]: previousKeysCty(kept) };
       if (d.replaces.includes("user")) {

@@ -124,7 +124,8 @@ describe("create", () => {
     expect(fake.apiKeys.create).toHaveBeenCalledWith(expect.objectContaining({ userUid: "b".repeat(24) }));
     expect(fake.apiKeys.setActive).toHaveBeenCalledWith(UID, false);
     expect(fake.users.get).not.toHaveBeenCalled();
-    expect(outs).toMatchObject({ active: false, status: "revoked", user: { email: "Bob@palette.local" }, userEmail: "bob@palette.local" });
+    // The configured spelling of the same mailbox (see core/owner.ts): Terraform's state keeps it too.
+    expect(outs).toMatchObject({ active: false, status: "revoked", user: { email: "Bob@palette.local" }, userEmail: "Bob@palette.local" });
   });
 
   it("leaves userEmail out when the caller may not read users", async () => {
@@ -224,7 +225,7 @@ describe("tenant guard", () => {
 
   it.each([
     ["another tenant on the same host", { ...here, tenantUid: "1".repeat(24) }],
-    ["another host", { host: "https://other.example.com", tenantUid: TENANT }],
+    ["another tenant on another host", { host: "https://other.example.com", tenantUid: "2".repeat(24) }],
   ])("refuses to read, update or delete a key recorded in %s, naming both places", async (_label, elsewhere) => {
     const recorded = { ...state, ...elsewhere };
     for (const call of [() => impl.read(UID, recorded), () => impl.update(UID, recorded, { ...inputs, description: "x" }), () => impl.delete(UID, recorded)]) {
@@ -236,6 +237,18 @@ describe("tenant guard", () => {
     expect(fake.apiKeys.get).not.toHaveBeenCalled();
     expect(fake.apiKeys.update).not.toHaveBeenCalled();
     expect(fake.apiKeys.delete).not.toHaveBeenCalled();
+  });
+
+  it("reads, updates and deletes a key of this tenant recorded under another host, recording the host in use", async () => {
+    const recorded = { ...state, host: "https://renamed.example.com", tenantUid: TENANT };
+    fake.apiKeys.get.mockResolvedValue(key());
+    fake.apiKeys.update.mockResolvedValue(key({ description: "x" }));
+    const { props } = await impl.read(UID, recorded);
+    expect(props).toMatchObject(here);
+    const { outs } = await impl.update(UID, recorded, { ...inputs, description: "x" });
+    expect(outs).toMatchObject({ ...here, description: "x" });
+    await impl.delete(UID, recorded);
+    expect(fake.apiKeys.delete).toHaveBeenCalledWith(UID);
   });
 
   it("acts on a key recorded here, and the host's spelling does not matter", async () => {

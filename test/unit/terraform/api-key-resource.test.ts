@@ -4,6 +4,7 @@
  */
 import { apiKeyResource } from "../../../provider/terraform/api-key-resource";
 import { UNKNOWN, type CtyObject } from "../../../provider/terraform/framework";
+import type { Preflight } from "../../../provider/core/preflight";
 
 const NOW = new Date("2026-03-10T12:34:56.789Z");
 const noCalls = (): never => {
@@ -254,5 +255,64 @@ describe("palette_api_key keep_previous: a rotation in place, kept keys in previ
     expect(await v({ rotate_before: "7d", keep_previous: "2 days" })).toEqual([expect.objectContaining({ attribute: ["keep_previous"], detail: expect.stringContaining("not a duration") })]);
     expect(await v({ rotate_before: "7d", keep_previous: "8d" })).toEqual([expect.objectContaining({ attribute: ["keep_previous"], detail: expect.stringContaining("longer than rotate_before") })]);
     expect(await v({ rotate_before: "7d", keep_previous: "2d" })).toEqual([]);
+  });
+});
+
+describe("palette_api_key identities: imported owners, email case, expiry spellings, empty names", () => {
+  /** The state an import reads back: Palette's expiry spelling, no expires_in, the owner's email unknown. */
+  const imported: CtyObject = { ...prior, expires_in: null, expires_at: "2030-01-31T12:00:00.000Z", user_email: null, key: null };
+  const preflightWith = (ownerUid: (email: string) => Promise<{ uid: string } | { unresolved: string }>) => () =>
+    ({ owner: async () => undefined, ownerUid }) as unknown as Preflight;
+  const planWith = (preflight: () => Preflight | undefined, cfg: CtyObject, from: CtyObject) =>
+    apiKeyResource(noCalls, () => NOW, preflight).plan({ prior: from, proposed: proposed(cfg, from), config: cfg }, ctx);
+  const cfg = config({ name: "ci", expires_at: "2030-01-31T13:00:00+01:00", user_email: "ALICE@palette.local" });
+
+  it("an owner email that resolves to the imported key's owner uid is no replacement; the configured email is planned", async () => {
+    const r = await planWith(preflightWith(async () => ({ uid: prior.user_uid as string })), cfg, imported);
+    expect(r.requiresReplace).toBeUndefined();
+    expect(r.diagnostics).toBeUndefined();
+    expect(r.planned).toEqual({ ...imported, user_email: "ALICE@palette.local" });
+  });
+
+  it("an owner email of another user replaces the imported key", async () => {
+    const r = await planWith(preflightWith(async () => ({ uid: "c".repeat(24) })), cfg, imported);
+    expect(r.requiresReplace).toEqual(expect.arrayContaining([["user_email"]]));
+  });
+
+  it("an owner email that cannot be looked up fails the plan on user_email, suggesting user_uid, instead of replacing", async () => {
+    const r = await planWith(preflightWith(async () => ({ unresolved: "Operation 'user.list' is forbidden" })), cfg, imported);
+    expect(r.planned).toBeNull();
+    expect(r.diagnostics?.[0]).toMatchObject({ severity: "error", attribute: ["user_email"] });
+    expect(r.diagnostics?.[0]?.detail).toContain(`user_uid = "${prior.user_uid as string}"`);
+  });
+
+  it("an expiry spelled another way than Palette's is the same instant: no change", async () => {
+    const withEmail = { ...imported, user_email: "alice@palette.local" };
+    expect((await plan(config({ name: "ci", expires_at: "2030-01-31T12:00:00Z", user_email: "alice@palette.local" }), withEmail)).planned).toEqual(withEmail);
+    expect((await plan(cfg, withEmail)).planned).toEqual(withEmail);
+  });
+
+  it("an empty name or name_prefix gets Terraform's advice, not Pulumi's autoname", async () => {
+    for (const [attr, values] of [["name", { name: "" }], ["name_prefix", { name_prefix: " " }]] as const) {
+      const diags = await resource().validate(config(values));
+      const detail = diags.find((d) => d.attribute?.[0] === attr)?.detail ?? "";
+      expect(detail).toMatch(/must not be empty/);
+      expect(detail).not.toMatch(/autoname|leave name out/);
+      expect(detail).toMatch(attr === "name" ? /use name_prefix/ : /use name instead/);
+    }
+  });
+
+  it("apply of a create by email keeps the configured spelling of Palette's email", async () => {
+    const made = {
+      key: { uid: "c".repeat(24), name: "ci", description: "", expiresAt: new Date("2030-01-31T12:00:00Z"), active: true, user: { uid: "b".repeat(24), firstName: "Bob", lastName: "Brown" }, createdAt: NOW, updatedAt: NOW, annotations: {} },
+      value: "v".repeat(32),
+      ownerEmail: "bob@palette.local",
+      location: { host: "https://palette.example.com", tenantUid: "t".repeat(24) },
+    };
+    const byEmail = config({ name: "ci", expires_at: "2030-01-31T12:00:00Z", user_email: "Bob@Palette.LOCAL" });
+    const { planned } = await plan(byEmail, null);
+    const r = apiKeyResource(() => ({ create: async () => made }) as never, () => NOW);
+    const { state } = await r.apply({ prior: null, planned, config: byEmail }, ctx);
+    expect(state).toMatchObject({ user_email: "Bob@Palette.LOCAL", user_uid: "b".repeat(24) });
   });
 });
