@@ -17,6 +17,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import type * as GrpcJs from "@grpc/grpc-js";
+import type * as EmptyPb from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
@@ -28,6 +29,7 @@ import { SECRET_SIG, SIG_KEY } from "./wire-values";
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/proto/provider_pb"));
 const grpc = pulumiRequire("@grpc/grpc-js") as typeof GrpcJs;
 const { Struct } = pulumiRequire("google-protobuf/google/protobuf/struct_pb") as typeof StructPb;
+const { Empty } = pulumiRequire("google-protobuf/google/protobuf/empty_pb") as typeof EmptyPb;
 
 /** A JSON-like property bag as the provider sees it. Undefined values are stripped before sending. */
 export type PropertyMap = Record<string, unknown>;
@@ -126,10 +128,13 @@ export class EngineHost {
       if (v !== undefined) env[k] = v;
     }
     // The host ignores the engine address except for requiring one; nothing listens on port 1.
+    // Its own process group, as the Pulumi CLI starts plugins (cmdutil.RegisterProcessGroup): a
+    // terminal's Ctrl-C reaches the engine, which cancels, and never kills a create in flight.
     const child = spawn(process.execPath, [...(o.nodeArgs ?? []), require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:1"], {
       cwd: o.cwd ?? process.cwd(),
       env,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     const output = { stdout: "", stderr: "" };
     const exited = new Promise<void>((resolve) => {
@@ -282,6 +287,16 @@ export class EngineHost {
     await this.call("delete", req);
   }
 
+  /**
+   * `Cancel`, as the engine sends it to every provider when the user cancels (Ctrl-C): the
+   * provider should stop what it has not started; calls in flight still answer. The host of
+   * @pulumi/pulumi 3.x ignores it; our provider never abandons a write that reached Palette anyway.
+   */
+  async cancel(): Promise<void> {
+    if (this.closed) return;
+    await this.call("cancel", new Empty());
+  }
+
   /** The provider process's id (for the bench's probes). */
   get pid(): number | undefined {
     return this.child.pid;
@@ -297,7 +312,7 @@ export class EngineHost {
     await this.exited;
   }
 
-  private call<R>(method: "configure" | "check" | "diff" | "create" | "read" | "update" | "delete", req: unknown): Promise<R> {
+  private call<R>(method: "configure" | "check" | "diff" | "create" | "read" | "update" | "delete" | "cancel", req: unknown): Promise<R> {
     if (this.closed) return Promise.reject(new Error(`EngineHost.${method} after close()`));
     const deadline = new Date(Date.now() + this.callTimeoutMs);
     // The generated client has one overload set per method; this indexes them uniformly.

@@ -78,7 +78,8 @@ export function runProgramFile(programFile: string, run: ProgramRun, env: Record
   };
   for (const [k, v] of Object.entries(merged)) if (v !== undefined) childEnv[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: run.pwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group, as the CLI starts the language host: Ctrl-C reaches the engine only.
+    const child = spawn(process.execPath, args, { cwd: run.pwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (output += c));
     child.stderr.setEncoding("utf8").on("data", (c: string) => (output += c));

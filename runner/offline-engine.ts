@@ -138,6 +138,17 @@ export interface RunOptions {
   parallel?: number;
   /** Receives each printable line (already masked) as steps happen. */
   log?: (line: string) => void;
+  /**
+   * Cancels the run as the engine does on Ctrl-C: no new step starts, the provider gets `Cancel`,
+   * the steps in flight run to their end and are saved in the state, and the run fails (cancelled).
+   */
+  signal?: AbortSignal;
+  /**
+   * Cancels (as `signal` does) on SIGINT or SIGTERM to this process, as `pulumi up` does; the
+   * handlers are there only while the run is. The provider host and a program file's process lead
+   * process groups of their own, so a terminal's Ctrl-C reaches only this process.
+   */
+  cancelOnSignals?: boolean;
 }
 
 /** What a run did (or, for a preview, would do). Every value in it is masked. */
@@ -205,11 +216,23 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   // The runtime's settings are process-wide: two inline programs at once would mix their resources.
   if (running) throw new Error("offline runner: another run is in progress in this process; run one operation at a time");
   running = true;
+  const interrupt = options.cancelOnSignals === true ? onInterrupt() : undefined;
   try {
-    return await new OfflineRun(options).execute();
+    const signal = interrupt === undefined ? options.signal : options.signal === undefined ? interrupt.signal : AbortSignal.any([options.signal, interrupt.signal]);
+    return await new OfflineRun({ ...options, ...(signal !== undefined && { signal }) }).execute();
   } finally {
+    interrupt?.remove();
     running = false;
   }
+}
+
+/** An AbortSignal that SIGINT or SIGTERM aborts, while it is installed (a later signal is ignored: the run is already stopping). */
+function onInterrupt(): { signal: AbortSignal; remove(): void } {
+  const controller = new AbortController();
+  const handler = (name: NodeJS.Signals): void => controller.abort(new Error(`${name} received`));
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+  for (const name of signals) process.on(name, handler);
+  return { signal: controller.signal, remove: () => signals.forEach((name) => process.off(name, handler)) };
 }
 
 let running = false;
@@ -265,6 +288,7 @@ class OfflineRun implements Deployment {
   /** The default provider's id: the old one, or a new one for a new stack. */
   private providerId: string = randomUUID();
   private onHalt: () => void = () => undefined;
+  private cancelled = false;
 
   constructor(o: RunOptions) {
     this.halted = new Promise((resolve) => (this.onHalt = resolve));
@@ -291,6 +315,9 @@ class OfflineRun implements Deployment {
 
     this.host = await EngineHost.start({ cwd: o.projectDir, env: o.env ?? {}, project: o.project, stack: o.stack });
     let monitor: MonitorServer | undefined;
+    const cancel = (): void => this.cancel();
+    o.signal?.addEventListener("abort", cancel, { once: true });
+    if (o.signal?.aborted === true) this.cancel();
     try {
       await this.host.configure(config);
       if (o.operation === "refresh" || o.refresh) await this.refreshAll();
@@ -302,6 +329,7 @@ class OfflineRun implements Deployment {
     } catch (e) {
       this.fail(e);
     } finally {
+      o.signal?.removeEventListener("abort", cancel);
       await monitor?.close();
       await this.host.close();
     }
@@ -382,7 +410,7 @@ class OfflineRun implements Deployment {
     if (this.errors.length === 0) this.takeStackOutputs();
     else [this.outputs, this.secretOutputNames] = [this.old.outputs, this.old.secretOutputs];
 
-    if (this.errors.length === 0 || o.continueOnError) await this.deleteLeftovers();
+    if (this.errors.length === 0 || (o.continueOnError && !this.cancelled)) await this.deleteLeftovers();
     else this.keepLeftovers();
   }
 
@@ -455,10 +483,16 @@ class OfflineRun implements Deployment {
    * to the runtime, which fails the program, as the engine's step executor does.
    */
   private async startStep(urn: string, reg: { name: string; type: string; parent: string; dependencies: string[] }, run: () => Promise<Answer>): Promise<Answer> {
-    const blockedBy = this.o.continueOnError ? [reg.parent, ...reg.dependencies].find((d) => this.failed.has(d)) : this.errors.length > 0 ? "" : undefined;
+    const blockedBy = this.cancelled
+      ? ""
+      : this.o.continueOnError
+        ? [reg.parent, ...reg.dependencies].find((d) => this.failed.has(d))
+        : this.errors.length > 0
+          ? ""
+          : undefined;
     if (blockedBy !== undefined) {
       this.failed.add(urn);
-      const why = blockedBy ? `it depends on ${blockedBy}, which failed` : `the ${this.o.operation} already failed`;
+      const why = blockedBy ? `it depends on ${blockedBy}, which failed` : `the ${this.o.operation} ${this.cancelled ? "was cancelled" : "already failed"}`;
       this.o.log?.(`   skipped ${reg.type} ${reg.name} (${why})`);
       throw this.halt(`${reg.name}: skipped: ${why}`);
     }
@@ -481,6 +515,18 @@ class OfflineRun implements Deployment {
    * down (the runtime stops quietly); with it, a plain error fails only this resource's outputs, and
    * so the resources that use them.
    */
+  /**
+   * The engine's answer to Ctrl-C (its cancellation context): the run fails, so no new step
+   * starts; the provider is told; the steps in flight go on, and `execute` saves their results.
+   */
+  private cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.fail(new Error(`${this.o.operation} cancelled: no new step was started; the steps in flight finished and are recorded in the state`));
+    this.host?.cancel().catch(() => undefined);
+    this.onHalt();
+  }
+
   private halt(message: string): Error {
     if (this.o.continueOnError) return new Error(message);
     this.onHalt();

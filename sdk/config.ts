@@ -71,7 +71,12 @@ export interface PaletteClientOptions {
 
 /** Per-call overrides. */
 export interface RequestOptions {
-  /** Cancels the call, including any wait in progress (`ABORTED`). */
+  /**
+   * Cancels what the call has not sent yet: a wait in progress (pacing, back-off, a queued turn)
+   * or a read fails at once with `ABORTED`. A write already handed to the transport is never
+   * abandoned: it runs to its end, bounded by `timeoutMs` / `deadlineMs`, and a create whose POST
+   * went out finds its key (reconciling a lost answer) and returns it, so no key is left unheld.
+   */
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
   readonly deadlineMs?: number;

@@ -2,12 +2,54 @@
 export interface Call {
   /** SDK method name, e.g. `"apiKeys.create"`, used in errors and logs. */
   readonly operation: string;
+  /**
+   * The caller's signal until the call hands a write to the transport; undefined from then on (see
+   * `commit`). Every wait of the call (pacing, back-off, shared answers) reads it afresh.
+   */
   readonly signal: AbortSignal | undefined;
+  /** True once a write of this call was handed to the transport. */
+  readonly committed: boolean;
+  /**
+   * Marks that a write of this call is about to go out. A write that may have reached Palette is
+   * never abandoned: once the server may act on it, only the answer tells what Palette now holds (a
+   * created key's value exists only there), so the rest of the call (the write itself, its retries,
+   * a create's confirmation or lost-answer clean-up) runs to its end, bounded by the timeout and
+   * deadline, whatever the caller's signal does.
+   */
+  commit(): void;
   /** Clock milliseconds (see `Clock.nowMs`) after which nothing new is started. */
   readonly deadlineAt: number;
   readonly deadlineMs: number;
   /** Per-attempt budget. */
   readonly timeoutMs: number;
+}
+
+class SdkCall implements Call {
+  // ES private fields: a call compares (and prints) as its plain budget fields.
+  #written = false;
+  readonly #callerSignal: AbortSignal | undefined;
+
+  constructor(
+    readonly operation: string,
+    callerSignal: AbortSignal | undefined,
+    readonly deadlineAt: number,
+    readonly deadlineMs: number,
+    readonly timeoutMs: number,
+  ) {
+    this.#callerSignal = callerSignal;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.#written ? undefined : this.#callerSignal;
+  }
+
+  get committed(): boolean {
+    return this.#written;
+  }
+
+  commit(): void {
+    this.#written = true;
+  }
 }
 
 /** Starts a call now: per-call overrides win over the client's defaults. */
@@ -18,11 +60,5 @@ export function startCall(
   options?: { readonly signal?: AbortSignal; readonly timeoutMs?: number; readonly deadlineMs?: number },
 ): Call {
   const deadlineMs = options?.deadlineMs ?? defaults.deadlineMs;
-  return {
-    operation,
-    signal: options?.signal,
-    deadlineAt: nowMs + deadlineMs,
-    deadlineMs,
-    timeoutMs: options?.timeoutMs ?? defaults.timeoutMs,
-  };
+  return new SdkCall(operation, options?.signal, nowMs + deadlineMs, deadlineMs, options?.timeoutMs ?? defaults.timeoutMs);
 }

@@ -160,21 +160,19 @@ export function errorFromTransport(
   let hint: string;
   if (detail.connect !== undefined && (kind === "connection" || kind === "timeout")) {
     ({ outcome, hint } = connectFailureText(detail.connect, causeCode, ctx, cause));
+  } else if (kind === "aborted") {
+    ({ outcome, hint } = cancelledText(detail.mayHaveReachedServer ?? ctx.attempts > 0));
   } else {
     outcome =
       kind === "timeout"
         ? `no answer within ${ctx.timeoutMs} ms`
         : kind === "deadline"
           ? `deadline of ${ctx.deadlineMs} ms reached`
-          : kind === "aborted"
-            ? "aborted"
-            : `connection failed (${causeCode})`;
+          : `connection failed (${causeCode})`;
     hint =
-      kind === "aborted"
-        ? "The caller cancelled the call through its AbortSignal."
-        : kind === "connection"
-          ? `Check that ${ctx.baseUrl} is the Palette API host and reachable from here (network, proxy, TLS).`
-          : `Check that ${ctx.baseUrl} is reachable, or raise timeoutMs (per attempt) / deadlineMs (whole call, retries included).`;
+      kind === "connection"
+        ? `Check that ${ctx.baseUrl} is the Palette API host and reachable from here (network, proxy, TLS).`
+        : `Check that ${ctx.baseUrl} is reachable, or raise timeoutMs (per attempt) / deadlineMs (whole call, retries included).`;
   }
   return new PaletteError({
     code,
@@ -187,6 +185,16 @@ export function errorFromTransport(
     ...(detail.connect !== undefined && { connectFailure: detail.connect }),
     ...(cause !== undefined && { cause: sanitizeCause(cause, ctx.redact) }),
   });
+}
+
+/**
+ * A cancelled call never left a write behind: a write once sent is not cancelled (see
+ * `Call.commit`), so a cancel either came before anything went out or stopped a read.
+ */
+function cancelledText(reached: boolean): { outcome: string; hint: string } {
+  return reached
+    ? { outcome: "cancelled during a read; nothing was changed", hint: "The caller cancelled the call through its AbortSignal; run it again to read." }
+    : { outcome: "cancelled; nothing was sent", hint: "The caller cancelled the call through its AbortSignal before the request went out; Palette was not changed by it." };
 }
 
 /** `host:port` of the API base, the port always shown: a wrong port is a usual mistake. */

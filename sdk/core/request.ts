@@ -52,6 +52,12 @@ export interface RequestSpec<T> {
    * answer with others knows from then on that it describes Palette after that moment.
    */
   readonly onSend?: () => void;
+  /**
+   * Whether Palette may change anything on this request: then, once handed to the transport, the
+   * call commits (see `Call.commit`) and the caller's signal no longer stops it. @default true for
+   * every method but GET (a search sent as POST sets false: aborting it loses nothing)
+   */
+  readonly changesPalette?: boolean;
 }
 
 export interface PipelineDeps {
@@ -118,8 +124,10 @@ export class RequestPipeline {
     let reached = false;
     const interrupted = (e: WaitInterrupted, attempts: number): PaletteError =>
       errorFromTransport(e.reason, e.reason, ctx(attempts), undefined, { mayHaveReachedServer: reached });
+    const cancelled = (attempts: number): PaletteError => errorFromTransport("aborted", "ABORTED", ctx(attempts), undefined, { mayHaveReachedServer: reached });
+    const changesPalette = spec.changesPalette ?? spec.method !== "GET";
     for (;;) {
-      if (call.signal?.aborted === true) throw errorFromTransport("aborted", "ABORTED", ctx(attempts), undefined, { mayHaveReachedServer: reached });
+      if (cancelledBy(call)) throw cancelled(attempts);
       if (clock.nowMs() >= call.deadlineAt) throw errorFromTransport("deadline", "DEADLINE", ctx(attempts), undefined, { mayHaveReachedServer: reached });
       if (this.deps.isClosed?.() === true)
         throw sdkError("CONNECTION", "client is closed", "Create a new PaletteClient; this one was closed.", ctx(attempts), { mayHaveReachedServer: reached });
@@ -141,6 +149,9 @@ export class RequestPipeline {
         throw e;
       }
 
+      // The signal may have fired while pacing or authentication resolved: nothing is on the wire yet.
+      if (cancelledBy(call)) throw cancelled(attempts);
+      if (changesPalette) call.commit();
       attempts += 1;
       const started = clock.nowMs();
       const attemptTimeout = Math.max(1, Math.min(call.timeoutMs, call.deadlineAt - started));
@@ -208,7 +219,7 @@ export class RequestPipeline {
       try {
         await clock.sleep(delay, call.signal);
       } catch {
-        throw errorFromTransport("aborted", "ABORTED", ctx(attempts), undefined, { mayHaveReachedServer: reached });
+        throw cancelled(attempts);
       }
     }
   }
@@ -258,6 +269,11 @@ export class RequestPipeline {
 /** How long a 429 pauses its prefix: what `Retry-After` asks, capped like a retry's wait. */
 function pauseAfter429(retryAfterMs: number | undefined, retry: RetryPolicy | false): number {
   return Math.min(retryAfterMs ?? DEFAULT_PAUSE_MS, (retry === false ? DEFAULT_RETRY_POLICY : retry).maxDelayMs);
+}
+
+/** A function, not an inline test: the signal is read afresh after each await (it may abort, or the call commit). */
+function cancelledBy(call: Call): boolean {
+  return call.signal?.aborted === true;
 }
 
 function asError(v: unknown): Error | undefined {

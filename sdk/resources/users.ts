@@ -71,7 +71,7 @@ export class UsersResource implements UsersApi {
       filter: { emailId: { eq: email, ignoreCase: true } },
     });
     // A search has no side effects, so this POST is retried like a GET.
-    const found = await this.ctx.pipeline.send(call, { method: "POST", path, body, response: UserSummaryListResponse, mode: "retry" });
+    const found = await this.ctx.pipeline.send(call, { method: "POST", path, body, response: UserSummaryListResponse, mode: "retry", changesPalette: false });
     // Filter again: the server's "eq" semantics are not documented beyond the field name.
     const exact = found.filter((u) => u.email.toLowerCase() === email.toLowerCase());
     const matches = exact.length > 0 ? exact : found;

@@ -3,6 +3,9 @@
  * environment, serve gRPC on a Unix socket (mutual TLS when Terraform sends its certificate), print
  * the handshake line, and exit when Terraform says Shutdown, when it goes away, or on SIGTERM.
  * SIGINT is ignored: on Ctrl-C Terraform calls StopProvider and lets a running apply finish.
+ * SIGTERM (a cancelled CI job signals the whole process group; Terraform itself then stops
+ * gracefully and waits for its applies) acts as StopProvider, and the process exits once the calls
+ * in flight have answered: a key Palette already made reaches Terraform's state.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -12,6 +15,7 @@ import { Server, ServerCredentials, status, type handleUnaryCall, type ServerWri
 import type { ProviderDefinition } from "../framework";
 import { SERVING, type HealthCheckResponse } from "../protocol/go-plugin";
 import { pluginServices } from "../protocol/services";
+import { Cancellation } from "../rpc/cancellation";
 import { providerHandlers, type ProviderHandlers } from "../rpc/provider-service";
 import { selfSignedCertificate } from "./certificate";
 import { handshakeLine, launchProblem } from "./handshake";
@@ -21,6 +25,12 @@ import { levelFromEnv, PluginLogger } from "./log";
 const MAX_MESSAGE_BYTES = 256 << 20;
 const PARENT_POLL_MS = 1_000;
 const FORCE_STOP_AFTER_MS = 500;
+/**
+ * How long SIGTERM waits for the calls in flight: the SDK's default call deadline
+ * (`DEFAULT_DEADLINE_MS`, not imported: the SDK loads only when a call needs it), which bounds a
+ * create's whole protocol once its POST was sent.
+ */
+export const DRAIN_AFTER_SIGTERM_MS = 120_000;
 
 /**
  * Serves `definition` to Terraform. Resolves once the handshake line is out; from then on the
@@ -48,12 +58,13 @@ export async function serve(definition: ProviderDefinition): Promise<void> {
 
   const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES });
   const stop = stopper(server, log);
+  const cancellation = new Cancellation();
   const services = pluginServices();
-  server.addService(services.provider, unaryHandlers(providerHandlers(definition, log)));
+  server.addService(services.provider, unaryHandlers(providerHandlers(definition, log, cancellation)));
   server.addService(services.controller, {
     Shutdown: ((_call, callback) => {
       callback(null, {});
-      stop("Terraform called Shutdown");
+      stop("Terraform called Shutdown", FORCE_STOP_AFTER_MS);
     }) satisfies handleUnaryCall<object, object>,
   });
   // Terraform opens this stream once per process to relay a plugin's stdout/stderr; ours has nothing to relay.
@@ -65,26 +76,38 @@ export async function serve(definition: ProviderDefinition): Promise<void> {
   await new Promise<void>((resolve, reject) => server.bindAsync(`unix://${socket}`, credentials, (err) => (err ? reject(err) : resolve())));
 
   process.on("SIGINT", () => log.debug("SIGINT ignored: Terraform calls StopProvider instead"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGTERM", () => {
+    cancellation.stop("SIGTERM");
+    stop("SIGTERM: writes already sent finish first", DRAIN_AFTER_SIGTERM_MS);
+  });
   const parent = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parent) stop("Terraform went away");
+    // Nobody is left to record an answer: waiting would only delay the exit.
+    if (process.ppid !== parent) stop("Terraform went away", FORCE_STOP_AFTER_MS);
   }, PARENT_POLL_MS).unref();
 
   process.stdout.write(handshakeLine(socket, tls?.der));
   log.debug("serving", { socket, tls: tls !== undefined });
 }
 
-/** Stops serving once: lets calls in flight finish (briefly), then exits; the exit hook removes the socket. */
-function stopper(server: Server, log: PluginLogger): (reason: string) => void {
-  let stopping = false;
-  return (reason) => {
-    if (stopping) return;
-    stopping = true;
-    log.debug("stopping", { reason });
-    const exit = (): never => process.exit(0);
-    setTimeout(exit, FORCE_STOP_AFTER_MS).unref();
-    server.tryShutdown(exit);
+/**
+ * Stops serving: takes no new calls, lets those in flight answer, then exits (the exit hook removes
+ * the socket), at the latest after `graceMs`. A later stop may only shorten the wait.
+ */
+function stopper(server: Server, log: PluginLogger): (reason: string, graceMs: number) => void {
+  const exit = (): never => process.exit(0);
+  let exitBy = Infinity;
+  let force: NodeJS.Timeout | undefined;
+  return (reason, graceMs) => {
+    const by = Date.now() + graceMs;
+    if (by >= exitBy) return;
+    log.debug("stopping", { reason, graceMs });
+    const first = force === undefined;
+    exitBy = by;
+    clearTimeout(force);
+    // Not unref'd: while draining, the server may hold no handle that keeps the process alive.
+    force = setTimeout(exit, graceMs);
+    if (first) server.tryShutdown(exit);
   };
 }
 

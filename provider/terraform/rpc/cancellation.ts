@@ -1,6 +1,8 @@
 /**
- * StopProvider's effect: every call in flight sees its signal abort; calls that start afterwards
- * get a fresh signal (Terraform may go on using the process, e.g. to Shutdown it cleanly).
+ * StopProvider's effect (and SIGTERM's): every call in flight sees its signal abort; calls that
+ * start afterwards get a fresh signal (Terraform may go on using the process, e.g. to Shutdown it
+ * cleanly). The SDK stops only what was not sent on an abort: a write already sent finishes and its
+ * result reaches Terraform, which records it (see `Call.commit` in sdk/core/call.ts).
  */
 export class Cancellation {
   private controller = new AbortController();
@@ -9,9 +11,9 @@ export class Cancellation {
     return this.controller.signal;
   }
 
-  stop(): void {
+  stop(reason: string): void {
     const stopped = this.controller;
     this.controller = new AbortController();
-    stopped.abort(new DOMException("Terraform called StopProvider", "AbortError"));
+    stopped.abort(new DOMException(reason, "AbortError"));
   }
 }

@@ -50,8 +50,8 @@ function lookup<T>(types: Record<string, T>, name: string | undefined, kind: str
   return found;
 }
 
-export function providerHandlers(definition: ProviderDefinition, log: PluginLogger): ProviderHandlers {
-  const cancellation = new Cancellation();
+/** `cancellation` is shared with the process's signal handlers: SIGTERM stops calls as StopProvider does. */
+export function providerHandlers(definition: ProviderDefinition, log: PluginLogger, cancellation = new Cancellation()): ProviderHandlers {
   const ctx = (): Ctx => ({ signal: cancellation.signal });
   const resource = (name: string | undefined): ResourceType => lookup(definition.resources, name, "resource type");
   const dataSource = (name: string | undefined): DataSourceType => lookup(definition.dataSources, name, "data source");
@@ -150,8 +150,8 @@ export function providerHandlers(definition: ProviderDefinition, log: PluginLogg
     },
 
     StopProvider: async () => {
-      cancellation.stop();
-      log.info("StopProvider: cancelling calls in flight");
+      cancellation.stop("Terraform called StopProvider");
+      log.info("StopProvider: cancelling what was not sent; writes already sent finish");
       return {};
     },
   };

@@ -52,33 +52,51 @@ export class Workspace {
 
   /** Runs terraform with `args` in the workspace; never throws on a non-zero exit. */
   run(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("terraform", args, {
-        cwd: this.dir,
-        env: {
-          // The mirror's launcher runs `node` from PATH: this test run's node comes first.
-          PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`,
-          HOME: process.env.HOME ?? os.tmpdir(),
-          TF_CLI_CONFIG_FILE: this.cliConfig,
-          TF_DATA_DIR: path.join(this.dir, ".terraform"),
-          TF_IN_AUTOMATION: "1",
-          TF_INPUT: "0",
-          CHECKPOINT_DISABLE: "1",
-          TF_LOG: "trace",
-          TF_LOG_PATH: this.logFile,
-          NO_COLOR: "1",
-          ...this.env,
-          ...extraEnv,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    return this.start(args, extraEnv).done;
+  }
+
+  /**
+   * Starts terraform with `args`; `onStdout` sees its output as it comes. `detached` makes it lead
+   * its own process group, as a shell's foreground job does, so a test can Ctrl-C it (`kill(-pid)`).
+   */
+  start(
+    args: string[],
+    extraEnv: Record<string, string> = {},
+    options: { detached?: boolean; onStdout?: (soFar: string) => void } = {},
+  ): { pid: number; done: Promise<RunResult> } {
+    const child = spawn("terraform", args, {
+      cwd: this.dir,
+      env: {
+        // The mirror's launcher runs `node` from PATH: this test run's node comes first.
+        PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`,
+        HOME: process.env.HOME ?? os.tmpdir(),
+        TF_CLI_CONFIG_FILE: this.cliConfig,
+        TF_DATA_DIR: path.join(this.dir, ".terraform"),
+        TF_IN_AUTOMATION: "1",
+        TF_INPUT: "0",
+        CHECKPOINT_DISABLE: "1",
+        TF_LOG: "trace",
+        TF_LOG_PATH: this.logFile,
+        NO_COLOR: "1",
+        ...this.env,
+        ...extraEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: options.detached === true,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      options.onStdout?.(stdout);
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<RunResult>((resolve, reject) => {
       child.on("error", reject);
       child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
+    if (child.pid === undefined) throw new Error("terraform did not start");
+    return { pid: child.pid, done };
   }
 
   /** Runs and insists on `expected` as exit code, showing the output when it differs. */
