@@ -11,7 +11,10 @@ import { parseArgs } from "node:util";
 import { parseExpiresIn } from "../provider/core/expiry";
 import { environmentSource, resolveFrom, SETTING_ENV } from "../provider/core/settings";
 import { apiKeyStatus, isPaletteError, PaletteClient, type ApiKey, type ApiKeyStatus, type User } from "../sdk";
+import { keysInPulumiExport, keysInTerraformState, StateFormatError, type ManagedKey } from "./audit-states";
 import { UsageError, type CliIo } from "./io";
+
+export { keysInPulumiExport, keysInTerraformState, type ManagedKey } from "./audit-states";
 
 /** The exit code when a `--fail-on` category matched: distinct from errors (1) and usage (2). */
 export const EXIT_FINDINGS = 3;
@@ -29,16 +32,21 @@ SPECTROCLOUD_USERNAME and SPECTROCLOUD_PASSWORD), as for the providers.
 Options:
   --within <duration>          flag keys expiring within this time, e.g. 14d or 12h  [default: 14d]
   --pulumi-state <file>        a \`pulumi stack export\` JSON; keys in it are managed (repeatable)
-  --terraform-state <file>     a \`terraform show -json\` JSON; keys in it are managed (repeatable)
+  --terraform-state <file>     a \`terraform show -json\` JSON or a raw state (\`terraform state pull\`,
+                               version 4); keys in it are managed (repeatable)
   --fail-on <flags>            exit ${EXIT_FINDINGS} when a key has one of these flags (comma-separated):
                                ${FLAGS.join(", ")}
+  --allow-unknown-owners       let --fail-on orphaned pass when the credentials cannot see owners
   --json                       print one JSON document instead of a table
   -h, --help                   show this help
 
 Orphaned needs a tenant admin (only they may list users); for other callers the owner column
-reads "unknown" and no key is flagged orphaned. Unmanaged and missing need at least one state.
+reads "unknown", no key is flagged orphaned, and --fail-on orphaned exits 2 unless
+--allow-unknown-owners is given. Unmanaged and missing need at least one state. Keys a rotation
+replaced and keeps (keepPrevious / keep_previous) are managed: MANAGED reads "kept".
 
-Exit codes: 0 nothing matched --fail-on, 1 error, 2 bad arguments, ${EXIT_FINDINGS} a --fail-on flag matched.`;
+Exit codes: 0 nothing matched --fail-on, 1 error, 2 bad arguments (a state file of the wrong
+format, or --fail-on orphaned that cannot be checked), ${EXIT_FINDINGS} a --fail-on flag matched.`;
 
 /** What is known of a key's owner: "unknown" when the caller may not list users. */
 export type OwnerState = "active" | "disabled" | "gone" | "unknown";
@@ -56,8 +64,15 @@ export interface AuditedKey {
   ageDays: number | null;
   /** Which given states hold the key; null when none was given (managed-ness unknown). */
   managedBy: string[] | null;
+  /**
+   * How a state holds it: "resource" (a resource's own key) or "kept" (a key a rotation replaced,
+   * kept alive by `keepPrevious` / `keep_previous` until its delete-after); null when no state does.
+   */
+  managedAs: ManagedAs | null;
   flags: AuditFlag[];
 }
+
+export type ManagedAs = "resource" | "kept";
 
 /** A key a state manages that Palette no longer has. */
 export interface MissingKey {
@@ -77,51 +92,7 @@ export interface AuditReport {
   counts: Record<AuditFlag, number>;
 }
 
-/** One key a state file records. */
-export interface ManagedKey {
-  uid: string;
-  address: string;
-}
-
-const PULUMI_TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
-const TERRAFORM_TYPE = "palette_api_key";
 const MS_PER_DAY = 86_400_000;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/**
- * The keys in a `pulumi stack export`. Read-only `ApiKey.get` resources (`external`) are left out:
- * the stack does not manage them, and their absence is not the stack's loss.
- */
-export function keysInPulumiExport(doc: unknown): ManagedKey[] {
-  const resources = isRecord(doc) && isRecord(doc.deployment) ? doc.deployment.resources : undefined;
-  if (!Array.isArray(resources)) throw new Error("not a `pulumi stack export` document (no deployment.resources)");
-  return resources
-    .filter(isRecord)
-    .filter((r) => r.type === PULUMI_TYPE && r.external !== true && r.delete !== true && typeof r.id === "string" && r.id !== "")
-    .map((r) => ({ uid: r.id as string, address: typeof r.urn === "string" ? r.urn : (r.id as string) }));
-}
-
-/** The keys in a `terraform show -json` document, child modules included; data sources are not managed. */
-export function keysInTerraformShow(doc: unknown): ManagedKey[] {
-  if (!isRecord(doc)) throw new Error("not a `terraform show -json` document");
-  const values = doc.values;
-  // An empty state prints no `values` at all.
-  if (values === undefined) return [];
-  if (!isRecord(values)) throw new Error("not a `terraform show -json` document (values is not an object)");
-  const found: ManagedKey[] = [];
-  const walk = (module: unknown): void => {
-    if (!isRecord(module)) return;
-    for (const r of Array.isArray(module.resources) ? module.resources : []) {
-      if (!isRecord(r) || r.type !== TERRAFORM_TYPE || r.mode !== "managed" || !isRecord(r.values)) continue;
-      const id = r.values.id;
-      if (typeof id === "string" && id !== "") found.push({ uid: id, address: typeof r.address === "string" ? r.address : id });
-    }
-    for (const child of Array.isArray(module.child_modules) ? module.child_modules : []) walk(child);
-  };
-  walk(values.root_module);
-  return found;
-}
 
 export interface AuditInput {
   host: string;
@@ -139,7 +110,14 @@ export function audit(input: AuditInput): AuditReport {
   const { now, withinMs } = input;
   const usersByUid = input.users === undefined ? undefined : new Map(input.users.map((u) => [u.uid, u]));
   const managedBy = new Map<string, string[]>();
-  for (const [source, keys] of input.states) for (const k of keys) managedBy.set(k.uid, [...(managedBy.get(k.uid) ?? []), source]);
+  const asResource = new Set<string>();
+  for (const [source, keys] of input.states) {
+    for (const k of keys) {
+      const sources = managedBy.get(k.uid) ?? [];
+      if (!sources.includes(source)) managedBy.set(k.uid, [...sources, source]);
+      if (k.kept !== true) asResource.add(k.uid);
+    }
+  }
   const haveStates = input.states.size > 0;
 
   const keys = input.keys.map((k): AuditedKey => {
@@ -165,6 +143,7 @@ export function audit(input: AuditInput): AuditReport {
       createdAt: k.createdAt?.toISOString() ?? null,
       ageDays: k.createdAt === null ? null : Math.floor((now.getTime() - k.createdAt.getTime()) / MS_PER_DAY),
       managedBy: by,
+      managedAs: by === null || by.length === 0 ? null : asResource.has(k.uid) ? "resource" : "kept",
       flags,
     };
   });
@@ -172,7 +151,9 @@ export function audit(input: AuditInput): AuditReport {
   const live = new Set(input.keys.map((k) => k.uid));
   const missing: MissingKey[] = [];
   for (const [source, managed] of input.states) {
-    for (const m of managed) if (!live.has(m.uid)) missing.push({ uid: m.uid, source, address: m.address });
+    // A kept key is on its way out: the provider deletes it after its grace period and tolerates it
+    // being gone sooner, so its absence loses nothing the state manages.
+    for (const m of managed) if (m.kept !== true && !live.has(m.uid)) missing.push({ uid: m.uid, source, address: m.address });
   }
 
   const counts = Object.fromEntries(FLAGS.map((f) => [f, 0])) as Record<AuditFlag, number>;
@@ -185,7 +166,7 @@ export function audit(input: AuditInput): AuditReport {
 export const matched = (report: AuditReport, failOn: readonly AuditFlag[]): AuditFlag[] => failOn.filter((f) => report.counts[f] > 0);
 
 export function formatTable(report: AuditReport): string[] {
-  const head = ["NAME", "UID", "OWNER", "OWNER STATE", "STATUS", "EXPIRES", "AGE", "FLAGS"];
+  const head = ["NAME", "UID", "OWNER", "OWNER STATE", "STATUS", "EXPIRES", "AGE", "MANAGED", "FLAGS"];
   const rows = report.keys.map((k) => [
     k.name,
     k.uid,
@@ -194,6 +175,7 @@ export function formatTable(report: AuditReport): string[] {
     k.status,
     k.expiresAt?.slice(0, 10) ?? "never",
     k.ageDays === null ? "?" : `${k.ageDays}d`,
+    k.managedBy === null ? "-" : (k.managedAs ?? "no"),
     k.flags.join(",") || "-",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -202,6 +184,9 @@ export function formatTable(report: AuditReport): string[] {
   for (const m of report.missing) out.push(`missing: ${m.address} (${m.uid}) in ${m.source} no longer exists in Palette`);
   const summary = FLAGS.map((f) => `${report.counts[f]} ${f}`).join(", ");
   out.push(`${report.keys.length} keys: ${summary}.`);
+  if (report.keys.some((k) => k.managedAs === "kept")) {
+    out.push("Kept: keys a rotation replaced, kept alive by keepPrevious / keep_previous until their delete-after; managed, not unmanaged.");
+  }
   if (!report.ownersKnown) out.push("Owners unknown: only a tenant admin may list users, so orphaned keys cannot be determined.");
   return out;
 }
@@ -218,6 +203,7 @@ function parse(argv: readonly string[]) {
         "terraform-state": { type: "string", multiple: true, default: [] },
         "fail-on": { type: "string", multiple: true, default: [] },
         json: { type: "boolean", default: false },
+        "allow-unknown-owners": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -233,16 +219,23 @@ function parseFailOn(values: readonly string[]): AuditFlag[] {
 }
 
 function readState(file: string, read: (doc: unknown) => ManagedKey[], what: string): ManagedKey[] {
-  let doc: unknown;
+  let text: string;
   try {
-    doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    text = fs.readFileSync(file, "utf8");
   } catch (e) {
     throw new Error(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${file} is not a ${what}: not JSON`);
   }
   try {
     return read(doc);
   } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
+    if (e instanceof StateFormatError) throw new UsageError(`${file} ${e.message.startsWith("is ") ? e.message : `is ${e.message}`}`);
+    throw e;
   }
 }
 
@@ -270,7 +263,7 @@ export async function auditCommand(argv: readonly string[], io: CliIo, deps: Aud
   // States first: a wrong path fails before any request reaches Palette.
   const states = new Map<string, ManagedKey[]>();
   for (const f of values["pulumi-state"]) states.set(f, readState(f, keysInPulumiExport, "Pulumi stack export"));
-  for (const f of values["terraform-state"]) states.set(f, readState(f, keysInTerraformShow, "Terraform state"));
+  for (const f of values["terraform-state"]) states.set(f, readState(f, keysInTerraformState, "Terraform state"));
 
   const settings = resolveFrom([environmentSource(deps.env)], () =>
     new Error(`no credentials: set ${SETTING_ENV.apiKey}, or ${SETTING_ENV.username} and ${SETTING_ENV.password}`),
@@ -287,7 +280,15 @@ export async function auditCommand(argv: readonly string[], io: CliIo, deps: Aud
   if (values.json) io.out(JSON.stringify(report, null, 2));
   else for (const line of formatTable(report)) io.out(line);
   if (failOn.includes("orphaned") && !report.ownersKnown) {
-    io.err("palette-apikeys audit: warning: orphaned cannot be determined without a tenant admin's credentials; --fail-on orphaned checked nothing");
+    // A gate that could not check must not pass: only an explicit opt-in lets it.
+    if (!values["allow-unknown-owners"]) {
+      io.err(
+        "palette-apikeys audit: --fail-on orphaned cannot be checked: these credentials may not list users (only a tenant admin may). " +
+          "Use a tenant admin's key, or add --allow-unknown-owners to accept unknown owners.",
+      );
+      return 2;
+    }
+    io.err("palette-apikeys audit: warning: orphaned cannot be determined without a tenant admin's credentials; --fail-on orphaned checked nothing (--allow-unknown-owners)");
   }
   const hits = matched(report, failOn);
   if (hits.length > 0) {

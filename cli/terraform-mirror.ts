@@ -31,6 +31,9 @@ Options:
 const PACKAGED_BUNDLE = "palette-provider.cjs";
 const PACKAGED_BOOT = "palette-boot.cjs";
 
+/** The lowest Node.js the provider runs on: package.json `engines` (undici 7 needs 20.18.1). */
+export const NODE_FLOOR = "20.18.1";
+
 const OS: Partial<Record<NodeJS.Platform, string>> = { linux: "linux", darwin: "darwin", freebsd: "freebsd", openbsd: "openbsd" };
 const ARCH: Partial<Record<string, string>> = { x64: "amd64", arm64: "arm64", ia32: "386", arm: "arm" };
 
@@ -77,11 +80,24 @@ export function layOutMirror(options: MirrorOptions): string[] {
   });
 }
 
-// `exec`, so Terraform's signals and its wait for the process reach node itself.
+/** Said when the launcher finds no `node`: without it Terraform would only report an unrecognized plugin message. */
+export const NO_NODE_MESSAGE = `${PROVIDER_SOURCE}: no \`node\` on PATH. This provider runs on Node.js >= ${NODE_FLOOR}: install it and put \`node\` on the PATH terraform runs with.`;
+
+// `exec`, so Terraform's signals and its wait for the process reach node itself. Without node the
+// message goes to stdout as well as stderr: Terraform keeps a failed plugin's stderr for TF_LOG only,
+// but prints the first line of its stdout ("Unrecognized remote plugin message: ...").
 const launcherScript = (version: string): string => `#!/bin/sh
 # ${PROVIDER_SOURCE} ${version}, from the npm package pulumi-palette-apikeys. Terraform starts this.
+if ! command -v node >/dev/null 2>&1; then
+  echo ${shQuote(NO_NODE_MESSAGE)}
+  echo ${shQuote(NO_NODE_MESSAGE)} >&2
+  exit 1
+fi
 exec node "$(dirname "$0")/${PACKAGED_BOOT}" "$(dirname "$0")/${PACKAGED_BUNDLE}"
 `;
+
+/** A POSIX sh single-quoted word. */
+const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** An HCL string literal: JSON's escapes, plus HCL's template sequences `\${` and `%{`. */
 const hclString = (s: string): string =>

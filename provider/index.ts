@@ -2,6 +2,11 @@
  * pulumi-palette-apikeys: manage Spectro Cloud Palette API keys with Pulumi.
  * The SDK and the emulator have their own entries (`pulumi-palette-apikeys/sdk`, `/emulator`).
  */
+import { requirePulumiPeer } from "./pulumi/peer";
+
+// Before ./pulumi/api-key loads @pulumi/pulumi: a missing optional peer is named with its install command.
+requirePulumiPeer();
+
 export { ApiKey } from "./pulumi/api-key";
 export type { ApiKeyArgs, ApiKeyUserArgs, PreviousApiKey, ReadOnlyApiKey } from "./pulumi/api-key";
 export type { ApiKeyOutputs } from "./pulumi/outputs";

@@ -8,6 +8,17 @@ export const REDACTED = "[REDACTED]";
 // Any JWT-shaped token, so a token we never registered (e.g. one echoed by a proxy) is still hidden.
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
+/** Letters only and shorter than a key: a value that can be one of the server's own words. */
+const WORD_LIKE = /^[A-Za-z]{1,15}$/;
+
+/**
+ * Whether `secret` is replaced where it occurs. A short letters-only secret (a password such as
+ * "incorrect") is not: it would eat the same word of the server's own message ("The email, password
+ * or org is incorrect"), and the marker left there would point at the password. Key values, tokens
+ * and any password with a digit or a symbol are redacted; Palette never echoes a password.
+ */
+export const redactable = (secret: string): boolean => secret.length > 0 && !WORD_LIKE.test(secret);
+
 /**
  * Replaces every occurrence of each secret (and of its URL-encoded form) in `text` with `[REDACTED]`,
  * and hides anything shaped like a JWT.
@@ -17,7 +28,7 @@ const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
   const variants = new Set<string>();
   for (const s of secrets) {
-    if (s.length === 0) continue;
+    if (!redactable(s)) continue;
     variants.add(s);
     const encoded = encodeURIComponent(s);
     if (encoded !== s) variants.add(encoded);

@@ -3,7 +3,6 @@
  * is paced, authenticated, bounded in time and mapped to a domain value or a `PaletteError`;
  * retries follow the pure policy in `retry-policy.ts`.
  */
-import type { z } from "zod";
 import { HEADER_PROJECT_UID, rateLimitPrefix } from "../wire";
 import { PaletteError, type PaletteIssue } from "../errors";
 import { TransportFailure, type HttpMethod, type HttpRequest, type HttpResponse } from "../http/transport";
@@ -24,6 +23,7 @@ import { DEFAULT_PAUSE_MS, type PaceSlot, type RatePacer } from "./rate-limiter"
 import { parseRetryAfter } from "./retry-after";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, shouldRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
 import type { SecretRegistry } from "./redact";
+import type { ParseSchema, SchemaError } from "./schema";
 
 /** One logical request. */
 export interface RequestSpec<T> {
@@ -35,7 +35,7 @@ export interface RequestSpec<T> {
   /** Already validated against its strict wire schema (see `validateBody`). */
   readonly body?: unknown;
   /** Parses a 2xx body into the result; absent when the answer has no body we need (204). */
-  readonly response?: z.ZodType<T>;
+  readonly response?: ParseSchema<T>;
   /**
    * `retry`: retried per policy (idempotent or side-effect-free requests).
    * `once`: at most one attempt that may reach Palette (a connect that never came up is retried like
@@ -82,7 +82,7 @@ export function isTenantScoped(path: string): boolean {
 }
 
 /** zod issues as `PaletteIssue`s (paths dotted). zod messages never contain the input value. */
-export function toIssues(error: z.ZodError): PaletteIssue[] {
+export function toIssues(error: SchemaError): PaletteIssue[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }
 
@@ -106,7 +106,7 @@ export class RequestPipeline {
   }
 
   /** Checks a request body against its strict wire schema; throws `INVALID_REQUEST` before sending. */
-  validateBody<S extends z.ZodType>(call: Call, method: HttpMethod, path: string, schema: S, body: unknown): z.output<S> {
+  validateBody<T>(call: Call, method: HttpMethod, path: string, schema: ParseSchema<T>, body: unknown): T {
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw invalidParamsError(toIssues(parsed.error), this.context(call, method, path, 0));
     return parsed.data;

@@ -42,7 +42,8 @@ export class TransportFailure extends Error {
     readonly kind: TransportFailureKind,
     /** Low-level code, e.g. `ECONNRESET`, `UND_ERR_SOCKET`, `UND_ERR_HEADERS_TIMEOUT`. */
     readonly causeCode: string,
-    options?: ErrorOptions & { readonly connect?: ConnectFailureReason },
+    // Not `ErrorOptions`: that is lib es2022, and the declarations must compile for consumers on es2020.
+    options?: { readonly cause?: unknown; readonly connect?: ConnectFailureReason },
   ) {
     super(`${kind} (${causeCode})`, options);
     this.name = "TransportFailure";

@@ -29,6 +29,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "ut
   license?: string;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   bin?: Record<string, string>;
   engines?: Record<string, string>;
 };
@@ -164,6 +165,59 @@ describe("a consumer program type-checks against the installed declarations", ()
   }, 120_000);
 });
 
+/**
+ * The tsconfig.json `pulumi new typescript` writes (pulumi/templates, typescript/): es2020 (so lib
+ * es2020), nodenext, strict, and no skipLibCheck, so every declaration file a program reaches is
+ * checked. With interop off as well (as a user of that template reported it: 64 errors, ErrorOptions
+ * and zod's locales), the declarations reached from the Pulumi entry and the SDK must not need zod.
+ */
+const PULUMI_TEMPLATE_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  },
+  files: ["index.ts"],
+};
+
+const TEMPLATE_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import { ApiKey } from "${PKG}";
+import { isPaletteError, PaletteClient } from "${PKG}/sdk";
+
+const key = new ApiKey("deployer", { expiresIn: "30d" });
+export const keyName: pulumi.Output<string> = key.name;
+export const client = (host: string, apiKey: string): PaletteClient => new PaletteClient({ host, auth: { apiKey } });
+export const palette = (e: unknown): boolean => isPaletteError(e);
+`;
+
+describe("the stock `pulumi new typescript` project compiles against the installed declarations", () => {
+  it.each([
+    ["as the template writes it", {}],
+    ["with interop off", { esModuleInterop: false, allowSyntheticDefaultImports: false }],
+  ])("%s", async (_label, extra) => {
+    const dir = path.join(tmp, `pulumi-template-${Object.keys(extra).length}`);
+    fs.mkdirSync(dir);
+    fs.symlinkSync(path.join(project, "node_modules"), path.join(dir, "node_modules"), "dir");
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "template-project", main: "index.ts" }));
+    const tsconfig = { ...PULUMI_TEMPLATE_TSCONFIG, compilerOptions: { ...PULUMI_TEMPLATE_TSCONFIG.compilerOptions, ...extra } };
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+    fs.writeFileSync(path.join(dir, "index.ts"), TEMPLATE_PROGRAM);
+    const checked = await run(process.execPath, [TSC, "-p", ".", "--noEmit", "--pretty", "false"], { cwd: dir, maxBuffer: 16 << 20 }).then(
+      () => "no errors",
+      (e: { stdout?: string }) => e.stdout ?? String(e),
+    );
+    expect(checked).toBe("no errors");
+  }, 120_000);
+});
+
 describe("installed into a fresh project, offline", () => {
   it("every public entry loads from the project's node_modules", () => {
     expect(Object.keys(report.entries)).toEqual(PUBLIC_ENTRIES.map((e) => PKG + e));
@@ -195,6 +249,47 @@ describe("installed into a fresh project, offline", () => {
     const files = fs.readdirSync(path.join(pkg, platform ?? "")).sort();
     expect(files).toEqual(["palette-boot.cjs", "palette-provider.cjs", `terraform-provider-palette_v${manifest.version}`]);
     expect(fs.readFileSync(path.join(pkg, platform ?? "", "palette-provider.cjs"))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform/terraform-provider-palette.js")));
+  });
+});
+
+describe("without @pulumi/pulumi (a Terraform-only install)", () => {
+  /** The installed package with its dependencies and nothing else: no @pulumi/pulumi anywhere up the tree. */
+  let bare: string;
+  const node = (dir: string, source: string) =>
+    run(process.execPath, ["-e", source], { cwd: dir }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" }),
+    );
+  beforeAll(() => {
+    bare = path.join(tmp, "terraform-only");
+    const modules = path.join(bare, "node_modules");
+    fs.cpSync(installed, path.join(modules, PKG), { recursive: true });
+    // Symlinks resolve to their real paths, so each dependency finds its own dependencies in the project.
+    for (const dep of Object.keys(manifest.dependencies ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
+      fs.symlinkSync(path.join(project, "node_modules", dep), path.join(modules, dep), "dir");
+    }
+  });
+
+  it("the peer is optional, so npm does not install it for Terraform users", () => {
+    const packed = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as typeof manifest;
+    expect(packed.peerDependencies).toHaveProperty("@pulumi/pulumi");
+    expect(packed.peerDependenciesMeta).toEqual({ "@pulumi/pulumi": { optional: true } });
+  });
+
+  it("the Pulumi entry names the missing package and the install command", async () => {
+    const r = await node(bare, `require(${JSON.stringify(PKG)})`);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("the Pulumi resource (ApiKey) needs @pulumi/pulumi, which is not installed");
+    expect(r.stderr).toContain("npm install @pulumi/pulumi");
+  });
+
+  it("the SDK and the palette-apikeys bin work", async () => {
+    const sdk = await node(bare, `console.log(typeof require(${JSON.stringify(`${PKG}/sdk`)}).PaletteClient)`);
+    expect(sdk).toMatchObject({ code: 0, stdout: "function\n" });
+    const bin = path.join(bare, "node_modules", PKG, "dist/cli/palette-apikeys.js");
+    const { stdout } = await run(process.execPath, [bin, "terraform-mirror", path.join(bare, "mirror")], { cwd: bare });
+    expect(stdout).toContain("provider_installation {");
   });
 });
 

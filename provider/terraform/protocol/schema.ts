@@ -1,14 +1,18 @@
 /** Schemas in their tfplugin6 form: the type constraint travels as JSON bytes (`"string"`). */
 import type { BlockSchema, Schema } from "../framework";
-import { NESTING, type Tf } from "./tfplugin6";
+import { NESTING, STRING_KIND, type Tf } from "./tfplugin6";
+
+// Descriptions are written in markdown (`name_prefix`, lists): declared so, not as plain text.
+const DESCRIPTION_KIND = STRING_KIND.markdown;
 
 function block(b: BlockSchema): Tf<"Schema.Block"> {
   return {
-    ...(b.description !== undefined ? { description: b.description } : {}),
+    ...(b.description !== undefined ? { description: b.description, description_kind: DESCRIPTION_KIND } : {}),
     attributes: b.attributes.map((a) => ({
       name: a.name,
       type: Buffer.from(JSON.stringify(a.type)),
       description: a.description,
+      description_kind: DESCRIPTION_KIND,
       required: a.required === true,
       optional: a.optional === true,
       computed: a.computed === true,

@@ -115,3 +115,6 @@ export type RpcResponse<R extends ProviderRpc> = Tf<`${R}.Response`>;
 /** `Diagnostic.severity` and `Schema.NestedBlock.nesting` values. */
 export const SEVERITY = { error: 1, warning: 2 } as const;
 export const NESTING = { single: 1, list: 2, set: 3 } as const;
+
+/** tfplugin6 `StringKind`: how Terraform and doc generators render a description. */
+export const STRING_KIND = { plain: 0, markdown: 1 } as const;

@@ -2,8 +2,10 @@
  * `palette-apikeys audit` as a user runs it: the built bin in a child process, credentials in
  * SPECTROCLOUD_* only, against the emulator. The managed keys come from the project's own runs: a
  * Pulumi program through the offline runner (its state exported as `pulumi stack export` would)
- * and a real `terraform apply` whose `terraform show -json` is the Terraform state. Then every flag
- * and exit code, a plain user who cannot see owners, and a 1,000-key tenant at Palette's rate limit.
+ * and a real `terraform apply` whose `terraform show -json` is the Terraform state; a rotation with
+ * keepPrevious / keep_previous in both engines (the Terraform one in a module, read from the raw
+ * state `terraform state pull` prints). Then every flag and exit code, a plain user who cannot see
+ * owners, and a 1,000-key tenant at Palette's rate limit.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -14,7 +16,7 @@ import { secretConfig } from "../../../runner/engine-host";
 import { runProgram } from "../../../runner/offline-engine";
 import { exportStack } from "../../../runner/stack-export";
 import { PaletteClient } from "../../../sdk";
-import type { AuditReport } from "../../../cli/audit";
+import { keysInTerraformState, type AuditReport } from "../../../cli/audit";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { CLI, layOutMirror, PROVIDER_BLOCK, tempRoot, terraformSuite, Workspace } from "../terraform/palette-support";
 
@@ -24,6 +26,7 @@ const REPO = path.resolve(__dirname, "../../..");
 const ADMIN_KEY = "AuditAdminKeyQ1w2E3r4T5y6U7i8o9p0";
 const ALICE_KEY = "AuditAliceKeyZ9x8C7v6B5n4M3l2k1j0";
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 interface Run {
   code: number;
@@ -49,12 +52,16 @@ suite("palette-apikeys audit against the emulator", () => {
   let sdk: PaletteClient;
   let pulumiExport: string;
   let terraformShow: string;
+  /** The rotated stacks: a Pulumi export, and a Terraform workspace's raw state and show -json. */
+  let pulumiRotated: string;
+  let terraformRaw: string;
+  let terraformRotatedShow: string;
   /** Values Palette returned once at create: none may ever appear in the audit's output. */
   const secrets: string[] = [ADMIN_KEY, ALICE_KEY];
   const uids: Record<string, string> = {};
   const admin = (): Record<string, string> => ({ SPECTROCLOUD_HOST: emu.url, SPECTROCLOUD_APIKEY: ADMIN_KEY });
   const byName = (report: AuditReport, name: string) => report.keys.find((k) => k.name === name);
-  const states = (): string[] => ["--pulumi-state", pulumiExport, "--terraform-state", terraformShow];
+  const states = (): string[] => ["--pulumi-state", pulumiExport, "--pulumi-state", pulumiRotated, "--terraform-state", terraformShow, "--terraform-state", terraformRaw];
   const clean = (r: Run): void => {
     for (const s of secrets) expect(`${r.stdout}${r.stderr}`).not.toContain(s);
   };
@@ -106,6 +113,65 @@ resource "palette_api_key" "gone" {
     fs.writeFileSync(terraformShow, (await ws.expect(["show", "-json"])).stdout);
     uids.tfGone = ws.attributes("palette_api_key", "gone").id as string;
 
+    // Rotations that keep the replaced key, one per engine: the keys are made 23 days ago (both
+    // clocks moved back), so by now they are inside rotate_before and the next run rotates them.
+    const realNow = new Date();
+    const past = new Date(realNow.getTime() - 23 * DAY - HOUR);
+    const rotating = { expiresIn: "30d", rotateBefore: "7d", keepPrevious: "2d" };
+    const rotatedState = path.join(root, "rot.json");
+    const rotatedUp = (at: Date) =>
+      runProgram({
+        operation: "up",
+        program: () => {
+          new ApiKey("deployer", rotating);
+          return {};
+        },
+        projectDir: REPO,
+        stateFile: rotatedState,
+        project: "audit",
+        stack: "rot",
+        config: { "palette:host": emu.url, "palette:apiKey": secretConfig(ADMIN_KEY) },
+        env: { ...NO_ENV_CREDENTIALS, PALETTE_APIKEYS_NOW: at.toISOString() },
+        passphrase: "audit test passphrase",
+        log: () => undefined,
+      });
+    const rws = new Workspace(root, "tf-rot", layOutMirror(path.join(root, "rot-mirror")).cliConfig, { SPECTROCLOUD_HOST: emu.url, SPECTROCLOUD_APIKEY: ADMIN_KEY });
+    fs.mkdirSync(path.join(rws.dir, "team"), { recursive: true });
+    fs.writeFileSync(
+      path.join(rws.dir, "team", "main.tf"),
+      `terraform {
+  required_providers {
+    palette = { source = "terraform.local/palette-apikeys/palette" }
+  }
+}
+resource "palette_api_key" "deployer" {
+  name_prefix   = "tf-deployer"
+  expires_in    = "30d"
+  rotate_before = "7d"
+  keep_previous = "2d"
+  lifecycle { create_before_destroy = true }
+}
+`,
+    );
+    rws.write({ "main.tf": `${PROVIDER_BLOCK}
+module "team" {
+  source = "./team"
+}
+` });
+    await rws.expect(["init", "-no-color"]);
+    emu.clock.set(past);
+    await rotatedUp(past);
+    await rws.expect(["apply", "-auto-approve", "-no-color"], 0, { PALETTE_APIKEYS_NOW: past.toISOString() });
+    emu.clock.set(realNow);
+    await rotatedUp(realNow);
+    await rws.expect(["apply", "-auto-approve", "-no-color"], 0, { PALETTE_APIKEYS_NOW: realNow.toISOString() });
+    pulumiRotated = path.join(root, "rot-export.json");
+    fs.writeFileSync(pulumiRotated, JSON.stringify(exportStack(rotatedState), null, 2));
+    terraformRaw = path.join(root, "rot.tfstate");
+    fs.writeFileSync(terraformRaw, (await rws.expect(["state", "pull"])).stdout);
+    terraformRotatedShow = path.join(root, "rot-show.json");
+    fs.writeFileSync(terraformRotatedShow, (await rws.expect(["show", "-json"])).stdout);
+
     // Out of band: an unmanaged key, a revoked one, one whose owner leaves, one already expired.
     const inYear = new Date(Date.now() + 365 * DAY);
     const bob = emu.accounts.users.find((u) => u.email.startsWith("bob"))!;
@@ -118,7 +184,6 @@ resource "palette_api_key" "gone" {
     emu.removeUser(bob.uid);
     await sdk.apiKeys.delete(uids.tfGone);
     // Palette refuses an expiry in the past: make the key while the emulator's clock is two days back.
-    const realNow = new Date();
     emu.clock.set(new Date(realNow.getTime() - 2 * DAY));
     const old = await sdk.apiKeys.create({ name: "expired", expiresAt: new Date(realNow.getTime() - DAY) });
     secrets.push(old.value);
@@ -143,6 +208,23 @@ resource "palette_api_key" "gone" {
     expect(p.deployment.resources[2].outputs.key).toMatchObject({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" });
     const t = JSON.parse(fs.readFileSync(terraformShow, "utf8"));
     expect(t.values.root_module.resources.map((r: { address: string }) => r.address).sort()).toEqual(["palette_api_key.gone", "palette_api_key.keep"]);
+    // The rotations kept the replaced keys: Pulumi's previousKeys, Terraform's previous_keys in a module.
+    const rotated = JSON.parse(fs.readFileSync(pulumiRotated, "utf8")).deployment.resources.find((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/palette:ApiKey");
+    expect(rotated.outputs.previousKeys).toEqual([{ uid: expect.any(String), name: expect.stringMatching(/^deployer-/), deleteAfter: expect.any(String) }]);
+    const raw = JSON.parse(fs.readFileSync(terraformRaw, "utf8"));
+    expect(raw).toMatchObject({ version: 4, terraform_version: expect.any(String) });
+    expect(raw.resources).toEqual([expect.objectContaining({ module: "module.team", mode: "managed", type: "palette_api_key", name: "deployer" })]);
+    expect(raw.resources[0].instances[0].attributes.previous_keys).toEqual([{ uid: expect.any(String), name: expect.stringMatching(/^tf-deployer-/), delete_after: expect.any(String) }]);
+  });
+
+  test("terraform show -json and the raw state of one workspace name the same keys, the kept one included", () => {
+    const fromShow = keysInTerraformState(JSON.parse(fs.readFileSync(terraformRotatedShow, "utf8")));
+    const fromRaw = keysInTerraformState(JSON.parse(fs.readFileSync(terraformRaw, "utf8")));
+    expect(fromRaw).toEqual(fromShow);
+    expect(fromRaw).toEqual([
+      { uid: expect.any(String), address: "module.team.palette_api_key.deployer" },
+      { uid: expect.any(String), address: "module.team.palette_api_key.deployer.previous_keys", kept: true },
+    ]);
   });
 
   test("--json with both states: every key's flags, the missing managed key, no secret in the output", async () => {
@@ -150,8 +232,16 @@ resource "palette_api_key" "gone" {
     expect(r.code).toBe(0);
     clean(r);
     const report = JSON.parse(r.stdout) as AuditReport;
-    const flags = Object.fromEntries(report.keys.map((k) => [k.name, k.flags]));
+    // The rotated keys have generated names: each kept (replaced) key is the one a state lists as kept.
+    const rotatedName = (k: AuditReport["keys"][number]): string =>
+      k.name.startsWith("deployer-") || k.name.startsWith("tf-deployer-") ? `${k.name.split("-").slice(0, -1).join("-")} (${k.managedAs})` : k.name;
+    const flags = Object.fromEntries(report.keys.map((k) => [rotatedName(k), k.flags]));
     expect(flags).toEqual({
+      // Kept keys expire within the 14 days (they were made 23 days ago); never unmanaged.
+      "deployer (resource)": [],
+      "deployer (kept)": ["expiring"],
+      "tf-deployer (resource)": [],
+      "tf-deployer (kept)": ["expiring"],
       "bootstrap-admin": ["unmanaged"],
       "bootstrap-alice": ["unmanaged"],
       "pulumi-ci": [],
@@ -166,7 +256,8 @@ resource "palette_api_key" "gone" {
     expect(byName(report, "tf-keep")).toMatchObject({ ownerState: "active", ownerEmail: "admin@palette.local", status: "active", managedBy: [terraformShow], ageDays: 0 });
     expect(byName(report, "pulumi-ci")?.managedBy).toEqual([pulumiExport]);
     expect(report.missing).toEqual([{ uid: uids.tfGone, source: terraformShow, address: "palette_api_key.gone" }]);
-    expect(report.counts).toEqual({ expired: 1, expiring: 1, revoked: 1, orphaned: 1, unmanaged: 6, missing: 1 });
+    expect(report.keys.filter((k) => k.managedAs === "kept").map((k) => k.managedBy)).toEqual([[pulumiRotated], [terraformRaw]]);
+    expect(report.counts).toEqual({ expired: 1, expiring: 3, revoked: 1, orphaned: 1, unmanaged: 6, missing: 1 });
     expect(report.ownersKnown).toBe(true);
   });
 
@@ -177,17 +268,28 @@ resource "palette_api_key" "gone" {
     // Palette names no owner that has left: the table shows the uid.
     const bob = emu.accounts.users.find((u) => u.email.startsWith("bob"))!.uid;
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^NAME\s+UID\s+OWNER\s+OWNER STATE\s+STATUS\s+EXPIRES\s+AGE\s+FLAGS$/);
-    expect(lines.find((l) => l.startsWith("bobs "))).toMatch(new RegExp(`${uids.bobs}\\s+${bob}\\s+gone\\s+active\\s+\\d{4}-\\d\\d-\\d\\d\\s+0d\\s+orphaned$`));
+    expect(lines[0]).toMatch(/^NAME\s+UID\s+OWNER\s+OWNER STATE\s+STATUS\s+EXPIRES\s+AGE\s+MANAGED\s+FLAGS$/);
+    expect(lines.find((l) => l.startsWith("bobs "))).toMatch(new RegExp(`${uids.bobs}\\s+${bob}\\s+gone\\s+active\\s+\\d{4}-\\d\\d-\\d\\d\\s+0d\\s+-\\s+orphaned$`));
     expect(lines.find((l) => l.startsWith("expired "))).toMatch(/\sexpired\s.*\sexpired$/);
     expect(lines.slice(1, -1).join("\n")).not.toContain("unmanaged");
-    expect(lines.at(-1)).toBe("9 keys: 1 expired, 1 expiring, 1 revoked, 1 orphaned, 0 unmanaged, 0 missing.");
+    expect(lines.at(-1)).toBe("13 keys: 1 expired, 3 expiring, 1 revoked, 1 orphaned, 0 unmanaged, 0 missing.");
+  });
+
+  test("the table with states: kept keys read \"kept\" under MANAGED, and the table says what that means", async () => {
+    const r = await audit(states(), admin());
+    expect(r.code).toBe(0);
+    clean(r);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines.filter((l) => /\skept\s+expiring$/.test(l)).map((l) => l.split(/\s+/)[0]?.replace(/-[a-z0-9]+$/, ""))).toEqual(["deployer", "tf-deployer"]);
+    expect(lines.find((l) => l.startsWith("tf-keep "))).toMatch(/\sresource\s+-$/);
+    expect(lines.find((l) => l.startsWith("stray "))).toMatch(/\sno\s+unmanaged$/);
+    expect(lines).toContain("Kept: keys a rotation replaced, kept alive by keepPrevious / keep_previous until their delete-after; managed, not unmanaged.");
   });
 
   test("--within moves the expiring horizon", async () => {
     const wide = JSON.parse((await audit(["--json", "--within", "400d"], admin())).stdout) as AuditReport;
     // Every unexpired key, the revoked one too: revoking does not stop the clock.
-    expect(wide.counts.expiring).toBe(8);
+    expect(wide.counts.expiring).toBe(12);
     const narrow = JSON.parse((await audit(["--json", "--within", "12h"], admin())).stdout) as AuditReport;
     expect(narrow.counts.expiring).toBe(0);
   });
@@ -211,16 +313,39 @@ resource "palette_api_key" "gone" {
     expect(r).toMatchObject({ code: 0, stderr: "" });
   });
 
-  test("a plain user: owners unknown, nothing orphaned, said in the table; --fail-on orphaned warns", async () => {
+  test("a plain user: owners unknown, nothing orphaned, said in the table; --fail-on orphaned cannot pass unchecked", async () => {
     const env = { SPECTROCLOUD_HOST: emu.url, SPECTROCLOUD_APIKEY: ALICE_KEY };
     const json = JSON.parse((await audit(["--json"], env)).stdout) as AuditReport;
     expect(json.ownersKnown).toBe(false);
     expect(json.keys.map((k) => [k.name, k.ownerState])).toEqual([["bootstrap-alice", "unknown"]]);
     const r = await audit(["--fail-on", "orphaned"], env);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2);
     clean(r);
     expect(r.stdout).toContain("Owners unknown: only a tenant admin may list users");
-    expect(r.stderr).toContain("orphaned cannot be determined");
+    expect(r.stderr).toContain("--fail-on orphaned cannot be checked: these credentials may not list users");
+    expect(r.stderr).toContain("--allow-unknown-owners");
+    const allowed = await audit(["--fail-on", "orphaned", "--allow-unknown-owners"], env);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toContain("warning: orphaned cannot be determined");
+  });
+
+  test("a state file of no known format exits 2 naming the file, before any request", async () => {
+    const foo = path.join(root, "foo.json");
+    fs.writeFileSync(foo, JSON.stringify({ foo: 1 }));
+    const notJson = path.join(root, "state.txt");
+    fs.writeFileSync(notJson, "# terraform state list output\npalette_api_key.keep\n");
+    const before = emu.requests().length;
+    for (const [args, message] of [
+      [["--terraform-state", foo, "--fail-on", "missing"], `${foo} is not a Terraform state: expected \`terraform show -json\` output or a raw state (\`terraform state pull\`, version 4)`],
+      [["--terraform-state", notJson], `${notJson} is not a Terraform state: not JSON`],
+      [["--pulumi-state", terraformShow], `${terraformShow} is not a \`pulumi stack export\` document`],
+      [["--pulumi-state", foo], `${foo} is not a \`pulumi stack export\` document`],
+    ] as const) {
+      const r = await audit([...args], admin());
+      expect(r).toMatchObject({ code: 2, stdout: "" });
+      expect(r.stderr).toContain(message);
+    }
+    expect(emu.requests().length).toBe(before);
   });
 
   test.each([
@@ -241,9 +366,6 @@ resource "palette_api_key" "gone" {
     const missingFile = await audit(["--terraform-state", path.join(root, "nope.json")], admin());
     expect(missingFile.code).toBe(1);
     expect(missingFile.stderr).toContain("cannot read Terraform state");
-    const notAState = await audit(["--pulumi-state", terraformShow], admin());
-    expect(notAState).toMatchObject({ code: 1 });
-    expect(notAState.stderr).toContain("not a `pulumi stack export` document");
     const none = await audit([], { SPECTROCLOUD_HOST: emu.url });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no credentials: set SPECTROCLOUD_APIKEY");
@@ -256,7 +378,9 @@ resource "palette_api_key" "gone" {
   test("--help documents the exit codes", async () => {
     const r = await audit(["--help"], {});
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Exit codes: 0 nothing matched --fail-on, 1 error, 2 bad arguments, 3 a --fail-on flag matched.");
+    expect(r.stdout.replace(/\s+/g, " ")).toContain(
+      "Exit codes: 0 nothing matched --fail-on, 1 error, 2 bad arguments (a state file of the wrong format, or --fail-on orphaned that cannot be checked), 3 a --fail-on flag matched.",
+    );
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * The shipped path end to end: the built `palette-apikeys terraform-mirror` lays out the built
  * provider bundle; `terraform init` installs it from there and locks it; `terraform validate`
- * runs it. Needs `npm run build` (npm test builds first).
+ * runs it; without node on PATH the launcher says so, and Terraform shows it; `providers schema
+ * -json` declares the markdown descriptions as markdown. Needs `npm run build` (npm test builds first).
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { terraformPlatform } from "../../../cli/terraform-mirror";
+import { NO_NODE_MESSAGE, terraformPlatform } from "../../../cli/terraform-mirror";
 import { REPO, tempDir, terraformSuite, terraformWorkspace } from "../../helpers/terraform";
 
 const { suite, version } = terraformSuite(__filename);
@@ -65,5 +66,63 @@ suite(`palette-apikeys terraform-mirror under terraform ${version ?? "absent"}`,
     const first = await initAndHash("m1");
     expect(first).toMatch(/^h1:/);
     expect(await initAndHash("m2")).toBe(first);
+  });
+
+  /** Runs `file` with `args` in `cwd` under exactly `env`; never throws on a non-zero exit. */
+  const exec = (file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(file, args, { cwd, env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, stdout, stderr });
+      });
+    });
+
+  test("without node on PATH the launcher says what is missing, and terraform shows it", async () => {
+    const { config } = mirror("m3");
+    const launcher = path.join(root, "m3", "terraform.local/palette-apikeys/palette", PACKAGE_VERSION, terraformPlatform() ?? "unsupported", `terraform-provider-palette_v${PACKAGE_VERSION}`);
+    // A PATH with what the launcher and terraform need, and no node.
+    const bin = path.join(root, "no-node-bin");
+    fs.mkdirSync(bin);
+    for (const tool of ["dirname", "terraform"]) {
+      const found = execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim();
+      fs.symlinkSync(found, path.join(bin, tool));
+    }
+    expect(NO_NODE_MESSAGE).toBe("terraform.local/palette-apikeys/palette: no `node` on PATH. This provider runs on Node.js >= 20.18.1: install it and put `node` on the PATH terraform runs with.");
+    const env = { PATH: bin, HOME: root };
+    const direct = await exec(launcher, [], root, env);
+    expect(direct).toEqual({ code: 1, stdout: `${NO_NODE_MESSAGE}\n`, stderr: `${NO_NODE_MESSAGE}\n` });
+
+    const ws = path.join(root, "m3-ws");
+    fs.mkdirSync(ws);
+    fs.writeFileSync(path.join(ws, "main.tf"), MAIN_TF);
+    const tfEnv = { ...env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+    expect((await exec("terraform", ["init", "-input=false", "-no-color"], ws, { ...tfEnv, PATH: `${path.dirname(process.execPath)}${path.delimiter}${bin}` })).code).toBe(0);
+    const validate = await exec("terraform", ["validate", "-no-color"], ws, tfEnv);
+    expect(validate.code).toBe(1);
+    // Terraform wraps long lines.
+    expect(validate.stderr.replace(/\s+/g, " ")).toContain(`Unrecognized remote plugin message: ${NO_NODE_MESSAGE}`);
+  });
+
+  test("providers schema -json declares the descriptions markdown", async () => {
+    const { config } = mirror("m4");
+    const ws = path.join(root, "m4-ws");
+    fs.mkdirSync(ws);
+    fs.writeFileSync(path.join(ws, "main.tf"), MAIN_TF);
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1", XDG_CACHE_HOME: path.join(root, "cache") };
+    for (const name of ["TF_LOG", "TF_LOG_PATH", "TF_CLI_ARGS", "TF_DATA_DIR"]) delete env[name];
+    expect((await exec("terraform", ["init", "-input=false", "-no-color"], ws, env)).code).toBe(0);
+    const r = await exec("terraform", ["providers", "schema", "-json"], ws, env);
+    expect(r.code).toBe(0);
+    interface Block {
+      description?: string;
+      description_kind?: string;
+      attributes?: Record<string, { description?: string; description_kind?: string }>;
+    }
+    const doc = JSON.parse(r.stdout) as { provider_schemas: Record<string, { resource_schemas: Record<string, { block: Block }> }> };
+    const resource = Object.values(doc.provider_schemas)[0]?.resource_schemas.palette_api_key?.block;
+    expect(resource?.description_kind).toBe("markdown");
+    const attributes = Object.entries(resource?.attributes ?? {});
+    // Backticks: what made the plain kind wrong.
+    expect(attributes.filter(([, a]) => a.description?.includes("`"))).not.toEqual([]);
+    expect(attributes.filter(([, a]) => a.description_kind !== "markdown").map(([name]) => name)).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ describe("redactSecrets", () => {
   });
 
   test("replaces the longest secret first, so no suffix of a secret survives", () => {
-    expect(redactSecrets("token abcdef", ["abc", "abcdef"])).toBe(`token ${REDACTED}`);
+    expect(redactSecrets("token abc1def2", ["abc1", "abc1def2"])).toBe(`token ${REDACTED}`);
   });
 
   test("hides anything shaped like a JWT even when not registered", () => {
