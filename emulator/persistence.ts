@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import type { PasswordHash } from "./secrets";
 import type { Role, Store, StoredKey, Tenant } from "./store";
@@ -155,7 +155,23 @@ export function saveState(path: string, store: Store, settings: SavedSettings): 
       seeded: k.seeded,
     })),
   };
+  writeOwnerOnly(path, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/**
+ * Replaces `path` with `text` atomically, mode 0600. `mode` applies only to a file the write creates,
+ * and the temp name is predictable (pid 1 in a container): a temp file a crashed run left, perhaps
+ * readable by all, is removed first and the write refuses any file that is there ("wx").
+ */
+function writeOwnerOnly(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, path);
+  rmSync(tmp, { force: true });
+  try {
+    writeFileSync(tmp, text, { mode: 0o600, flag: "wx" });
+    renameSync(tmp, path);
+  } catch (e) {
+    // A half-written temp file would be the next crash's leftover.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningEmulator } from "../../../emulator";
@@ -52,6 +52,17 @@ it("keeps created keys as hashes only, and the seeded credentials in clear, in a
     controlToken: emu.controlToken,
   });
   expect(statSync(statePath).mode & 0o077).toBe(0);
+});
+
+it("writes the file 0600 even over a temp file a crashed run left readable by all", async () => {
+  const statePath = join(dir, "state.json");
+  // The temp name is the path and the pid (often 1 in a container), so a crashed run's is met again.
+  const stale = `${statePath}.${process.pid}.tmp`;
+  writeFileSync(stale, "left by a crashed run");
+  chmodSync(stale, 0o644);
+  await start(statePath);
+  expect(statSync(statePath).mode & 0o777).toBe(0o600);
+  expect(existsSync(stale)).toBe(false);
 });
 
 it("restarted without credentials, accepts the same admin key, user key, password and control token", async () => {
