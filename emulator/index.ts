@@ -21,11 +21,11 @@ import { RateLimiter, validRateLimit } from "./rate-limiter";
 import { Router } from "./router";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
-import { controlRoutes, emailTaken, type ControlTarget } from "./routes/control";
+import { controlGuard, controlRoutes, emailTaken, type ControlTarget } from "./routes/control";
 import type { LiveSettings, RouteDeps } from "./routes/deps";
 import { userRoutes } from "./routes/users";
 import { printable } from "./redact";
-import { hashPassword } from "./secrets";
+import { hashKeyValue, hashPassword } from "./secrets";
 import { applySeedKeys, ORG_NAME, restoreAddedUsers, seedUsers } from "./seed";
 import { createEmulatorServer } from "./server";
 import { Store, type StoredKey, type StoredUser } from "./store";
@@ -145,9 +145,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...apiKeyRoutes(deps),
     ...authRoutes(deps),
     ...userRoutes(deps),
-    ...controlRoutes(control, credentials.controlToken),
+    ...controlRoutes(control),
   ]);
-  const http = createEmulatorServer({ clock, faults, limiter, router, auth, log: options.log });
+  const guardControl = controlGuard(hashKeyValue(credentials.controlToken));
+  const http = createEmulatorServer({ clock, faults, limiter, router, auth, guardControl, log: options.log });
 
   http.server.listen(resolved.port, resolved.host);
   // once() rejects when "error" comes first (for example EADDRINUSE).
