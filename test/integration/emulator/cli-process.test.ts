@@ -1,7 +1,7 @@
 /**
  * `palette-emulator` as users start it: the built bin run directly (so its run bit matters), on a
  * free port, with --state in a temp dir, restarted, and driven through the control surface over HTTP.
- * Needs `npm run build`.
+ * Needs `npm run build`, after the last change to the sources it runs: an older dist is refused.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { requireFreshBuild } from "../../helpers/fresh-build";
 
 const BIN = resolve(__dirname, "../../../dist/emulator/cli.js");
 
@@ -20,17 +21,20 @@ interface Started {
   readonly lines: readonly string[];
 }
 
-let dir: string;
+let dir = "";
 const children: ChildProcess[] = [];
 beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error("run `npm run build` before this test");
+  if (!existsSync(BIN)) throw new Error("dist/emulator/cli.js is missing: run `npm run build` before this test");
+  // What the bin loads: the emulator and the wire module it imports from the SDK.
+  requireFreshBuild(["emulator", "sdk/wire"]);
 });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "palette-emulator-cli-"));
 });
 afterEach(async () => {
   await Promise.all(children.splice(0).map(stop));
-  rmSync(dir, { recursive: true, force: true });
+  // "" when beforeAll refused the build: no test ran, nothing to remove.
+  if (dir !== "") rmSync(dir, { recursive: true, force: true });
 });
 
 async function stop(child: ChildProcess): Promise<void> {
