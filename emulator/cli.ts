@@ -2,10 +2,11 @@
 /**
  * `palette-emulator`: runs the emulator until SIGINT/SIGTERM and prints how to use it, seeded
  * credentials included. This banner is the one place the emulator shows secrets, on purpose:
- * they are what a developer needs to talk to it.
+ * they are what a developer needs to talk to it. A credential a restart kept from its state file
+ * is known there only as a hash, so the banner says it is unchanged instead.
  */
 import { startEmulator } from "./index";
-import type { EmulatorOptions, RunningEmulator, SeedAccount } from "./options";
+import type { CredentialName, EmulatorOptions, RunningEmulator, SeedAccount } from "./options";
 
 export const DEFAULT_CLI_PORT = 8080;
 
@@ -24,7 +25,9 @@ Options:
                                                                   [default: as --admin-key]
   --key-limit <n>      API keys one user may own                  [default: the state file's, else 20]
   --state <file>       keep state in this JSON file across restarts: users, keys, the key limit,
-                       and the seeded credentials and control token (an option given wins)
+                       and the seeded credentials and control token, as hashes only: a restart
+                       accepts them but cannot print them (save the banner's, or give them by
+                       flag; a flag given wins)
   --no-rate-limit      turn off Palette's 10 req/s (burst 5) limit
   --quiet              do not print a line per request
   -h, --help           show this help`;
@@ -94,23 +97,43 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliRun
   return { exitCode: 0, emulator, stop, stopped };
 }
 
+/** What the banner calls each credential, and the flag that sets a new one. */
+const CREDENTIALS: Readonly<Record<CredentialName, { readonly what: string; readonly flag: string }>> = {
+  adminKey: { what: "the admin key", flag: "--admin-key" },
+  userKey: { what: "alice's key", flag: "--user-key" },
+  password: { what: "the password", flag: "--password" },
+  controlToken: { what: "the control token", flag: "--control-token" },
+};
+
+/** Shown in place of a credential the state file kept as a hash: the value is not known to print. */
+const UNCHANGED = "unchanged, see below";
+
 function printBanner(emu: RunningEmulator, options: CliOptions, io: CliIo): void {
+  const kept = new Set(emu.keptCredentials);
+  const shown = (name: CredentialName, value: string): string => (kept.has(name) ? UNCHANGED : value);
   const row = (a: SeedAccount): string => {
     const who = `${a.role === "tenantAdmin" ? "tenant admin" : "user        "}  ${a.email.padEnd(22)} ${`${a.firstName} ${a.lastName}`.padEnd(14)}`;
-    return a.apiKey === "" ? `  ${who} (no API key: log in with the password)` : `  ${who} ApiKey: ${a.apiKey}`;
+    if (a.apiKeyUid === "") return `  ${who} (no API key: log in with the password)`;
+    return `  ${who} ApiKey: ${shown(a.role === "tenantAdmin" ? "adminKey" : "userKey", a.apiKey)}`;
   };
   const { admin, users } = emu.accounts;
   io.out(`Palette emulator listening on ${emu.url}`);
   io.out(`Tenant: ${emu.tenant.orgName} (uid ${emu.tenant.uid})`);
-  io.out(`Seeded accounts (password for all: ${admin.password}):`);
+  io.out(`Seeded accounts (password for all: ${shown("password", admin.password)}):`);
   for (const a of [admin, ...users]) io.out(row(a));
   io.out("Point the provider or SDK at it:");
-  io.out(`  SPECTROCLOUD_HOST=${emu.url} SPECTROCLOUD_APIKEY=${admin.apiKey}`);
+  io.out(`  SPECTROCLOUD_HOST=${emu.url} SPECTROCLOUD_APIKEY=${kept.has("adminKey") ? "<the admin key, unchanged>" : admin.apiKey}`);
   io.out(`Rate limit: ${options.rateLimit === false ? "off" : "10 requests/s, burst 5, per path prefix and client IP"}`);
   io.out(`API keys per user: ${emu.keyLimitPerUser()}`);
   io.out(options.statePath === undefined ? "State: in memory (lost on exit)" : `State: ${options.statePath}`);
   io.out(`Control surface (emulator only: clock, limits, users, faults): ${emu.url}/__emulator`);
-  io.out(`  header X-Emulator-Token: ${emu.controlToken}`);
+  io.out(`  header X-Emulator-Token: ${shown("controlToken", emu.controlToken)}`);
+  if (kept.size > 0) {
+    const names = emu.keptCredentials.map((n) => CREDENTIALS[n]);
+    io.out(`Unchanged from the start that printed them: ${names.map((c) => c.what).join(", ")}.`);
+    io.out("  The state file keeps credentials as hashes only, so they still work but cannot be shown again:");
+    io.out(`  use the values printed then, or set new ones with ${names.map((c) => c.flag).join(", ")}.`);
+  }
   io.out("Press Ctrl+C to stop.");
 }
 

@@ -11,8 +11,9 @@ import { once } from "node:events";
 import { RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND } from "../sdk/wire";
 import { Authenticator } from "./auth";
 import { createClock } from "./clock";
+import { credentialHashes, keptCredentialNames, resolveCredentials } from "./credentials";
 import { Faults } from "./faults";
-import { newSecret, newUid } from "./ids";
+import { newUid } from "./ids";
 import { JwtSigner } from "./jwt";
 import { userNotFound } from "./http-error";
 import type { EmulatorKeyView, EmulatorOptions, EmulatorUserView, NewEmulatorUser, RateLimitSettings, RunningEmulator } from "./options";
@@ -21,16 +22,17 @@ import { RateLimiter, validRateLimit } from "./rate-limiter";
 import { Router } from "./router";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
-import { controlRoutes, emailTaken, type ControlTarget } from "./routes/control";
+import { controlGuard, controlRoutes, emailTaken, type ControlTarget } from "./routes/control";
 import type { LiveSettings, RouteDeps } from "./routes/deps";
 import { userRoutes } from "./routes/users";
 import { printable } from "./redact";
-import { hashPassword } from "./secrets";
+import { hashPassword, type PasswordHash } from "./secrets";
 import { applySeedKeys, ORG_NAME, restoreAddedUsers, seedUsers } from "./seed";
 import { createEmulatorServer } from "./server";
 import { Store, type StoredKey, type StoredUser } from "./store";
 
 export type {
+  CredentialName,
   EmulatorClock,
   EmulatorKeyView,
   EmulatorOptions,
@@ -54,19 +56,14 @@ export const DEFAULT_SESSION_TIMEOUT_MS = 240 * 60 * 1000;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const persisted = options.statePath === undefined ? undefined : loadState(options.statePath);
   const resolved = resolveOptions(options, persisted);
+  const credentials = resolveCredentials(options, persisted?.credentials);
   const clock = createClock(options.now ?? new Date());
 
   let loading = true;
   const settings: LiveSettings = { keyLimitPerUser: resolved.keyLimitPerUser, createResponseUid: resolved.createResponseUid };
-  const credentials = {
-    adminKey: resolved.adminKey,
-    userKey: resolved.userKey,
-    password: resolved.password,
-    controlToken: resolved.controlToken,
-  };
   const save = (): void => {
     if (!loading && options.statePath !== undefined) {
-      saveState(options.statePath, store, { credentials, keyLimitPerUser: settings.keyLimitPerUser });
+      saveState(options.statePath, store, { credentials: credentialHashes(credentials), keyLimitPerUser: settings.keyLimitPerUser });
     }
   };
   const store = new Store(persisted?.tenant ?? { uid: newUid(), orgName: ORG_NAME }, save);
@@ -77,8 +74,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // credential key: the seed comes back with a new uid and is given a fresh one.
     if (store.getUser(key.ownerUid) !== undefined || !key.seeded) store.putKey({ ...key });
   }
-  applySeedKeys(store, accounts, clock.now());
+  applySeedKeys(store, accounts, credentials, clock.now());
   loading = false;
+  // Also rewrites an older file at once: a v2 file's clear credentials do not outlive this start.
   save();
 
   const auth = new Authenticator(store, clock, new JwtSigner(), {
@@ -96,7 +94,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const control: Omit<RunningEmulator, "url" | "port" | "requests" | "close"> & ControlTarget = {
     tenant: { uid: store.tenant.uid, orgName: store.tenant.orgName },
     accounts: { admin, users },
-    controlToken: credentials.controlToken,
+    controlToken: credentials.controlToken.value ?? "",
+    keptCredentials: keptCredentialNames(credentials),
     clock,
     faults,
     keys: () => store.listKeys().map(toView),
@@ -112,7 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     keyLimitPerUser: () => settings.keyLimitPerUser,
     users: () => store.listUsers().map(toUserView),
     addUser(u) {
-      const user = newUser(u, resolved.password, clock.now());
+      const user = newUser(u, credentials.password.hash, clock.now());
       if (store.findUserByEmail(user.email) !== undefined) throw emailTaken(user.email);
       store.addUser(user);
       return toUserView(user);
@@ -130,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     reset() {
       store.retainKeys((k) => k.seeded);
-      applySeedKeys(store, accounts, clock.now());
+      applySeedKeys(store, accounts, credentials, clock.now());
       faults.clear();
       http.clearRequests();
       auth.clearSessions();
@@ -145,9 +144,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...apiKeyRoutes(deps),
     ...authRoutes(deps),
     ...userRoutes(deps),
-    ...controlRoutes(control, credentials.controlToken),
+    ...controlRoutes(control),
   ]);
-  const http = createEmulatorServer({ clock, faults, limiter, router, auth, log: options.log });
+  const guardControl = controlGuard(credentials.controlToken.hash);
+  const http = createEmulatorServer({ clock, faults, limiter, router, auth, guardControl, log: options.log });
 
   http.server.listen(resolved.port, resolved.host);
   // once() rejects when "error" comes first (for example EADDRINUSE).
@@ -170,21 +170,25 @@ function throwError(e: Error): never {
   throw e;
 }
 
-/** A user to store, from the in-process or control-surface request; refuses what Palette could not hold. */
-function newUser(u: NewEmulatorUser, defaultPassword: string, now: Date): StoredUser {
+/**
+ * A user to store, from the in-process or control-surface request; refuses what Palette could not
+ * hold. Without a password of its own it gets the seeded users' hash: the value may be unknown here.
+ */
+function newUser(u: NewEmulatorUser, seededPassword: PasswordHash, now: Date): StoredUser {
   const email = u.email.trim();
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new RangeError(`email must look like name@domain, got '${printable(email)}'`);
   const role = u.role ?? "user";
   if (role !== "user" && role !== "tenantAdmin") throw new RangeError('role must be "user" or "tenantAdmin"');
-  const password = u.password ?? defaultPassword;
-  if (password === "" || /\s/.test(password)) throw new RangeError("password must be a non-empty string without white space");
+  if (u.password !== undefined && (u.password === "" || /\s/.test(u.password))) {
+    throw new RangeError("password must be a non-empty string without white space");
+  }
   return {
     uid: newUid(),
     email,
     firstName: u.firstName ?? email.slice(0, email.indexOf("@")),
     lastName: u.lastName ?? "",
     role,
-    password: hashPassword(password),
+    password: u.password === undefined ? seededPassword : hashPassword(u.password),
     createdAt: now,
     lastSignIn: null,
     active: true,
@@ -214,10 +218,6 @@ function toView(k: StoredKey): EmulatorKeyView {
 interface ResolvedOptions {
   port: number;
   host: string;
-  adminKey: string;
-  userKey: string;
-  password: string;
-  controlToken: string;
   rateLimit: RateLimitSettings | false;
   keyLimitPerUser: number;
   jwtLifetimeMs: number;
@@ -230,21 +230,6 @@ interface ResolvedOptions {
 function resolveOptions(o: EmulatorOptions, persisted: PersistedState | undefined): ResolvedOptions {
   const port = o.port ?? 0;
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError("port must be an integer within 0..65535");
-  // An option given wins; else what the state file kept, so that a restart accepts the same credentials.
-  const kept = persisted?.credentials;
-  const adminKey = o.adminKey ?? kept?.adminKey ?? newSecret();
-  const userKey = o.userKey ?? kept?.userKey ?? newSecret();
-  const password = o.password ?? kept?.password ?? newSecret(20);
-  const controlToken = o.controlToken ?? kept?.controlToken ?? newSecret();
-  for (const [name, value] of [
-    ["adminKey", adminKey],
-    ["userKey", userKey],
-    ["password", password],
-    ["controlToken", controlToken],
-  ] as const) {
-    if (value === "" || /\s/.test(value)) throw new RangeError(`${name} must be a non-empty string without white space`);
-  }
-  if (adminKey === userKey) throw new RangeError("adminKey and userKey must differ: a key value identifies one key");
   const positive = (name: string, v: number): number => {
     if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} must be a positive number`);
     return v;
@@ -254,10 +239,6 @@ function resolveOptions(o: EmulatorOptions, persisted: PersistedState | undefine
   return {
     port,
     host: o.host ?? "127.0.0.1",
-    adminKey,
-    userKey,
-    password,
-    controlToken,
     rateLimit: validRateLimit(o.rateLimit ?? DEFAULT_RATE_LIMIT),
     keyLimitPerUser: validKeyLimit(o.keyLimitPerUser ?? persisted?.keyLimitPerUser ?? DEFAULT_KEY_LIMIT_PER_USER),
     jwtLifetimeMs: positive("jwtLifetimeMs", o.jwtLifetimeMs ?? DEFAULT_JWT_LIFETIME_MS),

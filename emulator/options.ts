@@ -14,22 +14,26 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to listen on. @default "127.0.0.1" */
   host?: string;
-  /** API key value of the seeded tenant admin. @default the state file's, else random 32 characters [A-Za-z0-9] */
+  /**
+   * API key value of the seeded tenant admin.
+   * @default the one the state file keeps (as a hash: accepted, not known; see `keptCredentials`), else random 32 characters [A-Za-z0-9]
+   */
   adminKey?: string;
-  /** API key value of the first seeded plain user (alice). @default the state file's, else random */
+  /** API key value of the first seeded plain user (alice). @default as `adminKey` */
   userKey?: string;
-  /** Password of every seeded user. @default the state file's, else random */
+  /** Password of every seeded user. @default as `adminKey` */
   password?: string;
   /**
    * Token that guards the emulator-only control surface (`/__emulator/...`, header `X-Emulator-Token`).
-   * @default the state file's, else random 32 characters [A-Za-z0-9]
+   * @default as `adminKey`
    */
   controlToken?: string;
   /**
-   * JSON file to persist to: loaded at start when it exists, written after each change. It keeps
-   * users (disabled, added), keys (values as hashes only), the key limit, and the seeded credentials
-   * and control token in clear, so that a restart without them accepts the same ones; an option
-   * given at start wins over the file.
+   * JSON file to persist to (mode 0600): loaded at start when it exists, written after each change.
+   * It keeps users (disabled, added), keys, the key limit, and the seeded credentials and control
+   * token, all secrets as hashes only. A restart without one of those options accepts the same
+   * credential as before without knowing its value (`keptCredentials`); an option given wins and
+   * its hash replaces the kept one.
    */
   statePath?: string;
   /** Palette's documented limit per path prefix and client IP; `false` turns it off. @default { perSecond: 10, burst: 5 } */
@@ -54,15 +58,22 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
+/** The seeded credentials and the control token, as `EmulatorOptions` names them. */
+export type CredentialName = "adminKey" | "userKey" | "password" | "controlToken";
+
 /** A seeded user with its credentials. */
 export interface SeedAccount {
   readonly uid: string;
   readonly email: string;
   readonly firstName: string;
   readonly lastName: string;
+  /** The seeded users' password; "" when this start kept it from the state file without its value (`keptCredentials`). */
   readonly password: string;
   readonly role: "tenantAdmin" | "user";
-  /** The account's seeded API key value; "" for an account seeded without a key (bob). */
+  /**
+   * The account's seeded API key value; "" for an account seeded without a key (bob, `apiKeyUid`
+   * "" too) or whose key this start kept from the state file without its value (`keptCredentials`).
+   */
   readonly apiKey: string;
   /** The uid of that key; "" when there is none. */
   readonly apiKeyUid: string;
@@ -175,8 +186,14 @@ export interface RunningEmulator {
   readonly port: number;
   readonly tenant: { readonly uid: string; readonly orgName: string };
   readonly accounts: { readonly admin: SeedAccount; readonly users: readonly SeedAccount[] };
-  /** The `X-Emulator-Token` value the control surface (`/__emulator/...`) requires. */
+  /** The `X-Emulator-Token` value the control surface (`/__emulator/...`) requires; "" when kept (`keptCredentials`). */
   readonly controlToken: string;
+  /**
+   * The credentials this start took from its state file, which keeps them as hashes only: they are
+   * accepted as before, but their values are unknown here, so their fields above are "". Empty
+   * without a state file, on a first start, and for any credential given as an option.
+   */
+  readonly keptCredentials: readonly CredentialName[];
   readonly clock: EmulatorClock;
   readonly faults: FaultInjector;
   /** Every stored key, seeded credential keys included (flagged); never a value. */

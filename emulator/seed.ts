@@ -1,7 +1,7 @@
+import type { Credential, SeedCredentials } from "./credentials";
 import { newUid } from "./ids";
 import type { SeedAccount } from "./options";
 import type { PersistedState } from "./persistence";
-import { hashKeyValue, hashPassword } from "./secrets";
 import type { Role, Store, StoredUser } from "./store";
 
 export const ORG_NAME = "emulated-org";
@@ -24,12 +24,6 @@ export const SEED_USERS: readonly SeedUserDef[] = [
   { email: "bob@palette.local", firstName: "Bob", lastName: "Brown", role: "user", key: "none" },
 ];
 
-export interface SeedCredentials {
-  readonly adminKey: string;
-  readonly userKey: string;
-  readonly password: string;
-}
-
 /** Mutable while seeding (key uids are known only once the keys exist); read-only to callers. */
 type MutableSeedAccount = { -readonly [K in keyof SeedAccount]: SeedAccount[K] };
 
@@ -43,21 +37,22 @@ export function seedUsers(store: Store, credentials: SeedCredentials, now: Date,
       firstName: def.firstName,
       lastName: def.lastName,
       role: def.role,
-      password: hashPassword(credentials.password),
+      // One hash for every seeded user: a kept password is known only as this hash.
+      password: credentials.password.hash,
       createdAt: previous?.createdAt ?? now,
       lastSignIn: null,
       active: previous?.details?.active ?? true,
     };
     store.addUser(user);
-    const apiKey = def.key === "admin" ? credentials.adminKey : def.key === "user" ? credentials.userKey : "";
+    // "" where this start does not know the value (kept as a hash): RunningEmulator.keptCredentials says which.
     return {
       uid: user.uid,
       email: user.email,
       firstName: user.firstName,
       lastName: user.lastName,
-      password: credentials.password,
+      password: credentials.password.value ?? "",
       role: user.role,
-      apiKey,
+      apiKey: def.key === "none" ? "" : (seedKey(credentials, def.key).value ?? ""),
       apiKeyUid: "",
     };
   });
@@ -71,14 +66,18 @@ export function restoreAddedUsers(store: Store, persisted: PersistedState | unde
   }
 }
 
+function seedKey(credentials: SeedCredentials, key: "admin" | "user"): Credential<string> {
+  return key === "admin" ? credentials.adminKey : credentials.userKey;
+}
+
 /**
  * (Re-)creates the seeded credential keys: active, expiring a year after `now`, with this run's
- * values. A seeded key that already exists (persisted, or before a reset) keeps its uid.
+ * values (their hashes). A seeded key that already exists (persisted, or before a reset) keeps its uid.
  */
-export function applySeedKeys(store: Store, accounts: MutableSeedAccount[], now: Date): void {
+export function applySeedKeys(store: Store, accounts: MutableSeedAccount[], credentials: SeedCredentials, now: Date): void {
   for (const account of accounts) {
     const def = SEED_USERS.find((d) => d.email === account.email);
-    if (def?.keyName === undefined || account.apiKey === "") continue;
+    if (def?.keyName === undefined || def.key === "none") continue;
     const existing =
       (account.apiKeyUid !== "" ? store.getKey(account.apiKeyUid) : undefined) ??
       store.keysOf(account.uid).find((k) => k.seeded && k.name === def.keyName);
@@ -92,7 +91,7 @@ export function applySeedKeys(store: Store, accounts: MutableSeedAccount[], now:
       active: true,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
-      valueHash: hashKeyValue(account.apiKey),
+      valueHash: seedKey(credentials, def.key).hash,
       seeded: true,
     });
     account.apiKeyUid = uid;

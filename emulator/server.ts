@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { rateLimitPrefix } from "../sdk/wire";
 import type { Authenticator, Principal } from "./auth";
@@ -23,6 +23,8 @@ export interface ServerDeps {
   readonly limiter: RateLimiter;
   readonly router: Router;
   readonly auth: Authenticator;
+  /** Throws 401 unless the request carries the control token; run for every path under `/__emulator`. */
+  readonly guardControl: (headers: IncomingHttpHeaders) => void;
   readonly log: ((line: string) => void) | undefined;
 }
 
@@ -164,6 +166,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     secrets: string[],
   ): Promise<Reply> {
     try {
+      if (isControlPath(target.rawPath)) deps.guardControl(req.headers);
       const match = deps.router.match(method, target.rawPath);
       if (match.kind !== "found") return errorReply(routingError(match, method, target.rawPath));
       let principal: Principal | undefined;

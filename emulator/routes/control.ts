@@ -5,6 +5,7 @@
  * package's tests do. Guarded by the control token (`X-Emulator-Token`), not by a Palette
  * credential: a rehearsal that revokes or expires the admin key must not lock itself out.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { z } from "zod";
 import { HttpError, invalidRequest, schemaViolation, unauthorized, userNotFound } from "../http-error";
 import type { EmulatorUserView, FaultAction, FaultRule, RateLimitSettings, RunningEmulator } from "../options";
@@ -128,15 +129,23 @@ function asBadRequest<T>(run: () => T): T {
 const ok = (body: unknown): Reply => ({ status: 200, body });
 const done: Reply = { status: 204 };
 
-export function controlRoutes(target: ControlTarget, controlToken: string): Route[] {
-  const expected = hashKeyValue(controlToken);
-  const guard = (ctx: RequestContext): void => {
-    const sent = ctx.headers[CONTROL_TOKEN_HEADER.toLowerCase()];
+/**
+ * The check of the control token, given its SHA-256 (the emulator keeps no clear value). The server
+ * runs it on every path under the prefix before routing, so a caller without the token gets 401 for
+ * an unknown path or method too, and learns nothing of the surface from a 404 or a 405's Allow.
+ */
+export function controlGuard(controlTokenHash: string): (headers: IncomingHttpHeaders) => void {
+  return (headers) => {
+    const sent = headers[CONTROL_TOKEN_HEADER.toLowerCase()];
     if (typeof sent !== "string" || sent === "") {
       throw unauthorized(`The emulator's control surface needs the ${CONTROL_TOKEN_HEADER} header: the token palette-emulator prints at start-up`);
     }
-    if (!digestsEqual(hashKeyValue(sent), expected)) throw unauthorized(`Invalid ${CONTROL_TOKEN_HEADER}`);
+    if (!digestsEqual(hashKeyValue(sent), controlTokenHash)) throw unauthorized(`Invalid ${CONTROL_TOKEN_HEADER}`);
   };
+}
+
+/** The routes under the prefix; the server has checked the token (`controlGuard`) before any of them runs. */
+export function controlRoutes(target: ControlTarget): Route[] {
   /** A user by uid or, with an "@", by email (what a pipeline knows). */
   const userOf = (ctx: RequestContext): EmulatorUserView => {
     const ref = ctx.params.user ?? "";
@@ -148,10 +157,7 @@ export function controlRoutes(target: ControlTarget, controlToken: string): Rout
   const route = (method: string, path: string, handle: (ctx: RequestContext) => Reply): Route => ({
     method,
     pattern: `${CONTROL_PREFIX}${path}`,
-    handle: (ctx) => {
-      guard(ctx);
-      return handle(ctx);
-    },
+    handle,
   });
 
   return [

@@ -95,6 +95,37 @@ it("generates random 32-character keys and a password when none are given, and k
   }
 });
 
+it("on a restart, prints a credential given by flag and says the others are unchanged, naming only their flags", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "palette-cli-"));
+  const state = join(dir, "s.json");
+  try {
+    const first = capture();
+    run = await runCli(["--port", "0", "--quiet", "--state", state, "--password", "first-pw"], first);
+    const token = run.emulator?.controlToken ?? "";
+    const alice = run.emulator?.accounts.users[0]?.apiKey ?? "";
+    await run.stop();
+
+    const io = capture();
+    run = await runCli(["--port", "0", "--quiet", "--state", state, "--admin-key", ADMIN_KEY], io);
+    const emu = run.emulator;
+    if (emu === undefined) throw new Error("not started");
+    const text = io.lines.join("\n");
+    expect(text).toMatch(new RegExp(`admin@palette\\.local .*ApiKey: ${ADMIN_KEY}$`, "m"));
+    expect(text).toContain(`SPECTROCLOUD_APIKEY=${ADMIN_KEY}`);
+    expect(text).toMatch(/alice@palette\.local .*ApiKey: unchanged, see below$/m);
+    expect(text).toContain("password for all: unchanged, see below");
+    expect(text).toMatch(/bob@palette\.local .*no API key/);
+    expect(io.lines).toContain("Unchanged from the start that printed them: alice's key, the password, the control token.");
+    expect(text).toContain("set new ones with --user-key, --password, --control-token.");
+    expect(text).not.toContain("--admin-key,");
+    for (const secret of [token, alice, "first-pw"]) expect(text).not.toContain(secret);
+    expect((await call(emu, "GET", "/v1/users/info", { auth: { apiKey: alice } })).status).toBe(200);
+  } finally {
+    await run?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it("prints usage for --help (exit 0) and refuses bad arguments (exit 2) without echoing stray values", async () => {
   const help = capture();
   expect((await runCli(["--help"], help)).exitCode).toBe(0);

@@ -1,6 +1,6 @@
 /**
  * The emulator-only control surface `/__emulator`, driven over HTTP as a user's pipeline would
- * (curl or `palette-emulator ctl`), checked against what the in-process API then reports.
+ * (curl, or any HTTP client), checked against what the in-process API then reports.
  */
 import type { RunningEmulator } from "../../../emulator";
 import { call, createBody, createKey, errorCode, inDays, keyOf, startForTest } from "./support";
@@ -22,6 +22,33 @@ it("answers 401 UnAuthorizedAccess in Palette's envelope without the token, with
     expect(res.json).toMatchObject({ ref: expect.stringMatching(/^ref-/) as unknown });
     expect(res.text).not.toContain(emu.controlToken);
   }
+});
+
+it("checks the token before routing: without it, an unknown path or method under /__emulator is a 401 too", async () => {
+  const probes: [string, string, number][] = [
+    ["GET", "/__emulator/nothing-here", 404],
+    ["GET", "/__emulator/", 404],
+    ["POST", "/__emulator/users/alice@palette.local/keys", 404],
+    ["DELETE", "/__emulator/clock", 405],
+    ["GET", "/__emulator/reset", 405],
+  ];
+  for (const [method, path, withToken] of probes) {
+    for (const headers of [{}, { "X-Emulator-Token": "x".repeat(32) }]) {
+      const res = await call(emu, method, path, { headers });
+      expect({ method, path, status: res.status, code: errorCode(res), allow: res.headers.get("allow") }).toEqual({
+        method,
+        path,
+        status: 401,
+        code: "UnAuthorizedAccess",
+        allow: null,
+      });
+    }
+    // With the token the router answers as before: the probe does reach a 404 or a 405.
+    const known = await call(emu, method, path, { headers: { "X-Emulator-Token": emu.controlToken } });
+    expect({ method, path, status: known.status }).toEqual({ method, path, status: withToken });
+  }
+  // Outside the prefix nothing changes: a Palette path that does not exist is still a 404 for anyone.
+  expect((await call(emu, "GET", "/__emulatorish")).status).toBe(404);
 });
 
 it("GET /__emulator shows the clock, the limits, the users and the fault counts", async () => {
