@@ -2,12 +2,13 @@
  * Create, read, update and delete of one key on the SDK, with the guarantees both engines rely on:
  * a key that exists in Palette is either returned or reported with everything the engine needs to
  * record it (never orphaned), a half-applied update never leaves a key usable that the program
- * wants revoked, a key deleted out of band reads as gone, and delete is idempotent.
+ * wants revoked, a key deleted out of band reads as gone, and delete is idempotent. "Gone" only at
+ * the recorded host: at another host of the key's tenant a missing key is refused (see tenant-guard.ts).
  */
 import { isPaletteError, type ApiKey, type PaletteClient, type RequestOptions, type User } from "../../sdk";
 import { explain } from "./explain";
 import type { FieldNames } from "./rules";
-import { hostChangeNote, sameTenant, WrongTenantError, type KeyLocation } from "./tenant-guard";
+import { hostChangeNote, KeyNotAtHostError, sameTenant, WrongTenantError, type KeyLocation } from "./tenant-guard";
 
 export { messageOf } from "./explain";
 
@@ -19,6 +20,11 @@ export interface EngineHints {
   readonly vanished: string;
   /** When the credentials belong to another tenant than the key: how to point back, or let go. */
   readonly wrongTenant: string;
+  /**
+   * When the key's tenant answers at another host where the key is not: how to point back at the
+   * recorded host, and how to let go of a key that is gone there too (never for a renamed host alone).
+   */
+  readonly keyNotAtHost: string;
   /** After Palette did not answer: where the engine takes the host from (config key, block attribute). */
   readonly host: string;
   /** After Palette rejected the credentials: where the engine takes them from. */
@@ -66,8 +72,21 @@ export interface KeyEdits {
   expiresAt?: Date;
 }
 
+/** How an update goes beyond its edits. */
+export interface UpdateOptions {
+  /**
+   * When no call is needed, read the key (one GET) and return it: the engine's view may be older than
+   * Palette's (Terraform's saved plan), and a key revoked or re-activated out of band since must not
+   * be recorded as the plan says.
+   */
+  readBack?: boolean;
+}
+
 export interface UpdateOutcome {
-  /** Palette's view after the edits; undefined when no field was edited (the stored view stands, with `active`). */
+  /**
+   * Palette's view after the edits, or as read when nothing was sent but the key was read (`readBack`,
+   * or a changed host confirmed); undefined when nothing returned it (the stored view stands, with `active`).
+   */
   key: ApiKey | undefined;
   /** Whether the key is usable now. */
   active: boolean;
@@ -76,6 +95,17 @@ export interface UpdateOutcome {
   location: KeyLocation;
   /** Set when the key's tenant answered under another host than the recorded one (see tenant-guard.ts). */
   note?: string;
+}
+
+/**
+ * Where the guard lets a call go: the location to record, with a note when the key's tenant answers
+ * under another host; then `movedFrom` holds the recorded location, and the host is taken only once
+ * the key is found there.
+ */
+interface Place {
+  location: KeyLocation;
+  note?: string;
+  movedFrom?: KeyLocation;
 }
 
 /** A key as read, where it lives, and a note when its tenant answered under another host. */
@@ -142,15 +172,28 @@ export class KeyLifecycle {
 
   /**
    * Where the credentials in use lead, refusing to go on when a key was recorded in another tenant.
-   * Keys recorded before the guard existed, or at another host of the same tenant, take the current
-   * place (the engine records it; the note says so for a changed host).
+   * Keys recorded before the guard existed take the current place; at another host of the same
+   * tenant, the key must then be found (see `missingAt`) before the engine records the new host.
    */
-  private async guard(uid: string, recorded: KeyLocation | undefined, what: string): Promise<{ location: KeyLocation; note?: string }> {
+  private async guard(uid: string, recorded: KeyLocation | undefined, what: string): Promise<Place> {
     const current = await this.currentLocation(`${what} API key ${uid}`);
     if (recorded === undefined) return { location: current };
     if (!sameTenant(recorded, current)) throw new WrongTenantError(uid, recorded, current, this.hints.wrongTenant);
     const note = hostChangeNote(uid, recorded, current);
-    return note === undefined ? { location: recorded } : { location: current, note };
+    return note === undefined ? { location: recorded } : { location: current, note, movedFrom: recorded };
+  }
+
+  /** What an outcome reports of a place (the recorded location stays the core's business). */
+  private placed(place: Place): { location: KeyLocation; note?: string } {
+    return place.note === undefined ? { location: place.location } : { location: place.location, note: place.note };
+  }
+
+  /**
+   * A 404 for the key at `place`: "gone" (undefined) at the recorded host, a refusal at another host
+   * of its tenant, where a clone sharing the tenant uid answers 404 for a key that lives on.
+   */
+  private missingAt(uid: string, place: Place): KeyNotAtHostError | undefined {
+    return place.movedFrom === undefined ? undefined : new KeyNotAtHostError(uid, place.movedFrom, place.location, this.hints.keyNotAtHost);
   }
 
   /** Where the credentials in use lead; `subject` says what could not be done without knowing. */
@@ -236,9 +279,13 @@ export class KeyLifecycle {
     const place = await this.guard(uid, recorded, "read");
     try {
       const listed = await this.client.apiKeys.findShared(uid, ...this.options);
-      return { key: listed ?? (await this.client.apiKeys.get(uid, ...this.options)), ...place };
+      return { key: listed ?? (await this.client.apiKeys.get(uid, ...this.options)), ...this.placed(place) };
     } catch (e) {
-      if (keyIsGone(e)) return undefined;
+      if (keyIsGone(e)) {
+        const refused = this.missingAt(uid, place);
+        if (refused !== undefined) throw refused;
+        return undefined;
+      }
       throw withContext(`Cannot read API key ${uid}`, e, this.hints);
     }
   }
@@ -251,7 +298,9 @@ export class KeyLifecycle {
    * engine's stored view stands, with `active`), whether anything was sent, and where the key lives.
    * `current.active` is the engine's view, maybe older than Palette's (a saved plan, a stack not
    * refreshed): after edits with no toggle after them, `active` is what the edit read back, so an
-   * out-of-band revoke is reported, never recorded as active.
+   * out-of-band revoke is reported, never recorded as active. With nothing to send, one GET reads
+   * the key when `readBack` asks, or when the host changed (the new host is taken only where the
+   * key is found).
    */
   async update(
     uid: string,
@@ -259,6 +308,7 @@ export class KeyLifecycle {
     edits: KeyEdits,
     wantActive: boolean,
     recorded?: KeyLocation,
+    options: UpdateOptions = {},
   ): Promise<UpdateOutcome> {
     const place = await this.guard(uid, recorded, "update");
     const c = this.client;
@@ -268,6 +318,10 @@ export class KeyLifecycle {
     const edited = (Object.keys(edits) as (keyof KeyEdits)[]).map((f) => this.names[f]);
     if (edited.length > 0) steps.push({ what: `change ${edited.join(", ")}`, run: () => c.apiKeys.update(uid, edits, ...this.options), activeAfter: toggle ? false : current.active });
     if (toggle && wantActive) steps.push({ what: "re-activate it", run: () => c.apiKeys.setActive(uid, true, ...this.options), activeAfter: true });
+    if (steps.length === 0 && (options.readBack === true || place.movedFrom !== undefined)) {
+      const key = await this.readBack(uid, current.name, place);
+      return { key, active: key.active, sent: false, ...this.placed(place) };
+    }
 
     let latest: ApiKey | undefined;
     let activeNow = current.active;
@@ -281,21 +335,40 @@ export class KeyLifecycle {
       }
     } catch (e) {
       const failed = steps[done]?.what ?? "update it";
+      // Nothing reached a key missing at a new host: refused, the recorded host kept.
+      const refused = done === 0 && keyIsGone(e) ? this.missingAt(uid, place) : undefined;
+      if (refused !== undefined) throw refused;
       const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : explain(e, this.hints);
       const message = `Cannot update API key "${current.name}" (${uid}): ${failed} failed: ${reason}`;
       if (done === 0) throw new Error(message, { cause: e });
       throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest !== undefined ? { ...latest, active: activeNow } : undefined, activeNow, { cause: e });
     }
-    return { key: latest !== undefined ? { ...latest, active: activeNow } : undefined, active: activeNow, sent: steps.length > 0, ...place };
+    return { key: latest !== undefined ? { ...latest, active: activeNow } : undefined, active: activeNow, sent: steps.length > 0, ...this.placed(place) };
   }
 
-  /** Deletes the key; one already gone is the desired end state. */
+  /** The key as Palette holds it, for an update that sends nothing. */
+  private async readBack(uid: string, name: string, place: Place): Promise<ApiKey> {
+    try {
+      return await this.client.apiKeys.get(uid, ...this.options);
+    } catch (e) {
+      if (!keyIsGone(e)) throw withContext(`Cannot update API key "${name}" (${uid}): reading it failed`, e, this.hints);
+      const refused = this.missingAt(uid, place);
+      if (refused !== undefined) throw refused;
+      throw new Error(`Cannot update API key "${name}" (${uid}): it no longer exists in Palette (deleted out of band); ${this.hints.vanished}`, { cause: e });
+    }
+  }
+
+  /** Deletes the key; one already gone (at the recorded host) is the desired end state. */
   async delete(uid: string, recorded?: KeyLocation): Promise<void> {
-    await this.guard(uid, recorded, "delete");
+    const place = await this.guard(uid, recorded, "delete");
     try {
       await this.client.apiKeys.delete(uid, ...this.options);
     } catch (e) {
-      if (keyIsGone(e)) return;
+      if (keyIsGone(e)) {
+        const refused = this.missingAt(uid, place);
+        if (refused !== undefined) throw refused;
+        return;
+      }
       throw withContext(`Cannot delete API key ${uid}`, e, this.hints);
     }
   }

@@ -37,6 +37,10 @@ export const PULUMI_HINTS: EngineHints = {
     "Point the provider back at the key's tenant (palette:host and palette:apiKey in stack config, which win over " +
     "SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY), or, if the key was moved or deleted on purpose, drop it from the stack " +
     "with `pulumi state delete <urn>`.",
+  keyNotAtHost:
+    "Point the provider back at the recorded host (`palette:host` in stack config, which wins over SPECTROCLOUD_HOST) to " +
+    "manage the key there. If it was deleted there, `pulumi refresh` against that host drops it from the stack; only if that " +
+    "host no longer answers and the Palette console shows the key gone, drop it with `pulumi state delete <urn>`.",
   host: "The provider takes Palette's host from `palette:host` (pulumi config) or SPECTROCLOUD_HOST.",
   credentials:
     "The provider takes its credentials from `palette:apiKey` (or `palette:username` and `palette:password`) in stack config, " +

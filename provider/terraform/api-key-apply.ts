@@ -162,10 +162,14 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   try {
     const recorded = locationIn(prior);
     const wantActive = planned.active !== false;
-    const { key: latest, location, sent, note } = await ops.update(uid, { name: knownString(prior, N.name) ?? "", active: wasActive }, edits, wantActive, recorded);
-    if (latest === undefined) {
+    // readBack: an update that sends nothing (an import's user_email fill, a spelling) still reads
+    // the key once, so a revoke or re-activation out of band since the plan is not recorded as planned.
+    const current = { name: knownString(prior, N.name) ?? "", active: wasActive };
+    const { key: latest, location, sent, note } = await ops.update(uid, current, edits, wantActive, recorded, { readBack: true });
+    if (latest === undefined || (!sent && latest.active === wantActive)) {
       // No field edited: a revoke or re-activation that succeeded (the planned active and status
-      // hold; nothing is read back, Palette moved updated_at now), or only a spelling changed.
+      // hold; nothing is read back, Palette moved updated_at now), or nothing sent and the key as
+      // planned (the plan's values stand: the next refresh shows any other drift).
       const state: CtyObject = { ...planned, updated_at: sent ? now.toISOString() : (prior.updated_at ?? null), host: location.host, tenant_uid: location.tenantUid };
       return { state, ...privateOut, ...noted(note) };
     }

@@ -45,6 +45,10 @@ export const TERRAFORM_HINTS: EngineHints = {
     'Point the provider back at the key\'s tenant (host and api_key in the provider "palette" block, which win over ' +
     "SPECTROCLOUD_HOST and SPECTROCLOUD_APIKEY), or, if the key was moved or deleted on purpose, drop it from state " +
     "with `terraform state rm <address>`.",
+  keyNotAtHost:
+    'Point the provider back at the recorded host (`host` in the provider "palette" block, or SPECTROCLOUD_HOST) to manage ' +
+    "the key there. If it was deleted there, `terraform apply -refresh-only` against that host drops it from state; only if " +
+    "that host no longer answers and the Palette console shows the key gone, drop it with `terraform state rm <address>`.",
   host: 'The provider takes Palette\'s host from `host` in the provider "palette" block or SPECTROCLOUD_HOST.',
   credentials:
     'The provider takes its credentials from `api_key` (or `username` and `password`) in the provider "palette" block, ' +

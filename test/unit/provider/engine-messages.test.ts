@@ -62,6 +62,16 @@ const nameTaken = new PaletteError({
   status: 409,
   paletteCode: "AlreadyExists",
 });
+const gone = new PaletteError({
+  code: "NOT_FOUND",
+  message: "apiKeys.get failed: GET /v1/apiKeys/k1 -> 404 ResourceNotFound: API key 'k1' not found.",
+  operation: "apiKeys.get",
+  method: "GET",
+  path: "/v1/apiKeys/k1",
+  attempts: 1,
+  status: 404,
+  paletteCode: "ResourceNotFound",
+});
 
 function lifecycleFailing(e: unknown, names: FieldNames, hints: EngineHints): KeyLifecycle {
   const reject = (): Promise<never> => Promise.reject(e);
@@ -103,6 +113,17 @@ describe.each([
     expect(text).not.toMatch(/may have been created/);
     for (const read of [lifecycleFailing(refused, names, hints).read("k1"), lifecycleFailing(refused, names, hints).delete("k1")]) {
       expect(await messageOf(read)).toContain(hostSetting);
+    }
+  });
+
+  test("a key missing at another host of its tenant names the engine's host setting, and lets go only of a key gone for good", async () => {
+    const recorded = { host: "https://old.example.com", tenantUid: "t".repeat(24) };
+    for (const call of [(l: KeyLifecycle) => l.read("k1", recorded), (l: KeyLifecycle) => l.delete("k1", recorded)]) {
+      const text = await messageOf(call(lifecycleFailing(gone, names, hints)));
+      expect(text).toMatch(/^API key k1 was recorded at https:\/\/old\.example\.com .* reach that tenant at https:\/\/palette\.example\.com, but the key is not there/);
+      expect(text).toContain(hostSetting);
+      expect(text).toMatch(/only if that host no longer answers and the Palette console shows the key gone, drop it with `(terraform state rm|pulumi state delete)/);
+      expect(text).not.toContain(otherEngines);
     }
   });
 

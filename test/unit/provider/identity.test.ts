@@ -3,11 +3,11 @@
  * email is unknown, the tenant (not the host) as a key's place, and the active state an update
  * reads back when the engine's view is older than Palette's.
  */
-import type { ApiKey, PaletteClient } from "../../../sdk";
+import { PaletteError, type ApiKey, type PaletteClient } from "../../../sdk";
 import { diffKey, type DesiredKey, type StoredKey } from "../../../provider/core/diff";
 import { KeyLifecycle, type EngineHints, type LifecycleSession } from "../../../provider/core/lifecycle";
 import { recordedEmail, sameEmail } from "../../../provider/core/owner";
-import { hostChangeNote, sameTenant, WrongTenantError } from "../../../provider/core/tenant-guard";
+import { hostChangeNote, KeyNotAtHostError, sameTenant, WrongTenantError } from "../../../provider/core/tenant-guard";
 import { PULUMI_NAMES } from "../../../provider/pulumi/check";
 import { diffApiKey } from "../../../provider/pulumi/diff";
 
@@ -83,7 +83,7 @@ describe("KeyLifecycle against a fake client", () => {
     annotations: {},
     ...over,
   });
-  const hints = { wrongTenant: "Point back." } as EngineHints;
+  const hints = { wrongTenant: "Point back.", keyNotAtHost: "Point at the recorded host.", vanished: "Drop it." } as EngineHints;
   const lifecycleAt = (host: string, tenantUid: string, client: Partial<{ apiKeys: object }>) => {
     const session = { client: client as PaletteClient, location: async () => ({ host, tenantUid }) } as unknown as LifecycleSession;
     return new KeyLifecycle(session, PULUMI_NAMES, hints);
@@ -105,5 +105,65 @@ describe("KeyLifecycle against a fake client", () => {
     expect(found?.location).toEqual({ host: "http://localhost:8080", tenantUid: TENANT });
     expect(found?.note).toContain("the recorded host is updated to http://localhost:8080");
     await expect(ops.read("k1", { host: "http://localhost:8080", tenantUid: "1".repeat(24) })).rejects.toBeInstanceOf(WrongTenantError);
+  });
+
+  describe("a key missing at another host of its tenant (a clone shares the tenant uid) is refused, never gone", () => {
+    const A = { host: "http://127.0.0.1:8080", tenantUid: TENANT };
+    const B = "http://127.0.0.1:9090";
+    const gone = new PaletteError({ code: "NOT_FOUND", message: "GET /v1/apiKeys/k1 -> 404 ResourceNotFound", operation: "apiKeys.get", method: "GET", path: "/v1/apiKeys/k1", attempts: 1, paletteCode: "ResourceNotFound" });
+    const missing = () => jest.fn(async () => Promise.reject(gone));
+    const refusal = async (p: Promise<unknown>): Promise<KeyNotAtHostError> => {
+      const e = await p.then(() => undefined, (err: unknown) => err);
+      expect(e).toBeInstanceOf(KeyNotAtHostError);
+      const message = (e as Error).message;
+      expect(message).toContain(`recorded at ${A.host}`);
+      expect(message).toContain(`at ${B}`);
+      expect(message).toContain("Point at the recorded host.");
+      expect(message).not.toMatch(/state (rm|delete)/);
+      return e as KeyNotAtHostError;
+    };
+
+    it("read: refused with both hosts, where the recorded host reads the same 404 as gone", async () => {
+      const client = { apiKeys: { findShared: jest.fn(async () => undefined), get: missing() } };
+      await refusal(lifecycleAt(B, TENANT, client).read("k1", A));
+      expect(await lifecycleAt(A.host, TENANT, client).read("k1", A)).toBeUndefined();
+      expect(await lifecycleAt(B, TENANT, client).read("k1")).toBeUndefined(); // state written before the record: no host to miss
+    });
+
+    it("delete: refused, where the recorded host takes the same 404 as already deleted", async () => {
+      const client = { apiKeys: { delete: missing() } };
+      await refusal(lifecycleAt(B, TENANT, client).delete("k1", A));
+      await expect(lifecycleAt(A.host, TENANT, client).delete("k1", A)).resolves.toBeUndefined();
+    });
+
+    it("update with edits or a toggle: refused, not reported deleted out of band", async () => {
+      const client = { apiKeys: { update: missing(), setActive: missing() } };
+      await refusal(lifecycleAt(B, TENANT, client).update("k1", { name: "k", active: true }, { description: "v2" }, true, A));
+      await refusal(lifecycleAt(B, TENANT, client).update("k1", { name: "k", active: true }, {}, false, A));
+      await expect(lifecycleAt(A.host, TENANT, client).update("k1", { name: "k", active: true }, { description: "v2" }, true, A)).rejects.toThrow(/deleted out of band.*Drop it/);
+    });
+
+    it("update with nothing to send reads the key at the new host first: refused when missing, the new host taken when found", async () => {
+      const get = missing();
+      const ops = lifecycleAt(B, TENANT, { apiKeys: { get } });
+      await refusal(ops.update("k1", { name: "k", active: true }, {}, true, A));
+      expect(get).toHaveBeenCalledTimes(1);
+      const found = lifecycleAt(B, TENANT, { apiKeys: { get: jest.fn(async () => key()) } });
+      const outcome = await found.update("k1", { name: "k", active: true }, {}, true, A);
+      expect(outcome).toMatchObject({ sent: false, active: true, location: { host: B, tenantUid: TENANT }, key: { uid: key().uid } });
+      expect(outcome.note).toContain(`the recorded host is updated to ${B}`);
+    });
+  });
+
+  describe("an update that sends nothing, asked to read back (Terraform's apply)", () => {
+    const recorded = { host: "https://p.example.com", tenantUid: TENANT };
+    it("reads the key once and returns it as Palette holds it; without the ask, sends and reads nothing", async () => {
+      const get = jest.fn(async () => key({ active: false }));
+      const ops = lifecycleAt(recorded.host, TENANT, { apiKeys: { get } });
+      expect(await ops.update("k1", { name: "k", active: true }, {}, true, recorded, { readBack: true })).toMatchObject({ sent: false, active: false, key: { active: false } });
+      expect(get).toHaveBeenCalledTimes(1);
+      expect(await ops.update("k1", { name: "k", active: true }, {}, true, recorded)).toEqual({ key: undefined, active: true, sent: false, location: recorded });
+      expect(get).toHaveBeenCalledTimes(1);
+    });
   });
 });

@@ -5,6 +5,10 @@
 import { apiKeyResource } from "../../../provider/terraform/api-key-resource";
 import { UNKNOWN, type CtyObject } from "../../../provider/terraform/framework";
 import type { Preflight } from "../../../provider/core/preflight";
+import { KeyLifecycle, type LifecycleSession } from "../../../provider/core/lifecycle";
+import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-resource";
+import { TERRAFORM_HINTS } from "../../../provider/terraform/palette-provider";
+import type { ApiKey, PaletteClient } from "../../../sdk";
 
 const NOW = new Date("2026-03-10T12:34:56.789Z");
 const noCalls = (): never => {
@@ -314,5 +318,58 @@ describe("palette_api_key identities: imported owners, email case, expiry spelli
     const r = apiKeyResource(() => ({ create: async () => made }) as never, () => NOW);
     const { state } = await r.apply({ prior: null, planned, config: byEmail }, ctx);
     expect(state).toMatchObject({ user_email: "Bob@Palette.LOCAL", user_uid: "b".repeat(24) });
+  });
+});
+
+describe("palette_api_key apply of an update that sends nothing (the import-time user_email fill)", () => {
+  const place = { host: "https://palette.example.com", tenantUid: "t".repeat(24) };
+  const imported: CtyObject = { ...prior, host: place.host, tenant_uid: place.tenantUid, user_email: null, key: null, key_available: false };
+  /** The plan of a configured email for a key recording none: only state changes, nothing to send. */
+  const fill = (from: CtyObject): CtyObject => ({ ...from, user_email: "alice@palette.local" });
+  const cfg = (active: boolean) => config({ name: "ci", expires_in: "30d", user_email: "alice@palette.local", active });
+  const held = (active: boolean): ApiKey => ({
+    uid: prior.id as string,
+    name: "ci",
+    description: "",
+    expiresAt: new Date(prior.expires_at as string),
+    active,
+    user: { uid: prior.user_uid as string, firstName: "Alice", lastName: "Anders" },
+    createdAt: new Date(prior.created_at as string),
+    updatedAt: new Date("2026-03-11T08:00:00.000Z"),
+    annotations: {},
+  });
+  const applyWith = async (palette: ApiKey, from: CtyObject, active: boolean) => {
+    const calls = { get: 0, writes: 0 };
+    const write = async (): Promise<never> => {
+      calls.writes++;
+      throw new Error("nothing is to be sent");
+    };
+    const client = { apiKeys: { get: async () => (calls.get++, palette), update: write, setActive: write, delete: write } };
+    const session = { client: client as unknown as PaletteClient, location: async () => place } as unknown as LifecycleSession;
+    const r = apiKeyResource(() => new KeyLifecycle(session, TERRAFORM_NAMES, TERRAFORM_HINTS), () => NOW);
+    const result = await r.apply({ prior: from, planned: fill(from), config: cfg(active) }, ctx);
+    return { ...result, calls };
+  };
+
+  it("reads the key once: still as planned, the planned state is recorded", async () => {
+    const { state, diagnostics, calls } = await applyWith(held(true), imported, true);
+    expect(calls).toEqual({ get: 1, writes: 0 });
+    expect(diagnostics ?? []).toEqual([]);
+    expect(state).toEqual(fill(imported));
+  });
+
+  it("revoked out of band after the plan: records it revoked, as Palette holds it, and fails saying why", async () => {
+    const { state, diagnostics, calls } = await applyWith(held(false), imported, true);
+    expect(calls).toEqual({ get: 1, writes: 0 });
+    expect(state).toMatchObject({ id: prior.id, active: false, status: "revoked", user_email: "alice@palette.local", host: place.host });
+    expect(diagnostics).toEqual([expect.objectContaining({ severity: "error", summary: "API key revoked outside of Terraform", attribute: ["active"] })]);
+    expect(diagnostics?.[0]?.detail).toContain("the state records active = false, as Palette holds it");
+  });
+
+  it("re-activated out of band while the plan keeps it revoked: records it active and fails saying why", async () => {
+    const revoked = { ...imported, active: false, status: "revoked" };
+    const { state, diagnostics } = await applyWith(held(true), revoked, false);
+    expect(state).toMatchObject({ active: true, status: "active" });
+    expect(diagnostics).toEqual([expect.objectContaining({ severity: "error", summary: "API key re-activated outside of Terraform" })]);
   });
 });
