@@ -22,6 +22,7 @@ import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import * as statuspb from "@pulumi/pulumi/proto/status_pb";
+import { endWithRunner } from "./child-processes";
 import { SECRET_SIG, SIG_KEY } from "./wire-values";
 
 // grpc-js and google-protobuf are @pulumi/pulumi's dependencies, not ours: load the very copies its
@@ -60,6 +61,13 @@ export interface EngineHostOptions {
   callTimeoutMs?: number;
   /** Node options for the host process before its script, e.g. `--cpu-prof` to see where a provider call spends its time. */
   nodeArgs?: readonly string[];
+  /**
+   * Starts the host leading a process group of its own, as the Pulumi CLI starts plugins
+   * (cmdutil.RegisterProcessGroup), so a terminal's Ctrl-C reaches only this process. Only for a
+   * caller that handles SIGINT/SIGTERM itself (and then closes the host): otherwise Ctrl-C would kill
+   * this process and leave the host running. @default false (the host shares this process's group)
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** Marks a config value as secret for {@link EngineHost.configure}. */
@@ -128,14 +136,14 @@ export class EngineHost {
       if (v !== undefined) env[k] = v;
     }
     // The host ignores the engine address except for requiring one; nothing listens on port 1.
-    // Its own process group, as the Pulumi CLI starts plugins (cmdutil.RegisterProcessGroup): a
-    // terminal's Ctrl-C reaches the engine, which cancels, and never kills a create in flight.
+    const ownProcessGroup = o.ownProcessGroup === true;
     const child = spawn(process.execPath, [...(o.nodeArgs ?? []), require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:1"], {
       cwd: o.cwd ?? process.cwd(),
       env,
       stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+      detached: ownProcessGroup,
     });
+    endWithRunner(child, ownProcessGroup);
     const output = { stdout: "", stderr: "" };
     const exited = new Promise<void>((resolve) => {
       child.once("exit", () => resolve());

@@ -14,6 +14,7 @@
  */
 import { spawn } from "node:child_process";
 import * as langpb from "@pulumi/pulumi/proto/language_pb";
+import { endWithRunner } from "./child-processes";
 
 /** What the engine tells the language host about one run. */
 export interface ProgramRun {
@@ -41,9 +42,17 @@ export interface ProgramExit {
 /**
  * Runs `programFile` in a child process, as the Node.js language host does; resolves when it exits
  * (killed when `stop` aborts).
- * `env` is merged over `process.env` (`undefined` removes a variable).
+ * `env` is merged over `process.env` (`undefined` removes a variable). `ownProcessGroup`: the
+ * process leads a group of its own, as the CLI starts the language host, so a terminal's Ctrl-C
+ * reaches only the runner; only for a runner that handles SIGINT/SIGTERM itself.
  */
-export function runProgramFile(programFile: string, run: ProgramRun, env: Record<string, string | undefined> = {}, stop?: AbortSignal): Promise<ProgramExit> {
+export function runProgramFile(
+  programFile: string,
+  run: ProgramRun,
+  env: Record<string, string | undefined> = {},
+  stop?: AbortSignal,
+  ownProcessGroup = false,
+): Promise<ProgramExit> {
   const args = [
     require.resolve("@pulumi/pulumi/cmd/run"),
     "--monitor",
@@ -78,8 +87,8 @@ export function runProgramFile(programFile: string, run: ProgramRun, env: Record
   };
   for (const [k, v] of Object.entries(merged)) if (v !== undefined) childEnv[k] = v;
   return new Promise((resolve, reject) => {
-    // Its own process group, as the CLI starts the language host: Ctrl-C reaches the engine only.
-    const child = spawn(process.execPath, args, { cwd: run.pwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(process.execPath, args, { cwd: run.pwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: ownProcessGroup });
+    endWithRunner(child, ownProcessGroup);
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (output += c));
     child.stderr.setEncoding("utf8").on("data", (c: string) => (output += c));

@@ -24,6 +24,13 @@ export interface OfflineDriverOptions {
   passphrase: string;
   /** Environment for the provider host, merged over `process.env` (`undefined` removes a variable). */
   env?: Record<string, string | undefined>;
+  /**
+   * SIGINT/SIGTERM during an operation cancel it as `pulumi` does, a second one stops at once (see
+   * `RunOptions.cancelOnSignals`). On by default: the driver is the demo's, a process whose main job
+   * is the run; a Ctrl-C that killed it the default way would leave the provider host running.
+   * @default true
+   */
+  cancelOnSignals?: boolean;
 }
 
 const EXPECTED_NO_CHANGES = "expected no changes";
@@ -110,6 +117,7 @@ class OfflineDriver implements StackDriver {
       stack: this.o.stack,
       config: { ...this.config },
       passphrase: this.o.passphrase,
+      cancelOnSignals: this.o.cancelOnSignals ?? true,
       ...(this.o.env ? { env: this.o.env } : {}),
       ...(extra.refresh ? { refresh: true } : {}),
       ...(extra.expectNoChanges ? { expectNoChanges: true } : {}),

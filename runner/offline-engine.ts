@@ -81,7 +81,9 @@
  *   provider's `console` output is kept on the host (`EngineHost.output`) and never printed.
  */
 import { randomUUID } from "node:crypto";
+import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
+import { endChildren } from "./child-processes";
 import { dependencyOrder } from "./dependency-order";
 import { EngineHost, ProviderInitError, UNKNOWN, type PropertyMap, type SecretValue } from "./engine-host";
 import { runInlineProgram, runProgramFile, type ProgramRun } from "./language-host";
@@ -139,14 +141,18 @@ export interface RunOptions {
   /** Receives each printable line (already masked) as steps happen. */
   log?: (line: string) => void;
   /**
-   * Cancels the run as the engine does on Ctrl-C: no new step starts, the provider gets `Cancel`,
-   * the steps in flight run to their end and are saved in the state, and the run fails (cancelled).
+   * Cancels the run as the engine does on Ctrl-C: no new step starts, the provider gets `Cancel`
+   * (which @pulumi/pulumi's dynamic-provider host ignores: its calls in flight run on), the steps in
+   * flight run to their end and are saved in the state, and the run fails (cancelled).
    */
   signal?: AbortSignal;
   /**
-   * Cancels (as `signal` does) on SIGINT or SIGTERM to this process, as `pulumi up` does; the
-   * handlers are there only while the run is. The provider host and a program file's process lead
-   * process groups of their own, so a terminal's Ctrl-C reaches only this process.
+   * For a process whose main job is this run (a CLI, the demo): handles SIGINT and SIGTERM as
+   * `pulumi up` does, while the run is. The first cancels (as `signal` does) and says so; a second
+   * stops at once: it saves the state as it stands, kills the provider host and the program, and
+   * ends this process (`process.exit`, code 128 + the signal's number: 130 for SIGINT), leaving
+   * what the steps in flight make unrecorded. With it the provider host and a program file's
+   * process lead process groups of their own, so a terminal's Ctrl-C reaches only this process.
    */
   cancelOnSignals?: boolean;
 }
@@ -216,23 +222,39 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   // The runtime's settings are process-wide: two inline programs at once would mix their resources.
   if (running) throw new Error("offline runner: another run is in progress in this process; run one operation at a time");
   running = true;
-  const interrupt = options.cancelOnSignals === true ? onInterrupt() : undefined;
+  const interrupt = options.cancelOnSignals === true ? new AbortController() : undefined;
+  const signals = [options.signal, interrupt?.signal].filter((x) => x !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  const run = new OfflineRun({ ...options, ...(signal !== undefined && { signal }) });
+  const handlers = interrupt === undefined ? undefined : onInterrupt(interrupt, (name) => run.abandon(name));
   try {
-    const signal = interrupt === undefined ? options.signal : options.signal === undefined ? interrupt.signal : AbortSignal.any([options.signal, interrupt.signal]);
-    return await new OfflineRun({ ...options, ...(signal !== undefined && { signal }) }).execute();
+    return await run.execute();
   } finally {
-    interrupt?.remove();
+    handlers?.remove();
     running = false;
   }
 }
 
-/** An AbortSignal that SIGINT or SIGTERM aborts, while it is installed (a later signal is ignored: the run is already stopping). */
-function onInterrupt(): { signal: AbortSignal; remove(): void } {
-  const controller = new AbortController();
-  const handler = (name: NodeJS.Signals): void => controller.abort(new Error(`${name} received`));
+/** The reason a SIGINT/SIGTERM handler aborts a run with: the cancel then names the signal. */
+class Interrupted extends Error {
+  constructor(readonly signalName: NodeJS.Signals) {
+    super(`${signalName} received`);
+    this.name = "Interrupted";
+  }
+}
+
+/**
+ * SIGINT/SIGTERM handlers while they are installed: the first signal aborts `controller` (the run
+ * cancels), a later one calls `again` (the run stops at once), as the Pulumi CLI's second Ctrl-C.
+ */
+function onInterrupt(controller: AbortController, again: (name: NodeJS.Signals) => void): { remove(): void } {
+  const handler = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) again(name);
+    else controller.abort(new Interrupted(name));
+  };
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
   for (const name of signals) process.on(name, handler);
-  return { signal: controller.signal, remove: () => signals.forEach((name) => process.off(name, handler)) };
+  return { remove: () => signals.forEach((name) => process.off(name, handler)) };
 }
 
 let running = false;
@@ -271,8 +293,8 @@ class OfflineRun implements Deployment {
   private readonly deleted = new Set<ResourceState>();
   /** URNs whose step failed or was refused (with `continueOnError`, their dependents are refused too). */
   private readonly failed = new Set<string>();
-  /** Steps in flight, awaited before the deletes. */
-  private readonly inflight = new Set<Promise<unknown>>();
+  /** Steps in flight, by the name of their resource: awaited before the deletes, named if abandoned. */
+  private readonly inflight = new Map<Promise<unknown>, string>();
   private readonly secrets = new Set<string>();
   private readonly refreshSteps: Step[] = [];
   private readonly steps: Step[] = [];
@@ -289,6 +311,10 @@ class OfflineRun implements Deployment {
   private providerId: string = randomUUID();
   private onHalt: () => void = () => undefined;
   private cancelled = false;
+  /** The failure a cancel recorded: completed once the steps in flight have ended and are saved. */
+  private cancelError: string | undefined;
+  /** Set once the old state is loaded: from then on the state file can be written. */
+  private loaded = false;
 
   constructor(o: RunOptions) {
     this.halted = new Promise((resolve) => (this.onHalt = resolve));
@@ -307,13 +333,14 @@ class OfflineRun implements Deployment {
     }
     const loaded = loadState(o.stateFile, o.project, o.stack, this.passphrase);
     this.old = this.withoutStalePendingDeletes(loaded.state);
+    this.loaded = true;
     if (this.old.providerId) this.providerId = this.old.providerId;
     this.crypter = loaded.crypter;
     for (const r of this.old.resources) this.collectSecrets(r);
     const config = this.qualifiedConfig();
     for (const v of Object.values(config)) if (typeof v !== "string") this.secrets.add(v.secret);
 
-    this.host = await EngineHost.start({ cwd: o.projectDir, env: o.env ?? {}, project: o.project, stack: o.stack });
+    this.host = await EngineHost.start({ cwd: o.projectDir, env: o.env ?? {}, project: o.project, stack: o.stack, ownProcessGroup: o.cancelOnSignals === true });
     let monitor: MonitorServer | undefined;
     const cancel = (): void => this.cancel();
     o.signal?.addEventListener("abort", cancel, { once: true });
@@ -335,6 +362,7 @@ class OfflineRun implements Deployment {
     }
 
     if (o.operation !== "preview") this.save();
+    this.completeCancelError();
     const result = this.result();
     if (o.expectNoChanges && this.errors.length === 0) {
       const changed = [...result.refreshSteps, ...result.steps].filter((s) => s.op !== "same" && s.op !== "read");
@@ -393,7 +421,7 @@ class OfflineRun implements Deployment {
     });
     let failure: string | undefined;
     if (o.programFile) {
-      const exit = await runProgramFile(o.programFile, run, o.env, stop.signal);
+      const exit = await runProgramFile(o.programFile, run, o.env, stop.signal, o.cancelOnSignals === true);
       if (stop.signal.aborted) exit.code = 0;
       if (exit.code !== 0) failure = this.programErrors.length > 0 ? undefined : `the program exited with code ${String(exit.code)}: ${exit.output.trim().split("\n").slice(-5).join("\n")}`;
     } else if (o.program) {
@@ -496,25 +524,26 @@ class OfflineRun implements Deployment {
       this.o.log?.(`   skipped ${reg.type} ${reg.name} (${why})`);
       throw this.halt(`${reg.name}: skipped: ${why}`);
     }
-    const p = run();
-    this.inflight.add(p);
     try {
-      return await p;
+      return await this.track(reg.name, run());
     } catch (e) {
       this.failed.add(urn);
       // What the failed step left (a half-made resource, a pending replacement) is on disk first.
       this.checkpoint();
       throw this.halt(this.fail(e, `${reg.name}: `));
-    } finally {
-      this.inflight.delete(p);
     }
   }
 
-  /**
-   * The error a refused or failed step answers with: without `continueOnError` the monitor shuts
-   * down (the runtime stops quietly); with it, a plain error fails only this resource's outputs, and
-   * so the resources that use them.
-   */
+  /** `step`, counted in flight (by its resource's name) until it settles. */
+  private async track<T>(name: string, step: Promise<T>): Promise<T> {
+    this.inflight.set(step, name);
+    try {
+      return await step;
+    } finally {
+      this.inflight.delete(step);
+    }
+  }
+
   /**
    * The engine's answer to Ctrl-C (its cancellation context): the run fails, so no new step
    * starts; the provider is told; the steps in flight go on, and `execute` saves their results.
@@ -522,11 +551,63 @@ class OfflineRun implements Deployment {
   private cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    this.fail(new Error(`${this.o.operation} cancelled: no new step was started; the steps in flight finished and are recorded in the state`));
+    const reason: unknown = this.o.signal?.reason;
+    const by = reason instanceof Interrupted ? reason.signalName : undefined;
+    const op = this.o.operation;
+    const names = [...this.inflight.values()];
+    const waiting = names.length === 0 ? "no step is in flight" : `waiting for the ${names.length} step(s) in flight to end (${names.join(", ")})`;
+    const again = by === undefined ? "" : `; ${by} again stops at once, and what they make is then not recorded`;
+    this.notice(`${by === undefined ? "cancel requested" : `${by} received`}: cancelling the ${op}: no new step starts, ${waiting}${again}`);
+    this.cancelError = this.fail(new Error(`${op} cancelled${by === undefined ? "" : ` (${by})`}: no step was started after the cancel`));
     this.host?.cancel().catch(() => undefined);
     this.onHalt();
   }
 
+  /** After a cancel, once the steps in flight have ended and the state is saved: the cancel's failure says so. */
+  private completeCancelError(): void {
+    const i = this.cancelError === undefined ? -1 : this.errors.indexOf(this.cancelError);
+    if (i < 0) return;
+    const saved = this.preview || this.o.operation === "refresh" ? "" : ", and what they made is in the state file";
+    this.errors[i] = `${this.cancelError}; the steps in flight then ran to their end${saved}`;
+    this.o.log?.(`   ${this.errors[i]}`);
+  }
+
+  /**
+   * A second SIGINT/SIGTERM, as the Pulumi CLI's second Ctrl-C: stop now. The state is saved as it
+   * stands (what the steps in flight make is not in it), the provider host and the program are
+   * killed, and this process exits with 128 + the signal's number.
+   */
+  abandon(name: NodeJS.Signals): never {
+    const names = [...this.inflight.values()];
+    const what =
+      names.length === 0
+        ? "no step was in flight"
+        : `without waiting for the ${names.length} step(s) in flight (${names.join(", ")}); the state file keeps what was recorded before. ` +
+          "A key those steps created may be in Palette without being in the state (its value is lost): find it with `npx palette-apikeys audit` and delete it";
+    this.notice(`${name} received again: stopping at once, ${what}`);
+    if (this.loaded) {
+      try {
+        this.checkpoint();
+      } catch (e) {
+        this.notice(`the state could not be saved: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    endChildren();
+    process.exit(128 + (os.constants.signals[name] ?? 0));
+  }
+
+  /** A line the user must see (a cancel, an abandon): through `log`, or on stderr without one. */
+  private notice(line: string): void {
+    const text = scrub(line, this.secrets);
+    if (this.o.log !== undefined) this.o.log(text);
+    else process.stderr.write(`${text}\n`);
+  }
+
+  /**
+   * The error a refused or failed step answers with: without `continueOnError` the monitor shuts
+   * down (the runtime stops quietly); with it, a plain error fails only this resource's outputs, and
+   * so the resources that use them.
+   */
   private halt(message: string): Error {
     if (this.o.continueOnError) return new Error(message);
     this.onHalt();
@@ -534,7 +615,7 @@ class OfflineRun implements Deployment {
   }
 
   private async settleInflight(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.keys()]);
   }
 
   /** A component: recorded with its parent and dependencies; no provider, no step. */
@@ -738,13 +819,14 @@ class OfflineRun implements Deployment {
     const host = this.requireHost();
     const kept: ResourceState[] = [];
     for (const r of this.old.resources) {
-      if (r.pendingReplacement || r.custom === false) {
+      // After a cancel no new read starts: the rest stays as it was.
+      if (r.pendingReplacement || r.custom === false || this.cancelled) {
         kept.push(r);
         continue;
       }
       const base = { urn: r.urn, type: r.type, name: r.name };
       try {
-        const read = await host.read(r.id, r.urn, r.outputs, r.inputs);
+        const read = await this.track(r.name, host.read(r.id, r.urn, r.outputs, r.inputs));
         if (!read.id) {
           this.record(this.refreshSteps, { ...base, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.outputs), {}, r.secretOutputs, []) });
           continue;
@@ -824,7 +906,7 @@ class OfflineRun implements Deployment {
   private async destroyAll(): Promise<void> {
     for (const r of dependencyOrder(this.old.resources).reverse()) {
       if (r.pendingReplacement) this.dropPendingReplacement(r);
-      else if (this.errors.length > 0 && !this.o.continueOnError) this.next.push(r);
+      else if ((this.errors.length > 0 && !this.o.continueOnError) || this.cancelled) this.next.push(r);
       else await this.deleteOne(r, true);
     }
     this.outputs = {};
@@ -856,7 +938,7 @@ class OfflineRun implements Deployment {
     try {
       if (r.protect && !r.pendingDelete) throw protectedError(r, "delete");
       if (r.retainOnDelete) this.o.log?.(scrub(`   retained ${r.type} ${r.name} (id ${r.id}): retainOnDelete, so it only leaves the state`, this.secrets));
-      else await this.requireHost().delete(r.id, r.urn, r.outputs);
+      else await this.track(r.name, this.requireHost().delete(r.id, r.urn, r.outputs));
     } catch (e) {
       step.error = this.fail(e, `${r.name}: delete: `);
       this.deleted.delete(r);

@@ -75,7 +75,9 @@ export interface RequestOptions {
    * Cancels what the call has not sent yet: a wait in progress (pacing, back-off, a queued turn)
    * or a read fails at once with `ABORTED`. A write already handed to the transport is never
    * abandoned: it runs to its end, bounded by `timeoutMs` / `deadlineMs`, and a create whose POST
-   * went out finds its key (reconciling a lost answer) and returns it, so no key is left unheld.
+   * was answered finds its key and returns it, so no key is left unheld. No new write starts after
+   * the cancel: a create whose POST got no usable answer (lost, 5xx, 429) is not sent again; the key
+   * that attempt may have made is deleted and the create fails with `ABORTED`, saying so.
    */
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;

@@ -7,7 +7,15 @@ export interface Call {
    * `commit`). Every wait of the call (pacing, back-off, shared answers) reads it afresh.
    */
   readonly signal: AbortSignal | undefined;
-  /** True once a write of this call was handed to the transport. */
+  /**
+   * The caller's signal whether or not a write went out. Not for what is already sent (that runs to
+   * its end): only to decide not to START another write, or to cut a wait before one (a create's
+   * back-off before it would POST again), once the caller cancelled.
+   */
+  readonly callerSignal: AbortSignal | undefined;
+  /** True once the caller's signal aborted, also after a write went out. */
+  readonly cancelRequested: boolean;
+  /** True once a write of this call was handed to the transport: a cancel can no longer mean "nothing was changed". */
   readonly committed: boolean;
   /**
    * Marks that a write of this call is about to go out. A write that may have reached Palette is
@@ -41,6 +49,14 @@ class SdkCall implements Call {
 
   get signal(): AbortSignal | undefined {
     return this.#written ? undefined : this.#callerSignal;
+  }
+
+  get callerSignal(): AbortSignal | undefined {
+    return this.#callerSignal;
+  }
+
+  get cancelRequested(): boolean {
+    return this.#callerSignal?.aborted === true;
   }
 
   get committed(): boolean {

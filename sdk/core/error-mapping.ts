@@ -145,6 +145,8 @@ export interface TransportDetail {
   readonly connect?: ConnectFailureReason;
   /** @default true when an attempt was made and `connect` is unset */
   readonly mayHaveReachedServer?: boolean;
+  /** A cancel only: a write of the call had been sent before it (see `Call.committed`). */
+  readonly afterWrite?: boolean;
 }
 
 /** The error for an attempt that got no answer. `causeCode` is e.g. `ECONNRESET`. */
@@ -161,7 +163,7 @@ export function errorFromTransport(
   if (detail.connect !== undefined && (kind === "connection" || kind === "timeout")) {
     ({ outcome, hint } = connectFailureText(detail.connect, causeCode, ctx, cause));
   } else if (kind === "aborted") {
-    ({ outcome, hint } = cancelledText(detail.mayHaveReachedServer ?? ctx.attempts > 0));
+    ({ outcome, hint } = cancelledText(detail.mayHaveReachedServer ?? ctx.attempts > 0, detail.afterWrite === true, causeCode));
   } else {
     outcome =
       kind === "timeout"
@@ -188,10 +190,19 @@ export function errorFromTransport(
 }
 
 /**
- * A cancelled call never left a write behind: a write once sent is not cancelled (see
- * `Call.commit`), so a cancel either came before anything went out or stopped a read.
+ * What a cancel stopped. Before any write went out: nothing was sent, or only a read (nothing was
+ * changed). After a write: that write was not abandoned (see `Call.commit`); the cancel only kept
+ * the call from sending another one after it failed without a usable answer (`causeCode`). What that
+ * failed write left is for the caller to add (a create says whether its lost key was deleted).
  */
-function cancelledText(reached: boolean): { outcome: string; hint: string } {
+function cancelledText(reached: boolean, afterWrite: boolean, causeCode: string): { outcome: string; hint: string } {
+  if (afterWrite)
+    return {
+      outcome: "cancelled after the request was sent, so it was not tried again",
+      hint:
+        `The caller cancelled the call through its AbortSignal; the request already sent got no usable answer (${causeCode}), ` +
+        "and sending it again would make a change the caller no longer asked for.",
+    };
   return reached
     ? { outcome: "cancelled during a read; nothing was changed", hint: "The caller cancelled the call through its AbortSignal; run it again to read." }
     : { outcome: "cancelled; nothing was sent", hint: "The caller cancelled the call through its AbortSignal before the request went out; Palette was not changed by it." };

@@ -129,6 +129,10 @@ export class ApiKeysResource implements ApiKeysApi {
         });
       } catch (e) {
         if (!isPaletteError(e) || !isAmbiguousCreateFailure(e)) throw e;
+        // Cancelled once the POST was out (or during its back-off): no new POST; the lost attempt's
+        // key is still cleaned up, so nothing is orphaned.
+        const cancelled = (): Promise<PaletteError> => this.giveUp(call, params, startedAt, this.cancelledAfterSend(call, path, e));
+        if (call.cancelRequested) throw await cancelled();
         const policy = this.deps.retry;
         const delay = policy === false ? undefined : backoffDelayMs(retries, policy, () => this.deps.clock.random(), e.retryAfterMs);
         const retry =
@@ -137,19 +141,22 @@ export class ApiKeysResource implements ApiKeysApi {
           shouldRetry(retries, outcomeOf(e), policy) &&
           this.deps.clock.nowMs() + delay < call.deadlineAt;
         if (!retry) throw await this.giveUp(call, params, startedAt, e);
-        try {
-          await this.deps.clock.sleep(delay, call.signal);
-        } catch {
-          const aborted = errorFromTransport("aborted", "ABORTED", this.deps.ctx.pipeline.context(call, "POST", path, e.attempts));
-          throw await this.giveUp(call, params, startedAt, aborted);
-        }
+        // `callerSignal`, not `signal` (undefined once the POST went out): a cancel cuts the back-off.
+        const interrupted = await this.deps.clock.sleep(delay, call.callerSignal).then(
+          () => false,
+          () => true,
+        );
+        if (interrupted) throw await cancelled();
         // The lost attempt may have made the key; its value is gone, so the key must go too.
+        let removed: number;
         try {
-          await this.persist(call, () => this.removeLostKeys(call, params, startedAt));
+          removed = await this.persist(call, () => this.removeLostKeys(call, params, startedAt));
         } catch (cleanup) {
           if (!isPaletteError(cleanup)) throw cleanup;
           throw cleanup.withContext(call.operation, `${cleanup.message} ${mayBeLeft(params.name)}`, { orphanedKeyName: params.name });
         }
+        // A cancel during the clean-up: it is done, and the next POST is not sent.
+        if (call.cancelRequested) throw withNote(call, this.cancelledAfterSend(call, path, e), removed);
         retries += 1;
         continue;
       }
@@ -308,11 +315,9 @@ export class ApiKeysResource implements ApiKeysApi {
         if (policy === false || !isPaletteError(e) || !TRANSIENT.has(e.code)) throw e;
         const delay = backoffDelayMs(round, policy, () => this.deps.clock.random(), e.retryAfterMs);
         if (this.deps.clock.nowMs() + delay >= call.deadlineAt) throw e;
-        try {
-          await this.deps.clock.sleep(delay, call.signal);
-        } catch {
-          throw e;
-        }
+        // No signal: these follow a POST that went out (see `Call.commit`), and only they tell
+        // whether a key is left without its value; the deadline bounds them.
+        await this.deps.clock.sleep(delay);
       }
     }
   }
@@ -334,20 +339,39 @@ export class ApiKeysResource implements ApiKeysApi {
     return lost.length;
   }
 
-  /** The error to throw when create stops retrying: after a last clean-up, saying whether a key may be left. */
+  /**
+   * The error to throw when create stops retrying: after a last clean-up, saying whether a key may
+   * be left. The clean-up reads and deletes only (no cancel stops it: it is what keeps a lost key
+   * from being orphaned), and is skipped only when the deadline has passed.
+   */
   private async giveUp(call: Call, params: CreateApiKeyParams, startedAt: Date, failure: PaletteError): Promise<PaletteError> {
-    const left = (): PaletteError =>
-      failure.withContext(call.operation, `${failure.message} ${mayBeLeft(params.name)}`, { orphanedKeyName: params.name });
-    if (call.signal?.aborted === true || this.deps.clock.nowMs() >= call.deadlineAt) return left();
+    if (this.deps.clock.nowMs() >= call.deadlineAt) return left(call, params, failure);
     let removed: number;
     try {
       removed = await this.removeLostKeys(call, params, startedAt);
     } catch {
-      return left();
+      return left(call, params, failure);
     }
-    const note = removed > 0 ? `The key made by the lost attempt was deleted; nothing was left behind.` : "No key was left behind.";
-    return failure.withContext(call.operation, `${failure.message} ${note}`);
+    return withNote(call, failure, removed);
   }
+
+  /** `ABORTED` for a create cancelled after its POST went out and failed without a usable answer (`lost`). */
+  private cancelledAfterSend(call: Call, path: string, lost: PaletteError): PaletteError {
+    const ctx = this.deps.ctx.pipeline.context(call, "POST", path, lost.attempts);
+    const what = lost.status !== undefined ? String(lost.status) : lost.code;
+    return errorFromTransport("aborted", what, ctx, undefined, { mayHaveReachedServer: true, afterWrite: call.committed });
+  }
+}
+
+/** `failure`, adding what the clean-up of the lost attempts found: a deleted key, or none. */
+function withNote(call: Call, failure: PaletteError, removed: number): PaletteError {
+  const note = removed > 0 ? "The key made by the lost attempt was deleted; nothing was left behind." : "No key was left behind.";
+  return failure.withContext(call.operation, `${failure.message} ${note}`);
+}
+
+/** `failure`, warning that a key of this name may exist without its value (the clean-up could not run). */
+function left(call: Call, params: CreateApiKeyParams, failure: PaletteError): PaletteError {
+  return failure.withContext(call.operation, `${failure.message} ${mayBeLeft(params.name)}`, { orphanedKeyName: params.name });
 }
 
 /**

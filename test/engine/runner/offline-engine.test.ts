@@ -257,6 +257,26 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
     await expect(run("preview", { passphrase: "wrong" })).rejects.toBeInstanceOf(IncorrectPassphraseError);
   });
 
+  it("a cancelled refresh or destroy reads and deletes nothing, even with continueOnError; the state keeps every resource", async () => {
+    // Secrets are encrypted afresh on each save: the entries are compared by what they are.
+    const entries = (): { urn: string; id: string }[] => stateResources().map((r) => ({ urn: r.urn, id: r.id }));
+    const before = entries();
+    const saved = fs.readFileSync(store, "utf8");
+    // Drift a refresh would record, were it to read.
+    expect(before.length).toBeGreaterThan(0);
+    driftToyStore(store, before[0]?.id ?? "", { size: 99 });
+    const rows = readToyStore(store);
+    const cancelled = AbortSignal.abort();
+    for (const operation of ["refresh", "destroy"] as const) {
+      const result = await runFailure(run(operation, { signal: cancelled, continueOnError: true }));
+      expect(result.errors).toEqual([`${operation} cancelled: no step was started after the cancel; the steps in flight then ran to their end${operation === "destroy" ? ", and what they made is in the state file" : ""}`]);
+      expect([...result.refreshSteps, ...result.steps]).toEqual([]);
+      expect(entries()).toEqual(before);
+    }
+    expect(readToyStore(store)).toEqual(rows);
+    fs.writeFileSync(store, saved);
+  });
+
   it("destroy deletes everything and empties the state", async () => {
     const result = await run("destroy");
     expect(ops(result.steps)).toEqual(["delete a"]);

@@ -8,6 +8,7 @@
  */
 import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
+import { requireFreshBuild } from "../../helpers/fresh-build";
 import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./palette-support";
 
 jest.setTimeout(120_000);
@@ -31,7 +32,7 @@ resource "palette_api_key" "fixed" {
 const managed = (): { uid: string; name: string }[] => emu.keys().filter((k) => !k.seeded);
 
 /** Runs `terraform apply` and sends `signal` to its process group `afterMs` after the first `Creating...`. */
-async function interruptedApply(ws: Workspace, signal: NodeJS.Signals, afterMs: number): Promise<{ code: number; interrupted: boolean; stdout: string }> {
+async function interruptedApply(ws: Workspace, signal: NodeJS.Signals, afterMs: number): Promise<{ code: number; interrupted: boolean; output: string }> {
   let timer: NodeJS.Timeout | undefined;
   let interrupted = false;
   const run = ws.start(["apply", "-auto-approve", "-no-color", "-parallelism=10"], {}, {
@@ -46,7 +47,7 @@ async function interruptedApply(ws: Workspace, signal: NodeJS.Signals, afterMs: 
   });
   const r = await run.done;
   clearTimeout(timer);
-  return { code: r.code, interrupted, stdout: r.stdout };
+  return { code: r.code, interrupted, output: `${r.stdout}\n${r.stderr}` };
 }
 
 /** The uids terraform recorded for `palette_api_key.fixed`, from the state file it wrote. */
@@ -59,6 +60,8 @@ function recordedUids(ws: Workspace): string[] {
 
 suite("Ctrl-C (or SIGTERM) during terraform apply orphans no key", () => {
   beforeAll(async () => {
+    // The provider runs from the build (the mirror is laid out from dist/): never an old one.
+    requireFreshBuild(["provider", "sdk", "cli"]);
     emu = await startEmulator({ port: 0 });
     root = tempRoot("tf-interrupt-");
     cliConfig = layOutMirror(root).cliConfig;
@@ -86,8 +89,12 @@ suite("Ctrl-C (or SIGTERM) during terraform apply orphans no key", () => {
     const first = await interruptedApply(ws, signal, afterMs);
     expect(first.interrupted).toBe(true);
     const held = managed().map((k) => k.uid).sort();
-    // Some keys were made before the interrupt, or the test proves nothing.
+    // Some keys were made before the interrupt, or the test proves nothing; and not all of them, or
+    // the interrupt was ignored.
     expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeLessThan(KEYS);
+    // The provider's part: creates waiting their turn under the rate limit were stopped unsent.
+    expect(first.output).toContain("cancelled; nothing was sent");
     expect(recordedUids(ws).sort()).toEqual(held);
 
     emu.faults.clear();

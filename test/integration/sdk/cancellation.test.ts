@@ -44,14 +44,24 @@ describe("a write already sent is never abandoned", () => {
     expect(managed()).toEqual(["late-answer"]);
   });
 
-  test("a create aborted once its POST is on the wire, whose answer is lost, is reconciled by name and owner and returned", async () => {
-    emu.faults.add({ method: "POST", path: "/v1/apiKeys", action: { kind: "lostResponse" } });
+  test.each<[string, { kind: "lostResponse" } | { kind: "status"; status: number }, string]>([
+    // The POST made the key, then the answer was lost: the key (its value gone) is deleted.
+    ["whose answer is lost", { kind: "lostResponse" }, "The key made by the lost attempt was deleted; nothing was left behind."],
+    // A 503 made nothing: there is nothing to delete.
+    ["answered 503", { kind: "status", status: 503 }, "No key was left behind."],
+  ])("a create aborted once its POST is on the wire, %s, sends no second POST and leaves no key", async (_label, action, note) => {
+    emu.faults.add({ method: "POST", path: "/v1/apiKeys", times: Infinity, action });
     const { client, signal } = abortingOnSend("POST", /^\/v1\/apiKeys$/);
-    const created = remember(await client.apiKeys.create({ name: "lost-answer", expiresAt: inDays(emu, 7) }, { signal }));
+    const e = await failureOf(client.apiKeys.create({ name: "lost-answer", expiresAt: inDays(emu, 7) }, { signal }));
     expect(signal.aborted).toBe(true);
-    // The lost attempt's key (its value gone) was deleted, and the second POST's key is the one returned.
-    expect(posts()).toBe(2);
-    expect(emu.keys().filter((k) => k.name === "lost-answer").map((k) => k.uid)).toEqual([created.apiKey.uid]);
+    // A new write after the cancel would be one the caller no longer wants.
+    expect(posts()).toBe(1);
+    expect(managed()).toEqual([]);
+    expect(e).toMatchObject({ code: "ABORTED", mayHaveReachedServer: true });
+    expect(e.orphanedKeyName).toBeUndefined();
+    expect(e.message).toContain("cancelled after the request was sent, so it was not tried again");
+    expect(e.message).toContain(note);
+    expect(e.message).not.toContain("nothing was changed");
   });
 
   test("a delete and an update aborted once sent finish", async () => {

@@ -1,4 +1,5 @@
 import { TransportFailure } from "../../../sdk/http/transport";
+import { FakeClock } from "./fake-clock";
 import { failure, harness, json, noContent, pathOf, v1Error, type SentRequest } from "./harness";
 
 const ME = "aaaaaaaaaaaaaaaaaaaaaaa1";
@@ -195,6 +196,46 @@ describe("apiKeys.create", () => {
     const h = harness({ handler: fp.handler, retry: false });
     const e = await failure(h.apiKeys.create({ name: "ci", expiresAt: EXPIRY }));
     expect(e.code).toBe("CONNECTION");
+    expect(fp.keys).toHaveLength(0);
+    expect(calls(h.sent).filter((c) => c === "POST /v1/apiKeys")).toHaveLength(1);
+  });
+
+  test("a cancel during the back-off after a lost answer ends the wait: the lost key is deleted and no second POST is sent", async () => {
+    const fp = fakePalette({ createUid: "key" });
+    fp.faults.set(1, "lostResponse");
+    const ac = new AbortController();
+    // The cancel arrives while create waits before its next POST (the POST itself went out before it).
+    const clock = new (class extends FakeClock {
+      override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        ac.abort();
+        return super.sleep(ms, signal);
+      }
+    })();
+    const h = harness({ handler: fp.handler, clock });
+    const e = await failure(h.apiKeys.create({ name: "ci", expiresAt: EXPIRY }, { signal: ac.signal }));
+    expect(e).toMatchObject({ code: "ABORTED", mayHaveReachedServer: true, operation: "apiKeys.create" });
+    expect(e.orphanedKeyName).toBeUndefined();
+    expect(e.message).toContain("cancelled after the request was sent, so it was not tried again");
+    expect(e.message).toContain("no usable answer (CONNECTION)");
+    expect(e.message).toContain("The key made by the lost attempt was deleted; nothing was left behind.");
+    expect(fp.keys).toHaveLength(0);
+    expect(calls(h.sent)).toEqual(["POST /v1/apiKeys", "GET /v1/users/info", "GET /v1/apiKeys", "DELETE /v1/apiKeys/{uid}"]);
+  });
+
+  test("a cancel while the lost key is being removed lets the removal finish, then sends no second POST", async () => {
+    const fp = fakePalette({ createUid: "key" });
+    fp.faults.set(1, "lostResponse");
+    const ac = new AbortController();
+    const h = harness({
+      handler: (req) => {
+        // The clean-up's DELETE is on its way when the caller cancels.
+        if (req.method === "DELETE") ac.abort();
+        return fp.handler(req);
+      },
+    });
+    const e = await failure(h.apiKeys.create({ name: "ci", expiresAt: EXPIRY }, { signal: ac.signal }));
+    expect(e).toMatchObject({ code: "ABORTED", mayHaveReachedServer: true });
+    expect(e.message).toContain("The key made by the lost attempt was deleted; nothing was left behind.");
     expect(fp.keys).toHaveLength(0);
     expect(calls(h.sent).filter((c) => c === "POST /v1/apiKeys")).toHaveLength(1);
   });
