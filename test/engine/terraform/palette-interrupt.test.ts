@@ -35,7 +35,10 @@ const managed = (): { uid: string; name: string }[] => emu.keys().filter((k) => 
 async function interruptedApply(ws: Workspace, signal: NodeJS.Signals, afterMs: number): Promise<{ code: number; interrupted: boolean; output: string }> {
   let timer: NodeJS.Timeout | undefined;
   let interrupted = false;
-  const run = ws.start(["apply", "-auto-approve", "-no-color", "-parallelism=10"], {}, {
+  // Every key goes to the provider at once, so the provider's pacing (9/s) decides how many are sent
+  // by the time the signal lands: about 1.3 s pass before the last is sent, a margin for a loaded
+  // machine that delays the signal (with 10 in parallel and 3 s answers, all 10 were sent by 0.7 s).
+  const run = ws.start(["apply", "-auto-approve", "-no-color", `-parallelism=${KEYS}`], {}, {
     detached: true,
     onStdout: (soFar) => {
       if (timer !== undefined || !soFar.includes("Creating...")) return;
