@@ -31,8 +31,17 @@ Options:
 const PACKAGED_BUNDLE = "palette-provider.cjs";
 const PACKAGED_BOOT = "palette-boot.cjs";
 
-/** The lowest Node.js the provider runs on: package.json `engines` (undici 7 needs 20.18.1). */
-export const NODE_FLOOR = "20.18.1";
+/**
+ * The lowest Node.js the provider runs on: this package's `engines.node` (undici 7 needs 20.18.1),
+ * read from its package.json by the package's own name (which resolves to it from the source tree,
+ * the build and an installed copy alike), so the launcher never checks another floor than npm does.
+ */
+export function nodeFloor(): [number, number, number] {
+  const range = (require("pulumi-palette-apikeys/package.json") as { engines?: { node?: unknown } }).engines?.node;
+  const floor = typeof range === "string" ? /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(range.trim()) : null;
+  if (floor === null) throw new Error(`package.json engines.node is ${JSON.stringify(range)}: the launcher checks only a ">=major.minor.patch" floor`);
+  return [Number(floor[1]), Number(floor[2]), Number(floor[3])];
+}
 
 const OS: Partial<Record<NodeJS.Platform, string>> = { linux: "linux", darwin: "darwin", freebsd: "freebsd", openbsd: "openbsd" };
 const ARCH: Partial<Record<string, string>> = { x64: "amd64", arm64: "arm64", ia32: "386", arm: "arm" };
@@ -81,20 +90,49 @@ export function layOutMirror(options: MirrorOptions): string[] {
 }
 
 /** Said when the launcher finds no `node`: without it Terraform would only report an unrecognized plugin message. */
-export const NO_NODE_MESSAGE = `${PROVIDER_SOURCE}: no \`node\` on PATH. This provider runs on Node.js >= ${NODE_FLOOR}: install it and put \`node\` on the PATH terraform runs with.`;
+export const noNodeMessage = (): string =>
+  `${PROVIDER_SOURCE}: no \`node\` on PATH. This provider runs on Node.js >= ${nodeFloor().join(".")}: install it and put \`node\` on the PATH terraform runs with.`;
 
-// `exec`, so Terraform's signals and its wait for the process reach node itself. Without node the
-// message goes to stdout as well as stderr: Terraform keeps a failed plugin's stderr for TF_LOG only,
-// but prints the first line of its stdout ("Unrecognized remote plugin message: ...").
-const launcherScript = (version: string): string => `#!/bin/sh
+/** Said when the `node` at `where` is `found` (its `--version`), older than the floor: the provider would crash on it, saying nothing of why. */
+export const oldNodeMessage = (found: string, where: string): string =>
+  `${PROVIDER_SOURCE}: the \`node\` on PATH (${where}) is ${found}. This provider runs on Node.js >= ${nodeFloor().join(".")}: install it and put it first on the PATH terraform runs with.`;
+
+/** Lines of sh that print `message` (a sh word) to stdout and stderr, then exit 1. */
+const refuse = (message: string, indent: string): string =>
+  [`printf '%s\\n' ${message}`, `printf '%s\\n' ${message} >&2`, "exit 1"].map((line) => `${indent}${line}\n`).join("");
+
+// `exec`, so Terraform's signals and its wait for the process reach node itself. Without a node it
+// can run on, the message goes to stdout as well as stderr: Terraform keeps a failed plugin's stderr
+// for TF_LOG only, but prints the first line of its stdout ("Unrecognized remote plugin message: ...").
+// The version check costs one `node --version`, a few milliseconds (node answers it before starting
+// its engine); a version it cannot read is left to node itself.
+const launcherScript = (version: string): string => {
+  const [major, minor, patch] = nodeFloor();
+  // The message with the shell's $found and $where where the markers are.
+  const tooOld = shQuote(oldNodeMessage("\0found\0", "\0where\0")).replace(/\0(\w+)\0/g, (_, name: string) => `'"$${name}"'`);
+  return `#!/bin/sh
 # ${PROVIDER_SOURCE} ${version}, from the npm package pulumi-palette-apikeys. Terraform starts this.
 if ! command -v node >/dev/null 2>&1; then
-  echo ${shQuote(NO_NODE_MESSAGE)}
-  echo ${shQuote(NO_NODE_MESSAGE)} >&2
-  exit 1
-fi
+${refuse(shQuote(noNodeMessage()), "  ")}fi
+# Node.js >= ${major}.${minor}.${patch} (the package's engines.node), compared as major * 10^6 + minor * 10^3 + patch.
+found=$(node --version 2>/dev/null)
+major=\${found#v}
+major=\${major%%.*}
+minor=\${found#v"$major".}
+minor=\${minor%%.*}
+patch=\${found#v"$major"."$minor".}
+patch=\${patch%%[!0-9]*}
+case "$major:$minor:$patch" in
+  *[!0-9:]* | :* | *::* | *:) ;;
+  *)
+    if [ $((major * 1000000 + minor * 1000 + patch)) -lt ${major * 1_000_000 + minor * 1_000 + patch} ]; then
+      where=$(command -v node)
+${refuse(tooOld, "      ")}    fi
+    ;;
+esac
 exec node "$(dirname "$0")/${PACKAGED_BOOT}" "$(dirname "$0")/${PACKAGED_BUNDLE}"
 `;
+};
 
 /** A POSIX sh single-quoted word. */
 const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;

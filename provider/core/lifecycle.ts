@@ -7,6 +7,7 @@
  */
 import { isPaletteError, type ApiKey, type PaletteClient, type RequestOptions, type User } from "../../sdk";
 import { explain } from "./explain";
+import type { CredentialRejection } from "./rejected-credentials";
 import type { FieldNames } from "./rules";
 import { hostChangeNote, KeyNotAtHostError, sameTenant, WrongTenantError, type KeyLocation } from "./tenant-guard";
 
@@ -43,6 +44,8 @@ export interface LifecycleSession {
   readonly user: (email: string, options?: RequestOptions) => Promise<User>;
   /** The email of the user with this uid, looked up once per session; undefined when the caller may not read it. */
   readonly emailOf: (uid: string, options?: RequestOptions) => Promise<string | undefined>;
+  /** Whether Palette rejected these credentials: the questions above are not sent again, the explanation is told once. */
+  readonly rejection: CredentialRejection;
 }
 
 /** A key to create, after the rules ran: every value known, the expiry an instant. */
@@ -153,10 +156,6 @@ export function keyIsGone(e: unknown): boolean {
   return isPaletteError(e) && e.code === "NOT_FOUND" && e.paletteCode === "ResourceNotFound";
 }
 
-function withContext(what: string, e: unknown, hints: EngineHints): Error {
-  return new Error(`${what}: ${explain(e, hints)}`, { cause: e });
-}
-
 export class KeyLifecycle {
   private readonly client: PaletteClient;
 
@@ -201,8 +200,17 @@ export class KeyLifecycle {
     try {
       return await this.session.location(...this.options);
     } catch (e) {
-      throw withContext(`Cannot ${subject}: asking Palette which tenant the credentials belong to failed`, e, this.hints);
+      throw this.withContext(`Cannot ${subject}: asking Palette which tenant the credentials belong to failed`, e);
     }
+  }
+
+  /** `e` in the engine's words; a rejection of the credentials in full once per session, then by reference. */
+  private explain(e: unknown): string {
+    return this.session.rejection.tell(e, (told) => explain(told, this.hints));
+  }
+
+  private withContext(what: string, e: unknown): Error {
+    return new Error(`${what}: ${this.explain(e)}`, { cause: e });
   }
 
   /** The trailing RequestOptions argument of every SDK call: none at all without a signal. */
@@ -222,7 +230,7 @@ export class KeyLifecycle {
         userUid = found.uid;
         ownerEmail = found.email;
       } catch (e) {
-        throw withContext(`Cannot create API key "${name}": looking up owner ${spec.owner.email} (${this.names.userEmail}) failed`, e, this.hints);
+        throw this.withContext(`Cannot create API key "${name}": looking up owner ${spec.owner.email} (${this.names.userEmail}) failed`, e);
       }
     } else if (spec.owner !== undefined) {
       userUid = spec.owner.uid;
@@ -238,7 +246,7 @@ export class KeyLifecycle {
       }, ...this.options);
     } catch (e) {
       const owner = spec.owner !== undefined && "uid" in spec.owner ? ` for user ${spec.owner.uid} (${this.names.userUid})` : "";
-      throw withContext(`Cannot create API key "${name}"${owner}`, e, this.hints);
+      throw this.withContext(`Cannot create API key "${name}"${owner}`, e);
     }
 
     const created: Created = { key: made.apiKey, value: made.value, location, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
@@ -249,7 +257,7 @@ export class KeyLifecycle {
       }
     } catch (e) {
       throw new KeyCreatedIncompletely(
-        `API key "${name}" (${created.key.uid}) was created but could not be revoked (${this.names.active}: false): ${explain(e, this.hints)} ` +
+        `API key "${name}" (${created.key.uid}) was created but could not be revoked (${this.names.active}: false): ${this.explain(e)} ` +
           this.hints.recorded,
         created,
         { cause: e },
@@ -286,7 +294,7 @@ export class KeyLifecycle {
         if (refused !== undefined) throw refused;
         return undefined;
       }
-      throw withContext(`Cannot read API key ${uid}`, e, this.hints);
+      throw this.withContext(`Cannot read API key ${uid}`, e);
     }
   }
 
@@ -338,7 +346,7 @@ export class KeyLifecycle {
       // Nothing reached a key missing at a new host: refused, the recorded host kept.
       const refused = done === 0 && keyIsGone(e) ? this.missingAt(uid, place) : undefined;
       if (refused !== undefined) throw refused;
-      const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : explain(e, this.hints);
+      const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : this.explain(e);
       const message = `Cannot update API key "${current.name}" (${uid}): ${failed} failed: ${reason}`;
       if (done === 0) throw new Error(message, { cause: e });
       throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest !== undefined ? { ...latest, active: activeNow } : undefined, activeNow, { cause: e });
@@ -351,7 +359,7 @@ export class KeyLifecycle {
     try {
       return await this.client.apiKeys.get(uid, ...this.options);
     } catch (e) {
-      if (!keyIsGone(e)) throw withContext(`Cannot update API key "${name}" (${uid}): reading it failed`, e, this.hints);
+      if (!keyIsGone(e)) throw this.withContext(`Cannot update API key "${name}" (${uid}): reading it failed`, e);
       const refused = this.missingAt(uid, place);
       if (refused !== undefined) throw refused;
       throw new Error(`Cannot update API key "${name}" (${uid}): it no longer exists in Palette (deleted out of band); ${this.hints.vanished}`, { cause: e });
@@ -369,7 +377,7 @@ export class KeyLifecycle {
         if (refused !== undefined) throw refused;
         return;
       }
-      throw withContext(`Cannot delete API key ${uid}`, e, this.hints);
+      throw this.withContext(`Cannot delete API key ${uid}`, e);
     }
   }
 }

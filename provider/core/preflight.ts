@@ -18,25 +18,31 @@ export type PreflightFailure = { setting: "credentials" | "host"; reason: string
 
 
 export class Preflight {
-  private verified: Promise<PreflightFailure | undefined> | undefined;
+  /** The credentials check's outcome: undefined when they work, else the failure. */
+  private verified: Promise<unknown> | undefined;
   private readonly owners = new Map<string, Promise<PreflightFailure | undefined>>();
-  private readonly uids = new Map<string, Promise<OwnerUid>>();
+  /** Each email's user, or the failure to find it. */
+  private readonly uids = new Map<string, Promise<{ uid: string } | { failed: unknown }>>();
 
   /** The session's answers are shared with the tenant guard and the creates that follow. */
   constructor(private readonly session: LifecycleSession) {}
 
-  /** Undefined when the credentials work; otherwise why not, on the setting to fix. */
-  credentials(): Promise<PreflightFailure | undefined> {
+  /**
+   * Undefined when the credentials work; otherwise why not, on the setting to fix. Every resource's
+   * check asks: a rejection is explained in full to the first, by reference to the others.
+   */
+  async credentials(): Promise<PreflightFailure | undefined> {
     this.verified ??= this.session.location(PREFLIGHT).then(
       () => undefined,
-      (e: unknown): PreflightFailure => {
-        if (isPaletteError(e) && (e.code === "UNAUTHENTICATED" || e.code === "FORBIDDEN")) {
-          return { setting: "credentials", reason: `Palette rejected the configured credentials: ${messageOf(e)}` };
-        }
-        return { setting: "host", reason: `Palette could not be reached with the configured host: ${messageOf(e)}` };
-      },
+      (e: unknown) => e,
     );
-    return this.verified;
+    const e = await this.verified;
+    if (e === undefined) return undefined;
+    if (isPaletteError(e) && (e.code === "UNAUTHENTICATED" || e.code === "FORBIDDEN")) {
+      const reason = this.session.rejection.tell(e, (told) => `Palette rejected the configured credentials: ${messageOf(told)}`);
+      return { setting: "credentials", reason };
+    }
+    return { setting: "host", reason: `Palette could not be reached with the configured host: ${messageOf(e)}` };
   }
 
   /**
@@ -61,17 +67,19 @@ export class Preflight {
    * The uid of the user with `email`, or why it cannot be known (a plain user may not look users
    * up): a plan compares it with the owner uid a key records when it records no email.
    */
-  ownerUid(email: string): Promise<OwnerUid> {
+  async ownerUid(email: string): Promise<OwnerUid> {
     const key = email.toLowerCase();
     let found = this.uids.get(key);
     if (found === undefined) {
       found = this.session.user(email, PREFLIGHT).then(
-        (user): OwnerUid => ({ uid: user.uid }),
-        (e: unknown): OwnerUid => ({ unresolved: messageOf(e) }),
+        (user) => ({ uid: user.uid }),
+        (e: unknown) => ({ failed: e }),
       );
       this.uids.set(key, found);
     }
-    return found;
+    const outcome = await found;
+    // Told per caller: a rejection of the credentials in full to the first only.
+    return "uid" in outcome ? outcome : { unresolved: this.session.rejection.tell(outcome.failed, messageOf) };
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * One client per distinct settings, reused across calls of a provider process so its pacing and
- * token cache are shared; a change of settings (e.g. a new environment) gets a new client.
+ * token cache are shared; a change of settings (e.g. a new environment) gets a new client, and with
+ * it a clean slate: what Palette said of the old credentials (see rejected-credentials.ts) is not
+ * held against the new ones.
  */
 import { isPaletteError, PaletteClient, type PaletteClientOptions, type RequestOptions, type User } from "../../sdk";
 import type { LifecycleSession } from "./lifecycle";
+import { CredentialRejection } from "./rejected-credentials";
 import type { ProviderSettings } from "./settings";
 import { locationHost } from "./tenant-guard";
 
@@ -47,7 +50,9 @@ export class ClientCache {
   /**
    * The client, where its credentials lead (`/v1/users/info`), the users named by email and the
    * owners' emails, each asked once per client: a preview's check, the tenant guard and every create
-   * share the answers. A failed question is asked again next time.
+   * share the answers. A failed question is asked again next time, unless Palette rejected the
+   * credentials: then no question is sent again with them (every lifecycle call asks `location`
+   * first, so none of its requests is either).
    */
   sessionFor(settings: ProviderSettings): LifecycleSession {
     const fingerprint = JSON.stringify(settings);
@@ -59,15 +64,17 @@ export class ClientCache {
         ...(settings.projectUid !== undefined ? { projectUid: settings.projectUid } : {}),
       };
       const client = new PaletteClient(options);
-      const location = rememberedOnce((options?: RequestOptions) =>
+      const rejection = new CredentialRejection("apiKey" in settings.auth ? "apiKey" : "password");
+      const whereTo = rememberedOnce((options?: RequestOptions) =>
         client.users.me(...optional(options)).then((me) => ({ host: locationHost(settings.host), tenantUid: me.tenantUid })),
       );
+      const location = (o?: RequestOptions) => rejection.gate(() => whereTo(o));
       const user = rememberedPer<User>(
-        (email, o) => client.users.findByEmail(email, ...optional(o)),
+        (email, o) => rejection.gate(() => client.users.findByEmail(email, ...optional(o))),
         (email) => email.toLowerCase(),
       );
       const emailOf = rememberedPer((uid, o) =>
-        client.users.get(uid, ...optional(o)).then(
+        rejection.gate(() => client.users.get(uid, ...optional(o))).then(
           (found) => found.email || undefined,
           (e: unknown) => {
             // A plain user may not read user records: the email is a convenience output, its absence final.
@@ -76,7 +83,7 @@ export class ClientCache {
           },
         ),
       );
-      this.cached = { fingerprint, session: { client, location, user, emailOf } };
+      this.cached = { fingerprint, session: { client, location, user, emailOf, rejection } };
     }
     return this.cached.session;
   }

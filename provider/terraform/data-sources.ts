@@ -7,6 +7,9 @@ import { ownerEmailProblem } from "../core/rules";
 import type { CtyObject, DataSourceType } from "./framework";
 import { stringAt } from "./values";
 
+/** Runs a call to Palette on the provider's session (see `palette` in palette-provider.ts). */
+export type PaletteCall = <T>(call: (client: PaletteClient) => Promise<T>) => Promise<T>;
+
 const KEY_OBJECT = {
   id: "string",
   name: "string",
@@ -20,7 +23,7 @@ const KEY_OBJECT = {
   updated_at: "string",
 } as const;
 
-export function userDataSource(client: () => PaletteClient): DataSourceType {
+export function userDataSource(palette: PaletteCall): DataSourceType {
   return {
     schema: {
       version: 0,
@@ -42,13 +45,13 @@ export function userDataSource(client: () => PaletteClient): DataSourceType {
     async read(config, ctx) {
       const email = stringAt(config, "email");
       if (typeof email !== "string") return { state: null, diagnostics: [{ severity: "error", summary: "email is required", attribute: ["email"] }] };
-      const user = await client().users.findByEmail(email, { signal: ctx.signal });
+      const user = await palette((client) => client.users.findByEmail(email, { signal: ctx.signal }));
       return { state: { email, id: user.uid, name: `${user.firstName} ${user.lastName}`.trim(), active: user.active } };
     },
   };
 }
 
-export function apiKeysDataSource(client: () => PaletteClient, clock: () => Date = () => new Date()): DataSourceType {
+export function apiKeysDataSource(palette: PaletteCall, clock: () => Date = () => new Date()): DataSourceType {
   return {
     schema: {
       version: 0,
@@ -66,7 +69,7 @@ export function apiKeysDataSource(client: () => PaletteClient, clock: () => Date
       // Loaded here, not at start-up: it brings the SDK (see palette-provider.ts).
       const { observe } = require("../core/observed") as typeof import("../core/observed");
       const now = clock();
-      const keys = (await client().apiKeys.list({ signal: ctx.signal }))
+      const keys = (await palette((client) => client.apiKeys.list({ signal: ctx.signal })))
         .map((k) => observe(k, now))
         .sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? "") || a.uid.localeCompare(b.uid));
       const rows: CtyObject[] = keys.map((k) => ({

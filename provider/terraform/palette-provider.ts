@@ -3,14 +3,13 @@
  * serves, all on provider/core. Configuration is read in `configure`; the client is built on the
  * first call that needs Palette, so `validate` and plans of new keys need no credentials.
  */
-import type { PaletteClient } from "../../sdk";
 import type { EngineHints, KeyLifecycle } from "../core/lifecycle";
 import type { Preflight } from "../core/preflight";
 import type { ClientCache } from "../core/session";
 import { environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
 import { apiKeyResource, TERRAFORM_NAMES } from "./api-key-resource";
 import { clockFrom } from "../core/clock";
-import { apiKeysDataSource, userDataSource } from "./data-sources";
+import { apiKeysDataSource, userDataSource, type PaletteCall } from "./data-sources";
 import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "./framework";
 import { stringAt } from "./values";
 
@@ -98,6 +97,8 @@ function pairProblems(config: CtyObject, env: Record<string, string | undefined>
 const lifecycleModule = (): typeof import("../core/lifecycle") => require("../core/lifecycle");
 const sessionModule = (): typeof import("../core/session") => require("../core/session");
 const preflightModule = (): typeof import("../core/preflight") => require("../core/preflight");
+const explainModule = (): typeof import("../core/explain") => require("../core/explain");
+const sdkModule = (): typeof import("../../sdk") => require("../../sdk");
 
 export function createPaletteProvider(env: Record<string, string | undefined> = process.env): ProviderDefinition {
   let sources: SettingSource[] = [environmentSource(env)];
@@ -105,7 +106,20 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
   const clients = (): ClientCache => (clientsMade ??= new (sessionModule().ClientCache)("pulumi-palette-apikeys-terraform"));
   // Explicit configuration wins; the environment is the fallback (the Spectro Cloud provider's convention).
   const session = () => clients().sessionFor(resolveFrom(sources, () => new MissingTerraformCredentials()));
-  const client = (): PaletteClient => session().client;
+  /**
+   * A data source's call, on the resources' session: not sent once Palette rejected the
+   * credentials, and its failure explained as a resource's is (a rejection in full once per run).
+   */
+  const palette: PaletteCall = async (call) => {
+    const s = session();
+    try {
+      return await s.rejection.gate(() => call(s.client));
+    } catch (e) {
+      // The SDK fails with PaletteErrors only; anything else is passed on as it is.
+      if (!sdkModule().isPaletteError(e)) throw e;
+      throw new Error(s.rejection.tell(e, (told) => explainModule().explain(told, TERRAFORM_HINTS)), { cause: e });
+    }
+  };
   const lifecycle = (signal: AbortSignal): KeyLifecycle => new (lifecycleModule().KeyLifecycle)(session(), TERRAFORM_NAMES, TERRAFORM_HINTS, signal);
   /** Only where credentials are configured: a plan without them checks the configuration alone. */
   const preflight = (): Preflight | undefined => {
@@ -124,7 +138,7 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
   return {
     providerSchema: PROVIDER_SCHEMA,
     resources: { palette_api_key: apiKeyResource(lifecycle, clock, preflight) },
-    dataSources: { palette_user: userDataSource(client), palette_api_keys: apiKeysDataSource(client, clock) },
+    dataSources: { palette_user: userDataSource(palette), palette_api_keys: apiKeysDataSource(palette, clock) },
     async validateConfig(config) {
       return pairProblems(config, env);
     },

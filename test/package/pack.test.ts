@@ -249,6 +249,9 @@ describe("installed into a fresh project, offline", () => {
     const files = fs.readdirSync(path.join(pkg, platform ?? "")).sort();
     expect(files).toEqual(["palette-boot.cjs", "palette-provider.cjs", `terraform-provider-palette_v${manifest.version}`]);
     expect(fs.readFileSync(path.join(pkg, platform ?? "", "palette-provider.cjs"))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform/terraform-provider-palette.js")));
+    // The launcher's Node.js floor is the installed package.json's engines.node, found by the package's own name.
+    const floor = manifest.engines?.node?.replace(/^>=\s*/, "") ?? "no engines.node";
+    expect(fs.readFileSync(path.join(pkg, platform ?? "", files[2] ?? ""), "utf8")).toContain(`This provider runs on Node.js >= ${floor}:`);
   });
 });
 

@@ -193,8 +193,12 @@ describe("authentication", () => {
 
     const expiredHost = await startHost({ "palette:apiKey": secretConfig(value) });
     const checked = await expiredHost.check(urn("nope"), {}, programInputs("nope", {}, await providerText()));
-    const e = await refusal(expiredHost.create(urn("nope"), checked.inputs));
-    // The SDK says what is wrong with the key; the provider adds where Pulumi takes it from.
+    // A preview's check says it on the setting to fix; a create after it (the engine would stop) refers to it.
+    expect(checked.failures).toEqual([{ property: "palette:apiKey", reason: expect.stringMatching(/401 .*expired.*The API key is missing, revoked or expired/) }]);
+    messages.push(...checked.failures.map((f) => f.reason));
+    expect((await refusal(expiredHost.create(urn("nope"), checked.inputs))).message).toMatch(/: Palette rejected the credentials \(another error of this run gives the details\)$/);
+    // Where the create is the first to meet the key, the SDK says what is wrong with it and the provider adds where Pulumi takes it from.
+    const e = await refusal((await startHost({ "palette:apiKey": secretConfig(value) })).create(urn("nope"), checked.inputs));
     expect(e.message).toMatch(/401 .*expired.*The API key is missing, revoked or expired.*`palette:apiKey`.*SPECTROCLOUD_APIKEY/);
     await admin.delete(made.id, urn("short-lived"), made.outputs);
   });
@@ -218,7 +222,7 @@ describe("authentication", () => {
 });
 
 it("no refusal, and nothing a provider host printed, holds a secret or a JWT", () => {
-  expect(messages.length).toBe(6);
+  expect(messages.length).toBe(8);
   const texts: Record<string, string> = { refusals: messages.join("\n") };
   hosts.forEach((h, i) => {
     texts[`host ${i} stdout`] = h.output.stdout;

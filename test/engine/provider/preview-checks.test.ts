@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
+import { REJECTED_BEFORE } from "../../../provider/core/rejected-credentials";
 import { EngineHost, secretConfig, urnOf } from "../../../runner/engine-host";
 import { closedPort } from "../../helpers/closed-port";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
@@ -52,6 +53,19 @@ describe("preview (check) with credentials configured", () => {
     const { failures } = await host.check(urn("x"), {}, await programInputs("x", {}));
     expect(failures).toEqual([{ property: "palette:apiKey", reason: expect.stringMatching(/rejected the configured credentials.*401/) }]);
     expect(JSON.stringify(failures)).not.toContain("NotAKeyNotAKey");
+  });
+
+  it("says the rejection in full on the first resource only, the others refer to it, and asks Palette once", async () => {
+    const host = await hostWith({ "palette:host": emu.url, "palette:apiKey": secretConfig("NotAKeyNotAKeyNotAKeyNotAKey1234") });
+    const before = emu.requests().length;
+    const failures: unknown[] = [];
+    for (const name of ["a", "b", "c"]) failures.push((await host.check(urn(name), {}, await programInputs(name, {}))).failures);
+    expect(failures).toEqual([
+      [{ property: "palette:apiKey", reason: expect.stringMatching(/^Palette rejected the configured credentials: users\.me failed: .*401/) }],
+      [{ property: "palette:apiKey", reason: REJECTED_BEFORE }],
+      [{ property: "palette:apiKey", reason: REJECTED_BEFORE }],
+    ]);
+    expect(emu.requests().slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["GET /v1/users/info 401"]);
   });
 
   it("fails on palette:host when nothing answers there", async () => {

@@ -6,6 +6,8 @@
  */
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
+import { REJECTED_BEFORE } from "../../../provider/core/rejected-credentials";
+import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
 import { EngineHost, secretConfig, urnOf, type PropertyMap } from "../../../runner/engine-host";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
@@ -163,6 +165,21 @@ describe("requests per operation through the dynamic-provider host", () => {
     expect(readB.properties.name).toBe("renamed-meanwhile");
     expect((await readA).properties.name).toBe(a!.outputs.name);
     emu.faults.clear();
+  });
+
+  it("refresh with a wrong key: one rejected request, the explanation once, a one-line reference for the other keys", async () => {
+    const keys = await Promise.all(["wrong-a", "wrong-b", "wrong-c"].map((n) => upNew(n)));
+    const wrong = await startHost("NotTheKeyNotTheKeyNotTheKey12345");
+    const before = emu.requests().length;
+    const messages: string[] = [];
+    for (const k of keys) messages.push(await read(k, wrong).then(() => "read", (e: Error) => e.message));
+    expect(emu.requests().slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["GET /v1/users/info 401"]);
+    expect(messages[0]).toMatch(/^Cannot read API key [0-9a-f]{24}: .*401/);
+    expect(messages.filter((m) => m.includes(PULUMI_HINTS.credentials))).toEqual([messages[0]]);
+    expect(messages.slice(1)).toEqual(keys.slice(1).map((k) => `Cannot read API key ${k.id}: asking Palette which tenant the credentials belong to failed: ${REJECTED_BEFORE}`));
+    expect(messages.join("\n")).not.toContain("NotTheKeyNotTheKey");
+    // The right key, in another process as after fixing the stack config, reads them all.
+    expect((await Promise.all(keys.map((k) => read(k)))).map((r) => r.id)).toEqual(keys.map((k) => k.id));
   });
 
   it("a key missing from the list is asked for by uid: gone only on its 404, never for lack of permission", async () => {

@@ -1,13 +1,14 @@
 /**
  * The shipped path end to end: the built `palette-apikeys terraform-mirror` lays out the built
  * provider bundle; `terraform init` installs it from there and locks it; `terraform validate`
- * runs it; without node on PATH the launcher says so, and Terraform shows it; `providers schema
- * -json` declares the markdown descriptions as markdown. Needs `npm run build` (npm test builds first).
+ * runs it; without node on PATH, or with one older than the package's engines.node, the launcher says
+ * so, and Terraform shows it; `providers schema -json` declares the markdown descriptions as markdown.
+ * Needs `npm run build` (npm test builds first).
  */
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { NO_NODE_MESSAGE, terraformPlatform } from "../../../cli/terraform-mirror";
+import { noNodeMessage, oldNodeMessage, terraformPlatform } from "../../../cli/terraform-mirror";
 import { REPO, tempDir, terraformSuite, terraformWorkspace } from "../../helpers/terraform";
 
 const { suite, version } = terraformSuite(__filename);
@@ -22,7 +23,10 @@ terraform {
 provider "palette" {}
 `;
 
-const PACKAGE_VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string }).version;
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string; engines: { node: string } };
+const PACKAGE_VERSION = PACKAGE.version;
+/** engines.node's floor, [major, minor, patch]. */
+const FLOOR = PACKAGE.engines.node.replace(/^>=\s*/, "").split(".").map(Number) as [number, number, number];
 
 suite(`palette-apikeys terraform-mirror under terraform ${version ?? "absent"}`, () => {
   jest.setTimeout(60_000);
@@ -76,30 +80,76 @@ suite(`palette-apikeys terraform-mirror under terraform ${version ?? "absent"}`,
       });
     });
 
-  test("without node on PATH the launcher says what is missing, and terraform shows it", async () => {
-    const { config } = mirror("m3");
-    const launcher = path.join(root, "m3", "terraform.local/palette-apikeys/palette", PACKAGE_VERSION, terraformPlatform() ?? "unsupported", `terraform-provider-palette_v${PACKAGE_VERSION}`);
-    // A PATH with what the launcher and terraform need, and no node.
-    const bin = path.join(root, "no-node-bin");
+  /** The launcher of the package laid out in mirror `name`. */
+  const launcherIn = (name: string): string =>
+    path.join(root, name, "terraform.local/palette-apikeys/palette", PACKAGE_VERSION, terraformPlatform() ?? "unsupported", `terraform-provider-palette_v${PACKAGE_VERSION}`);
+
+  /** A directory for PATH with what the launcher and terraform need (and no node): `dirname` and `terraform`. */
+  const binWithout = (name: string): string => {
+    const bin = path.join(root, name);
     fs.mkdirSync(bin);
     for (const tool of ["dirname", "terraform"]) {
       const found = execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim();
       fs.symlinkSync(found, path.join(bin, tool));
     }
-    expect(NO_NODE_MESSAGE).toBe("terraform.local/palette-apikeys/palette: no `node` on PATH. This provider runs on Node.js >= 20.18.1: install it and put `node` on the PATH terraform runs with.");
-    const env = { PATH: bin, HOME: root };
-    const direct = await exec(launcher, [], root, env);
-    expect(direct).toEqual({ code: 1, stdout: `${NO_NODE_MESSAGE}\n`, stderr: `${NO_NODE_MESSAGE}\n` });
+    return bin;
+  };
 
-    const ws = path.join(root, "m3-ws");
+  /** `terraform validate` in a new workspace of mirror `config` under PATH `bin`, after an init that has this run's node. */
+  const validateWith = async (name: string, config: string, bin: string): Promise<{ code: number; stderr: string }> => {
+    const ws = path.join(root, `${name}-ws`);
     fs.mkdirSync(ws);
     fs.writeFileSync(path.join(ws, "main.tf"), MAIN_TF);
-    const tfEnv = { ...env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+    const tfEnv = { PATH: bin, HOME: root, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
     expect((await exec("terraform", ["init", "-input=false", "-no-color"], ws, { ...tfEnv, PATH: `${path.dirname(process.execPath)}${path.delimiter}${bin}` })).code).toBe(0);
-    const validate = await exec("terraform", ["validate", "-no-color"], ws, tfEnv);
+    return exec("terraform", ["validate", "-no-color"], ws, tfEnv);
+  };
+
+  test("without node on PATH the launcher says what is missing, and terraform shows it", async () => {
+    const { config } = mirror("m3");
+    const bin = binWithout("no-node-bin");
+    expect(noNodeMessage()).toBe(
+      `terraform.local/palette-apikeys/palette: no \`node\` on PATH. This provider runs on Node.js >= ${FLOOR.join(".")}: install it and put \`node\` on the PATH terraform runs with.`,
+    );
+    const direct = await exec(launcherIn("m3"), [], root, { PATH: bin, HOME: root });
+    expect(direct).toEqual({ code: 1, stdout: `${noNodeMessage()}\n`, stderr: `${noNodeMessage()}\n` });
+
+    const validate = await validateWith("m3", config, bin);
     expect(validate.code).toBe(1);
     // Terraform wraps long lines.
-    expect(validate.stderr.replace(/\s+/g, " ")).toContain(`Unrecognized remote plugin message: ${NO_NODE_MESSAGE}`);
+    expect(validate.stderr.replace(/\s+/g, " ")).toContain(`Unrecognized remote plugin message: ${noNodeMessage()}`);
+  });
+
+  test("a node older than engines.node: the launcher names it and the version needed, and terraform shows it", async () => {
+    const { config } = mirror("m5");
+    const bin = binWithout("old-node-bin");
+    const fakeNode = path.join(bin, "node");
+    /** Makes `node` on `bin` a stand-in that reports `version`, and otherwise says it ran. */
+    const reporting = (version: string): void =>
+      fs.writeFileSync(fakeNode, `#!/bin/sh\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\necho "stand-in node ran"\n`, { mode: 0o755 });
+    const launch = () => exec(launcherIn("m5"), [], root, { PATH: bin, HOME: root });
+
+    const [major, minor, patch] = FLOOR;
+    const below = patch > 0 ? [major, minor, patch - 1] : minor > 0 ? [major, minor - 1, 99] : [major - 1, 99, 99];
+    // Just below the floor, a major below, what Ubuntu 22.04's apt installs, and an ancient one.
+    for (const version of [`v${below.join(".")}`, `v${major - 1}.99.99`, "v12.22.9", "v0.10.48"]) {
+      reporting(version);
+      const message = oldNodeMessage(version, fakeNode);
+      expect(await launch()).toEqual({ code: 1, stdout: `${message}\n`, stderr: `${message}\n` });
+    }
+    expect(oldNodeMessage("v18.19.0", "/usr/bin/node")).toBe(
+      `terraform.local/palette-apikeys/palette: the \`node\` on PATH (/usr/bin/node) is v18.19.0. This provider runs on Node.js >= ${FLOOR.join(".")}: install it and put it first on the PATH terraform runs with.`,
+    );
+    // The floor itself, anything newer, and a version the launcher cannot read run node.
+    for (const version of [`v${FLOOR.join(".")}`, `v${major}.${minor + 1}.0`, `v${major + 1}.0.0`, `v${major + 1}.0.0-nightly20250101`, "not-a-version"]) {
+      reporting(version);
+      expect(await launch()).toEqual({ code: 0, stdout: "stand-in node ran\n", stderr: "" });
+    }
+
+    reporting(`v${below.join(".")}`);
+    const validate = await validateWith("m5", config, bin);
+    expect(validate.code).toBe(1);
+    expect(validate.stderr.replace(/\s+/g, " ")).toContain(`Unrecognized remote plugin message: ${oldNodeMessage(`v${below.join(".")}`, fakeNode)}`);
   });
 
   test("providers schema -json declares the descriptions markdown", async () => {

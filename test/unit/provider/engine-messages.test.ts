@@ -3,6 +3,7 @@
  * did not answer, and what to do about a key a create may have left behind. Both engines, one core.
  */
 import { KeyLifecycle, type EngineHints } from "../../../provider/core/lifecycle";
+import { CredentialRejection } from "../../../provider/core/rejected-credentials";
 import { PULUMI_NAMES } from "../../../provider/pulumi/check";
 import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
 import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-resource";
@@ -78,7 +79,8 @@ function lifecycleFailing(e: unknown, names: FieldNames, hints: EngineHints): Ke
   const client = { apiKeys: { create: reject, get: reject, findShared: reject, delete: reject, setActive: reject, update: reject }, users: { get: reject } };
   // The tenant guard's question answers; the calls about keys fail with `e`.
   const location = async () => ({ host: "https://palette.example.com", tenantUid: "t".repeat(24) });
-  return new KeyLifecycle({ client: client as unknown as PaletteClient, location, user: reject, emailOf: reject }, names, hints);
+  const session = { client: client as unknown as PaletteClient, location, user: reject, emailOf: reject, rejection: new CredentialRejection("apiKey") };
+  return new KeyLifecycle(session, names, hints);
 }
 
 const spec = { name: "ci", description: "", expiresAt: new Date("2099-01-01T00:00:00Z"), active: true };
