@@ -165,7 +165,11 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     // readBack: an update that sends nothing (an import's user_email fill, a spelling) still reads
     // the key once, so a revoke or re-activation out of band since the plan is not recorded as planned.
     const current = { name: knownString(prior, N.name) ?? "", active: wasActive };
-    const { key: latest, location, sent, note } = await ops.update(uid, current, edits, wantActive, recorded, { readBack: true });
+    const { key: latest, location: found, sent, note } = await ops.update(uid, current, edits, wantActive, recorded, { readBack: true });
+    // The plan holds the recorded host (known): an apply that returned another would be an
+    // "inconsistent result" (a plan made with -refresh=false under a renamed host). The warning
+    // still says so; the next refresh records the host in use.
+    const location = { ...found, host: knownString(planned, "host") ?? found.host };
     if (latest === undefined || (!sent && latest.active === wantActive)) {
       // No field edited: a revoke or re-activation that succeeded (the planned active and status
       // hold; nothing is read back, Palette moved updated_at now), or nothing sent and the key as

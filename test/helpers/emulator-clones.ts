@@ -10,11 +10,15 @@ import type { EmulatorOptions } from "../../emulator/options";
  */
 export async function startClones(dir: string, options: EmulatorOptions = {}): Promise<[RunningEmulator, RunningEmulator]> {
   const seed = path.join(dir, "clone-seed.json");
-  await (await startEmulator({ ...options, port: 0, statePath: seed })).close();
+  const first = await startEmulator({ ...options, port: 0, statePath: seed });
+  // The state file keeps credentials as hashes only: the clones are given the values, so the tests
+  // hold them (a clone started without them would accept them but could not say what they are).
+  const credentials = { adminKey: first.accounts.admin.apiKey, userKey: first.accounts.users[0]?.apiKey ?? "", password: first.accounts.admin.password, controlToken: first.controlToken };
+  await first.close();
   const start = (copy: string): Promise<RunningEmulator> => {
     const file = path.join(dir, `clone-${copy}.json`);
     fs.copyFileSync(seed, file);
-    return startEmulator({ ...options, port: 0, statePath: file });
+    return startEmulator({ ...options, ...credentials, port: 0, statePath: file });
   };
   const [a, b] = await Promise.allSettled([start("a"), start("b")]);
   if (a.status === "fulfilled" && b.status === "fulfilled") return [a.value, b.value];

@@ -123,6 +123,24 @@ suite("palette_api_key identities with the real terraform", () => {
     await ws.expect(["destroy", "-auto-approve", "-no-color"], 0, env);
   });
 
+  test("an edit applied with -refresh=false under another host name keeps the planned host (no inconsistent result); the next refresh records the new one", async () => {
+    const ws = workspace("renamed-host-no-refresh");
+    const config = (description: string): string => `${PROVIDER_BLOCK}\nresource "palette_api_key" "k" {\n  name        = "renamed-no-refresh"\n  description = "${description}"\n}\n`;
+    ws.write({ "main.tf": config("before") });
+    await ws.expect(["init", "-no-color"]);
+    await ws.expect(["apply", "-auto-approve", "-no-color"]);
+    const recordedHost = ws.attributes("palette_api_key", "k").host;
+    const renamed = emu.url.replace("127.0.0.1", "localhost");
+    const env = { SPECTROCLOUD_HOST: renamed };
+    ws.write({ "main.tf": config("after") });
+    const edit = await ws.expect(["apply", "-refresh=false", "-auto-approve", "-no-color"], 0, env);
+    expect(text(edit)).not.toContain("inconsistent result");
+    expect(ws.attributes("palette_api_key", "k")).toMatchObject({ description: "after", host: recordedHost });
+    await ws.expect(["apply", "-refresh-only", "-auto-approve", "-no-color"], 0, env);
+    expect(ws.attributes("palette_api_key", "k").host).toBe(renamed);
+    await ws.expect(["destroy", "-auto-approve", "-no-color"], 0, env);
+  });
+
   test("a clone of the tenant at another host (emulators from copies of one state file): refresh and destroy there are refused, the key stays in state and in Palette", async () => {
     const [a, b] = await startClones(root, { rateLimit: false });
     try {
