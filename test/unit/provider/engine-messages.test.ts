@@ -2,7 +2,8 @@
  * What the core adds to an SDK failure, in each engine's words: where the host is set after Palette
  * did not answer, and what to do about a key a create may have left behind. Both engines, one core.
  */
-import { KeyLifecycle, type EngineHints } from "../../../provider/core/lifecycle";
+import type { EngineHints } from "../../../provider/core/explain";
+import { KeyLifecycle } from "../../../provider/core/lifecycle";
 import { CredentialRejection } from "../../../provider/core/rejected-credentials";
 import { PULUMI_NAMES } from "../../../provider/pulumi/check";
 import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
