@@ -4,7 +4,9 @@ import { ApiKeyActiveStateWire, ApiKeyEntityWire, ApiKeyUpdateWire, paths } from
 import type { RequestOptions } from "../config";
 import type { Call } from "../core/call";
 import type { Clock } from "../core/clock";
-import { errorFromTransport, invalidParamsError, responseInvalidError, sdkError } from "../core/error-mapping";
+import { invalidParamsError, sdkError } from "../core/error-context";
+import { responseInvalidError } from "../core/response-errors";
+import { errorFromTransport } from "../core/transport-errors";
 import { backoffDelayMs, shouldRetry, type AttemptOutcome, type RetryPolicy } from "../core/retry-policy";
 import { isPaletteError, type PaletteError } from "../errors";
 import type { ApiKey, CreateApiKeyParams, CreatedApiKey, UpdateApiKeyParams, UserInfo } from "../model";

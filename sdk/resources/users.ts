@@ -2,7 +2,7 @@
 import { paths, UsersSummarySpecWire } from "../wire";
 import type { RequestOptions } from "../config";
 import type { Call } from "../core/call";
-import { sdkError } from "../core/error-mapping";
+import { sdkError } from "../core/error-context";
 import type { PaletteError } from "../errors";
 import type { User, UserInfo } from "../model";
 import { UserInfoResponse, UserPageResponse, UserResponse, UserSummaryListResponse } from "./mapping";
