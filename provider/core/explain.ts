@@ -39,6 +39,8 @@ export function explain(e: unknown, hints: EngineHints): string {
   if (((e.code === "CONNECTION" || e.code === "TIMEOUT") && e.attempts > 0) || notPalette) notes.push(hints.host);
   if (e.code === "UNAUTHENTICATED") notes.push(hints.credentials);
   if (e.orphanedKeyName !== undefined) notes.push(hints.orphaned);
-  if (e.code === "CONFLICT" && e.operation === "apiKeys.create") notes.push(hints.nameTaken);
+  // A taken name is told by a create's conflict only: the POST of an API-key call (an update's
+  // rename to a taken name is a 409 too, and no key can be taken over there).
+  if (e.code === "CONFLICT" && e.resource === "API key" && e.method === "POST") notes.push(hints.nameTaken);
   return [e.message, ...notes].join(" ");
 }

@@ -5,7 +5,7 @@
  * <what to do next>`. Also the errors the SDK raises from that context alone, with no answer and no
  * transport failure to read: parameters rejected before sending, and verdicts of its own.
  */
-import { PaletteError, type PaletteErrorCode, type PaletteIssue } from "../errors";
+import { PaletteError, type PaletteErrorCode, type PaletteErrorInit, type PaletteIssue, type PaletteResource } from "../errors";
 
 /** The credential the client sends: a 401 means something else for each. */
 export type AuthKind = "apiKey" | "password" | "token";
@@ -21,6 +21,8 @@ export interface ErrorHints {
 /** One request of a call, as its errors describe it. */
 export interface ErrorContext {
   readonly operation: string;
+  /** What the call handles (its `Call.resource`): which advice fits a 404 or a 409. */
+  readonly resource?: PaletteResource;
   readonly method: string;
   /** Path as shown to people: no query, secrets already replaced. */
   readonly path: string;
@@ -34,6 +36,17 @@ export interface ErrorContext {
 }
 
 const MAX_TEXT = 300;
+
+/** The fields every error of this request carries: the call, what it handles, the request, its attempts. */
+export function requestFields(ctx: ErrorContext): Pick<PaletteErrorInit, "operation" | "resource" | "method" | "path" | "attempts"> {
+  return {
+    operation: ctx.operation,
+    ...(ctx.resource !== undefined && { resource: ctx.resource }),
+    method: ctx.method,
+    path: ctx.path,
+    attempts: ctx.attempts,
+  };
+}
 
 /** `hint`, noting the attempts when the request was retried. */
 export function attemptsNote(ctx: ErrorContext, hint: string): string {
@@ -57,9 +70,7 @@ export function invalidParamsError(issues: readonly PaletteIssue[], ctx: ErrorCo
   return new PaletteError({
     code: "INVALID_REQUEST",
     message: compose(ctx, `invalid parameters: ${summary}`, "Fix the parameters; nothing was sent to Palette."),
-    operation: ctx.operation,
-    method: ctx.method,
-    path: ctx.path,
+    ...requestFields(ctx),
     attempts: 0,
     mayHaveReachedServer: false,
     issues: issues.map((i) => ({ path: ctx.redact(i.path), message: ctx.redact(i.message) })),
@@ -77,10 +88,7 @@ export function sdkError(
   return new PaletteError({
     code,
     message: compose(ctx, outcome, hint),
-    operation: ctx.operation,
-    method: ctx.method,
-    path: ctx.path,
-    attempts: ctx.attempts,
+    ...requestFields(ctx),
     ...(extra?.status !== undefined && { status: extra.status }),
     ...(extra?.mayHaveReachedServer !== undefined && { mayHaveReachedServer: extra.mayHaveReachedServer }),
   });

@@ -87,6 +87,7 @@ export class RequestPipeline {
   context(call: Call, method: string, path: string, attempts: number, hints?: ErrorHints): ErrorContext {
     return {
       operation: call.operation,
+      ...(call.resource !== undefined && { resource: call.resource }),
       method,
       path: this.deps.secrets.redact(path),
       attempts,

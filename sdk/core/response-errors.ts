@@ -5,7 +5,7 @@
  */
 import { ErrorEnvelopeWire } from "../wire";
 import { PaletteError, type PaletteErrorCode, type PaletteIssue } from "../errors";
-import { attemptsNote, compose, shorten, type ErrorContext } from "./error-context";
+import { attemptsNote, compose, requestFields, shorten, type ErrorContext } from "./error-context";
 
 /**
  * Advice for a situation, and what is left of it when Palette's own message already gives it: a
@@ -105,10 +105,7 @@ export function errorFromResponse(
   return new PaletteError({
     code,
     message: compose(ctx, outcome, hintFor(code, status, envelope, ctx)),
-    operation: ctx.operation,
-    method: ctx.method,
-    path: ctx.path,
-    attempts: ctx.attempts,
+    ...requestFields(ctx),
     status,
     ...envelope,
     ...(retryAfterMs !== undefined && { retryAfterMs }),
@@ -132,10 +129,7 @@ export function responseInvalidError(
       `${status} with an unexpected body (${summary}${issues.length > 3 ? `; +${issues.length - 3} more` : ""})`,
       "Palette answered in a shape this SDK does not know; the API may have changed: please report it with this message.",
     ),
-    operation: ctx.operation,
-    method: ctx.method,
-    path: ctx.path,
-    attempts: ctx.attempts,
+    ...requestFields(ctx),
     status,
     issues: issues.map((i) => ({ path: ctx.redact(i.path), message: ctx.redact(i.message) })),
   });
@@ -144,7 +138,7 @@ export function responseInvalidError(
 function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: ErrorContext): string {
   const byPaletteCode = typeof env.paletteCode === "string" ? PALETTE_CODE_HINTS[env.paletteCode] : undefined;
   if (byPaletteCode !== undefined) return unlessSaid(byPaletteCode, env);
-  const isApiKeys = ctx.operation.startsWith("apiKeys.");
+  const isApiKeys = ctx.resource === "API key";
   switch (code) {
     case "UNAUTHENTICATED":
       if (ctx.auth === "apiKey") return "The API key is missing, revoked or expired: check the key the client was given.";
@@ -159,8 +153,9 @@ function hintFor(code: PaletteErrorCode, status: number, env: Envelope, ctx: Err
     case "NOT_FOUND":
       if (typeof env.paletteCode === "number")
         return "Palette does not know this endpoint: check that the host points to the Palette API (e.g. api.spectrocloud.com).";
-      // POST /v1/apiKeys names no key, only an owner: its 404 is about the user (UserNotFound).
-      if (env.paletteCode === "UserNotFound" || (ctx.operation === "apiKeys.create" && ctx.method === "POST"))
+      // POST /v1/apiKeys (an API key call's only POST, the create) names no key, only an owner: its
+      // 404 is about the user (UserNotFound).
+      if (env.paletteCode === "UserNotFound" || (isApiKeys && ctx.method === "POST"))
         return isApiKeys ? "The key's owner is not a user of this tenant: check the user uid it names." : "No such user in this tenant.";
       return isApiKeys
         ? "No API key with this uid exists in the tenant (it may have been deleted)."

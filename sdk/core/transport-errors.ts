@@ -5,7 +5,7 @@
  * check, a cancel what it stopped. Pure: every input string passes through `redact`.
  */
 import { PaletteError, type ConnectFailureReason, type PaletteErrorCode } from "../errors";
-import { attemptsNote, compose, shorten, type ErrorContext } from "./error-context";
+import { attemptsNote, compose, requestFields, shorten, type ErrorContext } from "./error-context";
 
 /** What is known about whether a failed request got anywhere. */
 export interface TransportDetail {
@@ -47,10 +47,7 @@ export function errorFromTransport(
   return new PaletteError({
     code,
     message: compose(ctx, outcome, attemptsNote(ctx, hint)),
-    operation: ctx.operation,
-    method: ctx.method,
-    path: ctx.path,
-    attempts: ctx.attempts,
+    ...requestFields(ctx),
     mayHaveReachedServer: detail.mayHaveReachedServer ?? (ctx.attempts > 0 && detail.connect === undefined),
     ...(detail.connect !== undefined && { connectFailure: detail.connect }),
     ...(cause !== undefined && { cause: sanitizeCause(cause, ctx.redact) }),

@@ -8,12 +8,15 @@ import { invalidParamsError, sdkError } from "../core/error-context";
 import { responseInvalidError } from "../core/response-errors";
 import { errorFromTransport } from "../core/transport-errors";
 import { backoffDelayMs, shouldRetry, type AttemptOutcome, type RetryPolicy } from "../core/retry-policy";
-import { isPaletteError, type PaletteError } from "../errors";
+import { isPaletteError, type PaletteError, type PaletteResource } from "../errors";
 import type { ApiKey, CreateApiKeyParams, CreatedApiKey, UpdateApiKeyParams, UserInfo } from "../model";
 import { ApiKeyListResponse, ApiKeyResponse, CreateResponse } from "./mapping";
 import type { ResourceContext } from "./context";
 import { ApiKeyIndexResponse, type ApiKeyIndex, type InvalidEntries } from "./key-index";
 import { SharedRequest } from "./shared-list";
+
+/** What this module's calls handle: the noun their errors use. */
+const RESOURCE: PaletteResource = "API key";
 
 /**
  * A key found after an ambiguous create is treated as made by this call unless it was created
@@ -221,7 +224,7 @@ export class ApiKeysResource implements ApiKeysApi {
   }
 
   private start(operation: string, options?: RequestOptions): Call {
-    return this.deps.ctx.startCall(operation, options);
+    return this.deps.ctx.startCall(RESOURCE, operation, options);
   }
 
   private listIn(call: Call): Promise<ApiKey[]> {

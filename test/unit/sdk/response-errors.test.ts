@@ -3,7 +3,7 @@
  * and Palette error code (never repeating what Palette said), unexpected bodies, and the redaction of
  * everything echoed. Also the parameters rejected before sending and `PaletteError` itself.
  */
-import { invalidParamsError } from "../../../sdk/core/error-context";
+import { invalidParamsError, type ErrorContext } from "../../../sdk/core/error-context";
 import { codeForStatus, errorFromResponse, responseInvalidError } from "../../../sdk/core/response-errors";
 import { isNotFound, isPaletteError, PaletteError } from "../../../sdk";
 import { ctx, SECRET } from "./error-context-fixture";
@@ -138,11 +138,28 @@ describe("errorFromResponse", () => {
     expect(byCode.code).toBe("NOT_FOUND");
     expect(byCode.message).not.toMatch(/API key with this uid/);
     expect(byCode.message).toMatch(/owner.*not a user of this tenant/);
-    // By operation and path alone (a server that names no code): POST /v1/apiKeys has no key uid to miss.
+    // By what the call handles and its method alone (a server that names no code): POST /v1/apiKeys has no key uid to miss.
     const byPath = errorFromResponse(404, "", undefined, ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys" }));
     expect(byPath.message).toMatch(/owner.*not a user of this tenant/);
     const key = errorFromResponse(404, envelope("ResourceNotFound", "API key 'x' not found"), undefined, ctx());
     expect(key.message).toContain("No API key with this uid");
+  });
+
+  test("the advice for a 404 and a 409 follows what the call handles, not its operation's name", () => {
+    const key404 = errorFromResponse(404, "", undefined, ctx({ operation: "keys.read" }));
+    expect(key404.message).toMatch(/No API key with this uid exists in the tenant \(it may have been deleted\)\.$/);
+    expect(key404.resource).toBe("API key");
+    // A user call, and a call about no resource (auth.*): a 404 is about a user, a 409 is generic.
+    const { resource: _none, ...noResource } = ctx({ operation: "auth.login" });
+    for (const other of [ctx({ resource: "user", operation: "apiKeys.like" }), noResource] as ErrorContext[]) {
+      const notFound = errorFromResponse(404, "", undefined, other);
+      expect(notFound.message).toMatch(/-> 404\. No such user in this tenant\.$/);
+      expect(notFound.resource).toBe(other.resource);
+      const ownerNotFound = errorFromResponse(404, "", undefined, { ...other, method: "POST" });
+      expect(ownerNotFound.message).toMatch(/-> 404\. No such user in this tenant\.$/);
+      const conflict = errorFromResponse(409, envelope("AlreadyExists", "exists"), undefined, other);
+      expect(conflict.message).toMatch(/The resource already exists or was changed concurrently\.$/);
+    }
   });
 
   test("a framework 404 (numeric code) points at the host setting", () => {
