@@ -7,6 +7,7 @@ import { realClock, type Clock } from "./core/clock";
 import { RatePacer } from "./core/rate-limiter";
 import { SecretRegistry } from "./core/redact";
 import { RequestPipeline } from "./core/request";
+import type { PaletteResource } from "./errors";
 import type { UserInfo } from "./model";
 import { ApiKeysResource, type ApiKeysApi } from "./resources/api-keys";
 import { PasswordExchange, type AuthApi } from "./resources/auth";
@@ -40,7 +41,7 @@ export class PaletteClient {
     this.dispatcher = resolved.dispatcher ?? createDispatcher();
 
     const secrets = new SecretRegistry();
-    const begin = (operation: string, o?: RequestOptions): Call => startCall(operation, clock.nowMs(), resolved, o);
+    const begin = (operation: string, o?: RequestOptions, resource?: PaletteResource): Call => startCall(operation, clock.nowMs(), resolved, o, resource);
     const dispatcher = this.dispatcher;
 
     // The pipeline needs the authenticator and a session authenticator needs the pipeline: tie the knot late.
@@ -50,7 +51,7 @@ export class PaletteClient {
         if (late.pipeline === undefined) throw new Error("PaletteClient used before construction finished");
         return late.pipeline;
       },
-      startCall: begin,
+      startCall: (resource, operation, o) => begin(operation, o, resource),
     };
     const authenticator = makeAuthenticator(resolved, secrets, context, clock, begin);
     late.pipeline = new RequestPipeline({

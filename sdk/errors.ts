@@ -24,6 +24,12 @@ export type PaletteErrorCode =
  */
 export type ConnectFailureReason = "refused" | "unreachable" | "dns" | "dns-temporary" | "tls" | "certificate" | "timeout" | "other";
 
+/**
+ * What a failed call handles, as its messages name it: each resource module of the client says it
+ * for its calls (`"API key"` for `apiKeys.*`, `"user"` for `users.*`); `auth.*` calls handle none.
+ */
+export type PaletteResource = "API key" | "user";
+
 /** One schema problem, for `INVALID_REQUEST` raised before sending and for `RESPONSE_INVALID`. */
 export interface PaletteIssue {
   /** Dotted path into the body, e.g. `items.0.metadata.uid`; "" for the root. */
@@ -36,6 +42,7 @@ export interface PaletteErrorInit {
   readonly code: PaletteErrorCode;
   readonly message: string;
   readonly operation: string;
+  readonly resource?: PaletteResource;
   readonly method: string;
   readonly path: string;
   readonly attempts: number;
@@ -80,6 +87,11 @@ export class PaletteError extends Error {
   readonly path: string;
   /** The SDK method that failed, e.g. `"apiKeys.create"`. */
   readonly operation: string;
+  /**
+   * What that method handles, e.g. `"API key"` (also for the requests it makes about something else,
+   * like the caller's identity during a create); unset for `auth.*`.
+   */
+  readonly resource?: PaletteResource;
   /** What Palette's `Retry-After` asked for, on 429/503. */
   readonly retryAfterMs?: number;
   /** HTTP attempts made for the failing request (1 when it was not retried). */
@@ -110,6 +122,7 @@ export class PaletteError extends Error {
     this.path = init.path;
     this.attempts = init.attempts;
     this.mayHaveReachedServer = init.mayHaveReachedServer ?? init.attempts > 0;
+    if (init.resource !== undefined) this.resource = init.resource;
     if (init.connectFailure !== undefined) this.connectFailure = init.connectFailure;
     if (init.orphanedKeyName !== undefined) this.orphanedKeyName = init.orphanedKeyName;
     if (init.status !== undefined) this.status = init.status;
@@ -143,6 +156,7 @@ export class PaletteError extends Error {
       path: this.path,
       attempts: this.attempts,
       mayHaveReachedServer: this.mayHaveReachedServer,
+      ...(this.resource !== undefined && { resource: this.resource }),
       ...(this.connectFailure !== undefined && { connectFailure: this.connectFailure }),
       ...(this.orphanedKeyName !== undefined && { orphanedKeyName: this.orphanedKeyName }),
       ...(this.status !== undefined && { status: this.status }),

@@ -6,7 +6,7 @@ export { PaletteClient } from "./client";
 export { normalizeHost, DEFAULT_DEADLINE_MS, DEFAULT_HOST, DEFAULT_RATE_LIMIT, DEFAULT_TIMEOUT_MS } from "./config";
 export type { PaletteAuth, PaletteClientOptions, PaletteLogEvent, RequestOptions } from "./config";
 export { PaletteError, isPaletteError, isNotFound } from "./errors";
-export type { ConnectFailureReason, PaletteErrorCode, PaletteIssue } from "./errors";
+export type { ConnectFailureReason, PaletteErrorCode, PaletteIssue, PaletteResource } from "./errors";
 export { redactSecrets } from "./core/redact";
 export { DEFAULT_RETRY_POLICY } from "./core/retry-policy";
 export type { RetryPolicy } from "./core/retry-policy";

@@ -6,35 +6,12 @@
  * the recorded host: at another host of the key's tenant a missing key is refused (see tenant-guard.ts).
  */
 import { isPaletteError, type ApiKey, type PaletteClient, type RequestOptions, type User } from "../../sdk";
-import { explain } from "./explain";
+import { explain, type EngineHints } from "./explain";
 import type { CredentialRejection } from "./rejected-credentials";
 import type { FieldNames } from "./rules";
 import { hostChangeNote, KeyNotAtHostError, sameTenant, WrongTenantError, type KeyLocation } from "./tenant-guard";
 
 export { messageOf } from "./explain";
-
-/** What to tell the user, in the engine's words, where the core cannot know the engine. */
-export interface EngineHints {
-  /** After a create or update that Palette applied in part: the engine recorded the key; what next. */
-  readonly recorded: string;
-  /** When an update finds the key deleted out of band: how to drop it and make a new one. */
-  readonly vanished: string;
-  /** When the credentials belong to another tenant than the key: how to point back, or let go. */
-  readonly wrongTenant: string;
-  /**
-   * When the key's tenant answers at another host where the key is not: how to point back at the
-   * recorded host, and how to let go of a key that is gone there too (never for a renamed host alone).
-   */
-  readonly keyNotAtHost: string;
-  /** After Palette did not answer: where the engine takes the host from (config key, block attribute). */
-  readonly host: string;
-  /** After Palette rejected the credentials: where the engine takes them from. */
-  readonly credentials: string;
-  /** After a create that may have left a key in Palette without its value: the engine did not record it; what to do. */
-  readonly orphaned: string;
-  /** After a create refused because the owner already has a key of that name: how to take that key over instead. */
-  readonly nameTaken: string;
-}
 
 /** What one lifecycle works with: a client, and where its credentials lead (asked at most once per client). */
 export interface LifecycleSession {

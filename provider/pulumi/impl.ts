@@ -11,7 +11,8 @@
 import type { dynamic } from "@pulumi/pulumi";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
 import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
-import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits, type UpdateOutcome } from "../core/lifecycle";
+import type { EngineHints } from "../core/explain";
+import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type KeyEdits, type UpdateOutcome } from "../core/lifecycle";
 import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
 import { ClientCache } from "../core/session";

@@ -3,7 +3,8 @@
  * serves, all on provider/core. Configuration is read in `configure`; the client is built on the
  * first call that needs Palette, so `validate` and plans of new keys need no credentials.
  */
-import type { EngineHints, KeyLifecycle } from "../core/lifecycle";
+import type { EngineHints } from "../core/explain";
+import type { KeyLifecycle } from "../core/lifecycle";
 import type { Preflight } from "../core/preflight";
 import type { ClientCache } from "../core/session";
 import { environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";

@@ -6,7 +6,7 @@ import { HEADER_API_KEY, HEADER_AUTHORIZATION } from "../wire";
 import { isPaletteError } from "../errors";
 import type { Call } from "./call";
 import { waitWithin, type Clock } from "./clock";
-import type { AuthKind } from "./error-mapping";
+import type { AuthKind } from "./error-context";
 import { jwtExpiresAt } from "./jwt";
 
 /** Palette JWTs live 15 minutes. */

@@ -1,7 +1,15 @@
+/**
+ * Calls: one invocation of an SDK method is one call, whose requests share its name, what it handles,
+ * its cancellation and its time budget.
+ */
+import type { PaletteResource } from "../errors";
+
 /** One SDK call (e.g. `apiKeys.create`): its name, cancellation and time budget, shared by all its requests. */
 export interface Call {
   /** SDK method name, e.g. `"apiKeys.create"`, used in errors and logs. */
   readonly operation: string;
+  /** What the call handles, said by the resource module that started it: the noun its errors use. */
+  readonly resource: PaletteResource | undefined;
   /**
    * The caller's signal until the call hands a write to the transport; undefined from then on (see
    * `commit`). Every wait of the call (pacing, back-off, shared answers) reads it afresh.
@@ -43,6 +51,7 @@ class SdkCall implements Call {
     readonly deadlineAt: number,
     readonly deadlineMs: number,
     readonly timeoutMs: number,
+    readonly resource: PaletteResource | undefined,
   ) {
     this.#callerSignal = callerSignal;
   }
@@ -74,7 +83,8 @@ export function startCall(
   nowMs: number,
   defaults: { readonly timeoutMs: number; readonly deadlineMs: number },
   options?: { readonly signal?: AbortSignal; readonly timeoutMs?: number; readonly deadlineMs?: number },
+  resource?: PaletteResource,
 ): Call {
   const deadlineMs = options?.deadlineMs ?? defaults.deadlineMs;
-  return new SdkCall(operation, options?.signal, nowMs + deadlineMs, deadlineMs, options?.timeoutMs ?? defaults.timeoutMs);
+  return new SdkCall(operation, options?.signal, nowMs + deadlineMs, deadlineMs, options?.timeoutMs ?? defaults.timeoutMs, resource);
 }

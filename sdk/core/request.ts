@@ -10,15 +10,9 @@ import type { PaletteLogEvent } from "../config";
 import type { Authenticator } from "./auth";
 import type { Call } from "./call";
 import { WaitInterrupted, type Clock } from "./clock";
-import {
-  errorFromResponse,
-  errorFromTransport,
-  invalidParamsError,
-  responseInvalidError,
-  sdkError,
-  type ErrorContext,
-  type ErrorHints,
-} from "./error-mapping";
+import { invalidParamsError, sdkError, type ErrorContext, type ErrorHints } from "./error-context";
+import { errorFromResponse, responseInvalidError } from "./response-errors";
+import { errorFromTransport } from "./transport-errors";
 import { DEFAULT_PAUSE_MS, type PaceSlot, type RatePacer } from "./rate-limiter";
 import { parseRetryAfter } from "./retry-after";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, shouldRetry, type AttemptOutcome, type RetryPolicy } from "./retry-policy";
@@ -93,6 +87,7 @@ export class RequestPipeline {
   context(call: Call, method: string, path: string, attempts: number, hints?: ErrorHints): ErrorContext {
     return {
       operation: call.operation,
+      ...(call.resource !== undefined && { resource: call.resource }),
       method,
       path: this.deps.secrets.redact(path),
       attempts,

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { toIssues } from "../core/request";
+import type { ParseSchema } from "../core/schema";
 import type { PaletteIssue } from "../errors";
 import type { ApiKey } from "../model";
 import { ApiKeyResponse } from "./mapping";
@@ -97,8 +98,9 @@ const isRawEntry = (v: unknown): v is RawEntry => typeof v === "object" && v !==
 /**
  * `v1ApiKeys` with its entries unread: `items` must be an array of objects (Go may send `null`),
  * each entry is checked when it is asked for. The objects are taken as they are, not copied (as a
- * `z.record` would, a third of the cost of reading the list).
+ * `z.record` would, a third of the cost of reading the list). Declared a `ParseSchema` (see
+ * core/schema.ts): the client's published declarations reach this file and must not need zod.
  */
-export const ApiKeyIndexResponse = z
+export const ApiKeyIndexResponse: ParseSchema<ApiKeyIndex> = z
   .looseObject({ items: z.array(z.custom<RawEntry>(isRawEntry, "expected an object")).nullable() })
   .transform((w) => new ApiKeyIndex(w.items ?? []));

@@ -2,11 +2,14 @@
 import { paths, UsersSummarySpecWire } from "../wire";
 import type { RequestOptions } from "../config";
 import type { Call } from "../core/call";
-import { sdkError } from "../core/error-mapping";
-import type { PaletteError } from "../errors";
+import { sdkError } from "../core/error-context";
+import type { PaletteError, PaletteResource } from "../errors";
 import type { User, UserInfo } from "../model";
 import { UserInfoResponse, UserPageResponse, UserResponse, UserSummaryListResponse } from "./mapping";
 import type { ResourceContext } from "./context";
+
+/** What this module's calls handle: the noun their errors use. */
+const RESOURCE: PaletteResource = "user";
 
 /** Palette's maximum page size for `GET /v1/users`. */
 export const USERS_PAGE_SIZE = 50;
@@ -28,7 +31,7 @@ export class UsersResource implements UsersApi {
   constructor(private readonly ctx: ResourceContext) {}
 
   me(options?: RequestOptions): Promise<UserInfo> {
-    return this.meIn(this.ctx.startCall("users.me", options));
+    return this.meIn(this.ctx.startCall(RESOURCE, "users.me", options));
   }
 
   /** `me` within another call's budget. */
@@ -37,7 +40,7 @@ export class UsersResource implements UsersApi {
   }
 
   async list(options?: RequestOptions): Promise<User[]> {
-    const call = this.ctx.startCall("users.list", options);
+    const call = this.ctx.startCall(RESOURCE, "users.list", options);
     const users: User[] = [];
     const seen = new Set<string>();
     let token = "";
@@ -60,12 +63,12 @@ export class UsersResource implements UsersApi {
   }
 
   get(uid: string, options?: RequestOptions): Promise<User> {
-    const call = this.ctx.startCall("users.get", options);
+    const call = this.ctx.startCall(RESOURCE, "users.get", options);
     return this.ctx.pipeline.send(call, { method: "GET", path: paths.user(uid), response: UserResponse, mode: "retry" });
   }
 
   async findByEmail(email: string, options?: RequestOptions): Promise<User> {
-    const call = this.ctx.startCall("users.findByEmail", options);
+    const call = this.ctx.startCall(RESOURCE, "users.findByEmail", options);
     const path = paths.usersSummary();
     const body = this.ctx.pipeline.validateBody(call, "POST", path, UsersSummarySpecWire, {
       filter: { emailId: { eq: email, ignoreCase: true } },

@@ -2,7 +2,8 @@
  * What the core adds to an SDK failure, in each engine's words: where the host is set after Palette
  * did not answer, and what to do about a key a create may have left behind. Both engines, one core.
  */
-import { KeyLifecycle, type EngineHints } from "../../../provider/core/lifecycle";
+import { explain, type EngineHints } from "../../../provider/core/explain";
+import { KeyLifecycle } from "../../../provider/core/lifecycle";
 import { CredentialRejection } from "../../../provider/core/rejected-credentials";
 import { PULUMI_NAMES } from "../../../provider/pulumi/check";
 import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
@@ -57,8 +58,21 @@ const nameTaken = new PaletteError({
   code: "CONFLICT",
   message: "apiKeys.create failed: POST /v1/apiKeys -> 409 AlreadyExists: An API key named 'ci' already exists for this user: choose another name. Alternatively, delete the existing key.",
   operation: "apiKeys.create",
+  resource: "API key",
   method: "POST",
   path: "/v1/apiKeys",
+  attempts: 1,
+  status: 409,
+  paletteCode: "AlreadyExists",
+});
+/** An update renaming a key to a name its owner already uses: a conflict, but no key to take over. */
+const renameTaken = new PaletteError({
+  code: "CONFLICT",
+  message: "apiKeys.update failed: PUT /v1/apiKeys/k1 -> 409 AlreadyExists: An API key named 'ci' already exists for this user: choose another name. Alternatively, delete the existing key.",
+  operation: "apiKeys.update",
+  resource: "API key",
+  method: "PUT",
+  path: "/v1/apiKeys/k1",
   attempts: 1,
   status: 409,
   paletteCode: "AlreadyExists",
@@ -97,6 +111,8 @@ describe.each([
     expect(text).not.toContain(otherEngines);
     // Only a create's conflict is about a taken name.
     expect(await messageOf(lifecycleFailing(rejected, names, hints).read("k1"))).not.toContain(takeOver);
+    expect(explain(renameTaken, hints)).not.toContain(takeOver);
+    expect(explain(nameTaken, hints)).toContain(takeOver);
   });
 
   test("rejected credentials name where the engine takes them from, and no other engine's settings", async () => {

@@ -5,7 +5,8 @@
  */
 import { PaletteError, type ApiKey, type PaletteClient } from "../../../sdk";
 import { diffKey, type DesiredKey, type StoredKey } from "../../../provider/core/diff";
-import { KeyLifecycle, type EngineHints, type LifecycleSession } from "../../../provider/core/lifecycle";
+import type { EngineHints } from "../../../provider/core/explain";
+import { KeyLifecycle, type LifecycleSession } from "../../../provider/core/lifecycle";
 import { recordedEmail, sameEmail } from "../../../provider/core/owner";
 import { hostChangeNote, KeyNotAtHostError, sameTenant, WrongTenantError } from "../../../provider/core/tenant-guard";
 import { PULUMI_NAMES } from "../../../provider/pulumi/check";

@@ -10,7 +10,7 @@ import { ApiKeysResource } from "../../../sdk/resources/api-keys";
 import { PasswordExchange } from "../../../sdk/resources/auth";
 import type { ResourceContext } from "../../../sdk/resources/context";
 import { UsersResource } from "../../../sdk/resources/users";
-import { isPaletteError, type PaletteError } from "../../../sdk";
+import { isPaletteError, type PaletteError, type PaletteResource } from "../../../sdk";
 import { FakeClock } from "./fake-clock";
 
 export type SentRequest = Omit<HttpRequest, "dispatcher">;
@@ -45,14 +45,14 @@ export function harness(o: HarnessOptions) {
   const sent: SentRequest[] = [];
   const events: PaletteLogEvent[] = [];
   const defaults = { timeoutMs: o.timeoutMs ?? 1_000, deadlineMs: o.deadlineMs ?? 60_000 };
-  const begin = (op: string, opts?: { signal?: AbortSignal; timeoutMs?: number; deadlineMs?: number }): Call =>
-    startCall(op, clock.nowMs(), defaults, opts);
+  const begin = (op: string, opts?: { signal?: AbortSignal; timeoutMs?: number; deadlineMs?: number }, resource?: PaletteResource): Call =>
+    startCall(op, clock.nowMs(), defaults, opts, resource);
   const late: { pipeline?: RequestPipeline } = {};
   const ctx: ResourceContext = {
     get pipeline() {
       return late.pipeline!;
     },
-    startCall: begin,
+    startCall: (resource, op, opts) => begin(op, opts, resource),
   };
   const now = o.now ?? (() => new Date("2025-01-01T00:00:00Z"));
   const auth = o.auth ?? { apiKey: "test-api-key-0000000000000000000" };

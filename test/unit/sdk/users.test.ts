@@ -1,4 +1,4 @@
-import { failure, harness, json, pathOf } from "./harness";
+import { failure, harness, json, pathOf, v1Error } from "./harness";
 
 const user = (uid: string, email: string) => ({ metadata: { uid, name: uid }, spec: { emailId: email, roles: [] }, status: { isActive: true } });
 
@@ -35,5 +35,26 @@ describe("users.list", () => {
     const e = await failure(h.users.list());
     expect(e).toMatchObject({ code: "RESPONSE_INVALID", operation: "users.list" });
     expect(h.sent).toHaveLength(2);
+  });
+});
+
+describe("what a call handles", () => {
+  test("each resource module's errors name what it handles, also for a request its call makes about something else", async () => {
+    const h = harness({
+      handler: (req) => {
+        if (pathOf(req) === "/v1/apiKeys") return req.method === "POST" ? json(201, { apiKey: "value-1-xxxxxxxxxxxxxxxxxxxxxxxx" }) : json(200, { items: [] });
+        return v1Error(404, "ResourceNotFound");
+      },
+    });
+    const user = await failure(h.users.get("u1"));
+    expect(user).toMatchObject({ code: "NOT_FOUND", resource: "user", operation: "users.get" });
+    expect(user.message).toMatch(/-> 404 ResourceNotFound: ResourceNotFound\. No such user in this tenant\.$/);
+    const key = await failure(h.apiKeys.get("k1"));
+    expect(key).toMatchObject({ code: "NOT_FOUND", resource: "API key", operation: "apiKeys.get" });
+    expect(key.message).toMatch(/No API key with this uid exists in the tenant/);
+    // An answer without a uid and a list without the key: the create asks who the caller is, and
+    // that request's failure is the create's, about an API key.
+    const create = await failure(h.apiKeys.create({ name: "ci", expiresAt: new Date("2030-01-01T00:00:00Z") }));
+    expect(create).toMatchObject({ code: "NOT_FOUND", resource: "API key", operation: "apiKeys.create", path: "/v1/users/info", orphanedKeyName: "ci" });
   });
 });

@@ -1,30 +1,12 @@
-import {
-  codeForStatus,
-  errorFromResponse,
-  errorFromTransport,
-  invalidParamsError,
-  responseInvalidError,
-  type ErrorContext,
-} from "../../../sdk/core/error-mapping";
-import { redactSecrets } from "../../../sdk/core/redact";
+/**
+ * Errors from Palette's answers: the code for each status, the V1Error fields, the advice per status
+ * and Palette error code (never repeating what Palette said), unexpected bodies, and the redaction of
+ * everything echoed. Also the parameters rejected before sending and `PaletteError` itself.
+ */
+import { invalidParamsError, type ErrorContext } from "../../../sdk/core/error-context";
+import { codeForStatus, errorFromResponse, responseInvalidError } from "../../../sdk/core/response-errors";
 import { isNotFound, isPaletteError, PaletteError } from "../../../sdk";
-
-const SECRET = "QMOI1ZVKVIoW6LM6uXqSWFPsjmt0juvl";
-
-function ctx(over: Partial<ErrorContext> = {}): ErrorContext {
-  return {
-    operation: "apiKeys.get",
-    method: "GET",
-    path: "/v1/apiKeys/66e844c44bab2337f20c7471",
-    attempts: 1,
-    auth: "apiKey",
-    baseUrl: "https://api.spectrocloud.com",
-    timeoutMs: 30_000,
-    deadlineMs: 120_000,
-    redact: (t) => redactSecrets(t, [SECRET]),
-    ...over,
-  };
-}
+import { ctx, SECRET } from "./error-context-fixture";
 
 const envelope = (code: string | number, message: string, ref = "ref-0123456789abcdef01234567"): string =>
   JSON.stringify({ code, message, ref });
@@ -156,11 +138,28 @@ describe("errorFromResponse", () => {
     expect(byCode.code).toBe("NOT_FOUND");
     expect(byCode.message).not.toMatch(/API key with this uid/);
     expect(byCode.message).toMatch(/owner.*not a user of this tenant/);
-    // By operation and path alone (a server that names no code): POST /v1/apiKeys has no key uid to miss.
+    // By what the call handles and its method alone (a server that names no code): POST /v1/apiKeys has no key uid to miss.
     const byPath = errorFromResponse(404, "", undefined, ctx({ operation: "apiKeys.create", method: "POST", path: "/v1/apiKeys" }));
     expect(byPath.message).toMatch(/owner.*not a user of this tenant/);
     const key = errorFromResponse(404, envelope("ResourceNotFound", "API key 'x' not found"), undefined, ctx());
     expect(key.message).toContain("No API key with this uid");
+  });
+
+  test("the advice for a 404 and a 409 follows what the call handles, not its operation's name", () => {
+    const key404 = errorFromResponse(404, "", undefined, ctx({ operation: "keys.read" }));
+    expect(key404.message).toMatch(/No API key with this uid exists in the tenant \(it may have been deleted\)\.$/);
+    expect(key404.resource).toBe("API key");
+    // A user call, and a call about no resource (auth.*): a 404 is about a user, a 409 is generic.
+    const { resource: _none, ...noResource } = ctx({ operation: "auth.login" });
+    for (const other of [ctx({ resource: "user", operation: "apiKeys.like" }), noResource] as ErrorContext[]) {
+      const notFound = errorFromResponse(404, "", undefined, other);
+      expect(notFound.message).toMatch(/-> 404\. No such user in this tenant\.$/);
+      expect(notFound.resource).toBe(other.resource);
+      const ownerNotFound = errorFromResponse(404, "", undefined, { ...other, method: "POST" });
+      expect(ownerNotFound.message).toMatch(/-> 404\. No such user in this tenant\.$/);
+      const conflict = errorFromResponse(409, envelope("AlreadyExists", "exists"), undefined, other);
+      expect(conflict.message).toMatch(/The resource already exists or was changed concurrently\.$/);
+    }
   });
 
   test("a framework 404 (numeric code) points at the host setting", () => {
@@ -201,56 +200,7 @@ describe("errorFromResponse", () => {
   });
 });
 
-describe("errorFromTransport and friends", () => {
-  test("timeout names the per-attempt budget and both knobs", () => {
-    const e = errorFromTransport("timeout", "UND_ERR_HEADERS_TIMEOUT", ctx({ timeoutMs: 50, attempts: 3 }));
-    expect(e.code).toBe("TIMEOUT");
-    expect(e.message).toContain("no answer within 50 ms");
-    expect(e.message).toContain("timeoutMs");
-    expect(e.message).toContain("deadlineMs");
-    expect(e.attempts).toBe(3);
-  });
-
-  test("deadline names the deadline", () => {
-    expect(errorFromTransport("deadline", "DEADLINE", ctx({ deadlineMs: 900 })).message).toContain("deadline of 900 ms reached");
-  });
-
-  test("connection failure names the low-level code and the host, in no engine's words; the cause is sanitized", () => {
-    const cause = Object.assign(new Error(`socket hang up for ${SECRET}`), { code: "ECONNRESET", socket: { secret: SECRET } });
-    const e = errorFromTransport("connection", "ECONNRESET", ctx(), cause);
-    expect(e.code).toBe("CONNECTION");
-    expect(e.message).toContain("connection failed (ECONNRESET)");
-    expect(e.message).toContain("https://api.spectrocloud.com is the Palette API host");
-    // The provider adds where its host is set (palette:host, a provider block): the SDK cannot know.
-    expect(e.message).not.toContain("palette:host");
-    expect(e.mayHaveReachedServer).toBe(true);
-    const c = e.cause as Error & { code?: string; socket?: unknown };
-    expect(c.code).toBe("ECONNRESET");
-    expect(c.message).not.toContain(SECRET);
-    expect(c.socket).toBeUndefined();
-  });
-
-  test.each([
-    ["refused", "ECONNREFUSED", "http://127.0.0.1:1", "cannot connect to 127.0.0.1:1 (connection refused)", "check the Palette host and port"],
-    ["unreachable", "EHOSTUNREACH", "https://10.0.0.1", "cannot connect to 10.0.0.1:443 (EHOSTUNREACH: no route to the host)", "VPN, proxy, firewall"],
-    ["dns", "ENOTFOUND", "https://palette.invalid", "cannot resolve the host name palette.invalid (ENOTFOUND)", "check the Palette host name"],
-    ["dns-temporary", "EAI_AGAIN", "https://palette.example", "cannot resolve the host name palette.example (EAI_AGAIN: the DNS resolver failed)", "check DNS on this machine"],
-    ["tls", "ERR_SSL_WRONG_VERSION_NUMBER", "https://127.0.0.1:8080", "TLS handshake with 127.0.0.1:8080 failed (ERR_SSL_WRONG_VERSION_NUMBER)", "if it is plain HTTP, write the host as http://127.0.0.1:8080"],
-    ["certificate", "DEPTH_ZERO_SELF_SIGNED_CERT", "https://palette.example", "the TLS certificate of palette.example:443 is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate)", "NODE_EXTRA_CA_CERTS"],
-    ["timeout", "UND_ERR_CONNECT_TIMEOUT", "https://palette.example:8443", "cannot connect to palette.example:8443 (no answer to the connection attempt)", "firewall or proxy"],
-  ] as const)("a connect that never came up (%s) says what failed and what to check", (reason, code, baseUrl, outcome, advice) => {
-    const cause = Object.assign(new Error("self-signed certificate"), { code });
-    const e = errorFromTransport(reason === "timeout" ? "timeout" : "connection", code, ctx({ baseUrl, attempts: 1 }), cause, { connect: reason });
-    expect(e).toMatchObject({ connectFailure: reason, mayHaveReachedServer: false, attempts: 1 });
-    expect(e.message).toContain(`-> ${outcome}. `);
-    expect(e.message.toLowerCase()).toContain(advice.toLowerCase());
-    expect(e.message).toContain("nothing was sent to Palette");
-  });
-
-  test("aborted is ABORTED", () => {
-    expect(errorFromTransport("aborted", "ABORTED", ctx()).code).toBe("ABORTED");
-  });
-
+describe("issue lists: an unexpected body, parameters rejected before sending", () => {
   test("responseInvalidError lists the issues", () => {
     const e = responseInvalidError(200, [{ path: "items.0.metadata.uid", message: "API key without metadata.uid" }], ctx());
     expect(e.code).toBe("RESPONSE_INVALID");
