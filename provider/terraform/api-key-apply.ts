@@ -13,7 +13,7 @@ import { autoname, resolveExpiry } from "../core/rules";
 import { retire, rotatesAt, type PreviousKey } from "../core/rotation";
 import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn, splitPreviousKeys } from "./previous-keys";
 import { TERRAFORM_NAMES as N, error, ownerInputOf, privateFor } from "./api-key-resource";
-import { UNKNOWN, type CtyObject, type Diagnostic, type ResourceType } from "./framework";
+import { UNKNOWN, type CtyObject, type Diagnostic, type ResourceType } from "../tfplugin6";
 import { knownString } from "./values";
 
 type Read = ResourceType["read"];

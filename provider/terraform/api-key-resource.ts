@@ -26,7 +26,7 @@ import {
 } from "../core/rules";
 import { rotatesAt, rotationProblems, rotationReason, type RotationInput } from "../core/rotation";
 import { PREVIOUS_KEYS, PREVIOUS_KEY_TYPE, previousKeysCty, splitPreviousKeys } from "./previous-keys";
-import { UNKNOWN, type CtyObject, type Diagnostic, type PathStep, type ResourceType, type Schema } from "./framework";
+import { UNKNOWN, type CtyObject, type Diagnostic, type PathStep, type ResourceType, type Schema } from "../tfplugin6";
 import { boolAt, knownString, stringAt, toCty } from "./values";
 
 /** The core's fields in Terraform's spelling, used in every message the core writes. */

@@ -1,5 +1,5 @@
 /** The executable Terraform starts: `terraform-provider-palette`, bundled into one file at build. */
-import { serve } from "./framework";
+import { serve } from "../tfplugin6";
 import { createPaletteProvider } from "./palette-provider";
 
 serve(createPaletteProvider()).catch((e: unknown) => {

@@ -10,7 +10,7 @@ import { environmentSource, resolveFrom, type SettingName, type SettingSource } 
 import { apiKeyResource, TERRAFORM_NAMES } from "./api-key-resource";
 import { clockFrom } from "../core/clock";
 import { apiKeysDataSource, userDataSource, type PaletteCall } from "./data-sources";
-import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "./framework";
+import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "../tfplugin6";
 import { stringAt } from "./values";
 
 /** The provider block's attribute for each setting; each falls back to the same SPECTROCLOUD_* variable. */

@@ -7,7 +7,7 @@
  * both keys in one state means every kept key is always recorded somewhere.
  */
 import { previousKeysOf, previousKeysDue, type PreviousKey } from "../core/rotation";
-import type { CtyObject, CtyType, CtyValue } from "./framework";
+import type { CtyObject, CtyType, CtyValue } from "../tfplugin6";
 
 export const PREVIOUS_KEYS = "previous_keys";
 

@@ -57,7 +57,7 @@ suite(`toy provider under terraform ${version ?? "absent"}`, () => {
     layOutMirror({
       dir: mirror,
       bundle: bundle("test/engine/terraform/fixtures/toy-main.ts", path.join(root, "toy.js")),
-      boot: bundle("provider/terraform/boot.ts", path.join(root, "boot.js")),
+      boot: bundle("provider/tfplugin6/boot.ts", path.join(root, "boot.js")),
       version: "0.0.1",
     });
     tf = terraformWorkspace(root, MAIN_TF, cliConfig(mirror));

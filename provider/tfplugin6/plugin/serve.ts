@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { format } from "node:util";
 import { Server, ServerCredentials, status, type handleUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import type { ProviderDefinition } from "../framework";
+import type { ProviderDefinition } from "../definition";
 import { SERVING, type HealthCheckResponse } from "../protocol/go-plugin";
 import { pluginServices } from "../protocol/services";
 import { Cancellation } from "../rpc/cancellation";
