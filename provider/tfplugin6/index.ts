@@ -17,4 +17,4 @@ export type {
   ResourceType,
   Schema,
 } from "./definition";
-export { serve } from "./plugin/serve";
+export { serve, type ServeOptions } from "./plugin/serve";

@@ -23,7 +23,7 @@ const clients: Client[] = [];
 beforeAll(() => {
   tmp = tempDir("tf-protocol-");
   provider = bundle("provider/terraform/main.ts", path.join(tmp, "terraform-provider-palette.js"));
-  boot = bundle("provider/tfplugin6/boot.ts", path.join(tmp, "boot.js"));
+  boot = bundle("provider/terraform/boot-main.ts", path.join(tmp, "boot.js"));
 });
 
 // SIGTERM, not SIGKILL: a provider removes its socket directory only when it gets to exit.

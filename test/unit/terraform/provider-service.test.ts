@@ -36,7 +36,7 @@ function setup(overrides: Partial<ResourceType> = {}) {
     validateConfig: async () => [],
     configure: async () => [],
   };
-  return { handlers: providerHandlers(definition, new PluginLogger((l) => lines.push(l), "debug")), lines };
+  return { handlers: providerHandlers(definition, new PluginLogger((l) => lines.push(l), "debug", "toy")), lines };
 }
 
 describe("tfplugin6 RPCs mapped onto a provider definition", () => {
