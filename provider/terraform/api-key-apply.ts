@@ -1,7 +1,8 @@
 /**
  * palette_api_key's read and apply: the calls to Palette through the core's lifecycle, and the state
- * they produce. Loaded on the first read or apply (see api-key-resource.ts), so the processes
- * Terraform starts only for schemas, validation and plans never load the HTTP client.
+ * they produce. Loaded on the first read or apply (see `applying` in api-key-resource.ts), so the
+ * processes Terraform starts only for schemas, validation and plans never load the HTTP client: it
+ * imports only api-key-state.ts of the other phases, and nothing imports it statically.
  */
 import { instantOf, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
@@ -12,7 +13,7 @@ import type { ApiKey } from "../../sdk";
 import { autoname, resolveExpiry } from "../core/rules";
 import { retire, rotatesAt, type PreviousKey } from "../core/rotation";
 import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn, splitPreviousKeys } from "./previous-keys";
-import { TERRAFORM_NAMES as N, error, ownerInputOf, privateFor } from "./api-key-resource";
+import { TERRAFORM_NAMES as N, error, NAME_PREFIX, ownerInputOf, privateFor } from "./api-key-state";
 import { UNKNOWN, type CtyObject, type Diagnostic, type ResourceType } from "../tfplugin6";
 import { knownString } from "./values";
 
@@ -94,7 +95,7 @@ async function createKey(ops: KeyLifecycle, config: CtyObject | null, planned: C
   try {
     const made = await ops.create({
       // With name_prefix the plan left the name to apply: a new random suffix for every key.
-      name: knownString(planned, N.name) ?? autoname(knownString(config, "name_prefix") ?? "apikey", Math.random),
+      name: knownString(planned, N.name) ?? autoname(knownString(config, NAME_PREFIX) ?? "apikey", Math.random),
       description: knownString(planned, N.description) ?? "",
       expiresAt: at,
       active: planned.active !== false,
