@@ -15,13 +15,13 @@ import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineH
 import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
 import { ClientCache } from "../core/session";
-import { recordedLocation } from "../core/tenant-guard";
+import { locationIn } from "../core/tenant-guard";
 import { preflightFor } from "../core/preflight";
 import type { ProviderSettings } from "../core/settings";
 import { checkApiKey, PULUMI_NAMES, UNKNOWN } from "./check";
 import { MissingCredentialsError, resolveSettings, SETTINGS } from "./config";
 import { diffApiKey, keyDiffOf } from "./diff";
-import { inputsFromOutputs, refreshedOutputs, rotationOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
+import { inputsFromOutputs, PULUMI_LOCATION, refreshedOutputs, rotationOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
 import { clockFrom } from "../core/clock";
 import { previousKeysDue, previousKeysOf, retire, type PreviousKey } from "../core/rotation";
 import * as handover from "./handover";
@@ -264,15 +264,13 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
   }
 }
 
-const locationIn = (props: Props | undefined) => recordedLocation(props?.host, props?.tenantUid);
-
 /**
  * A refresh: Palette's view. A key recorded at another host of its tenant records the new host (the
  * refresh shows `host` changed; the dynamic-provider protocol carries no note).
  */
 export async function read(id: string, props?: Props): Promise<dynamic.ReadResult> {
   const ops = lifecycle();
-  const found = await ops.read(id, locationIn(props));
+  const found = await ops.read(id, locationIn(props, PULUMI_LOCATION));
   if (found === undefined) return { id: "" };
   const { location } = found;
   const key = withRecordedUpdateTime(found.key, props ?? {});
@@ -302,7 +300,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     userEmail: olds.userEmail,
     autoname: news.__autoname,
     expiry: news.__expiry,
-    location: locationIn(olds),
+    location: locationIn(olds, PULUMI_LOCATION),
     rotateBefore: news.rotateBefore,
     keepPrevious: news.keepPrevious,
     previousKeys,
@@ -346,7 +344,7 @@ async function deletePreviousKeysDue(olds: Props): Promise<PreviousKey[]> {
   const ops = lifecycle();
   for (const k of due) {
     try {
-      await ops.delete(k.uid, locationIn(olds));
+      await ops.delete(k.uid, locationIn(olds, PULUMI_LOCATION));
     } catch (e) {
       // The state keeps listing it (the update did not happen), so the next `up` or destroy tries again.
       throw new Error(`Cannot delete previous API key "${k.name}" (${k.uid}), kept until ${k.deleteAfter}: ${(e as Error).message}`, { cause: e });
@@ -362,11 +360,11 @@ async function deletePreviousKeysDue(olds: Props): Promise<PreviousKey[]> {
 export async function delete_(id: string, props: Props): Promise<void> {
   const ops = lifecycle();
   for (const k of previousKeysOf(props?.previousKeys)) {
-    if (!handover.isRecordedElsewhere(k.uid)) await ops.delete(k.uid, locationIn(props));
+    if (!handover.isRecordedElsewhere(k.uid)) await ops.delete(k.uid, locationIn(props, PULUMI_LOCATION));
   }
   // Another resource adopted the key in this run while this one left the program: it stays, theirs.
   if (stewards.handedOver(id)) return;
-  if (!handover.isRecordedElsewhere(id)) await ops.delete(id, locationIn(props));
+  if (!handover.isRecordedElsewhere(id)) await ops.delete(id, locationIn(props, PULUMI_LOCATION));
   stewards.released(id);
 }
 export { delete_ as delete };

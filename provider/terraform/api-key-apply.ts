@@ -8,19 +8,17 @@ import { instantOf, sameInstant } from "../core/expiry";
 import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
 import { observe, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
-import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
+import { locationIn, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
 import { autoname, resolveExpiry } from "../core/rules";
 import { retire, rotatesAt, type PreviousKey } from "../core/rotation";
 import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn, splitPreviousKeys } from "./previous-keys";
-import { TERRAFORM_NAMES as N, error, NAME_PREFIX, ownerInputOf, privateFor } from "./api-key-state";
+import { TERRAFORM_LOCATION, TERRAFORM_NAMES as N, error, NAME_PREFIX, ownerInputOf, privateFor } from "./api-key-state";
 import { UNKNOWN, type CtyObject, type Diagnostic, type ResourceType } from "../tfplugin6";
 import { knownString } from "./values";
 
 type Read = ResourceType["read"];
 type Apply = ResourceType["apply"];
-
-const locationIn = (state: CtyObject | null): KeyLocation | undefined => recordedLocation(state?.host, state?.tenant_uid);
 
 /** The tenant guard's note, when the key's tenant answered under another host: a warning, the state takes the new host. */
 const noted = (note: string | undefined): { diagnostics?: Diagnostic[] } =>
@@ -63,7 +61,7 @@ export async function readKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, 
   const uid = knownString(state, "id");
   if (uid === undefined) return { state: null };
   const ops = lifecycle(ctx.signal);
-  const found = await ops.read(uid, locationIn(state));
+  const found = await ops.read(uid, locationIn(state, TERRAFORM_LOCATION));
   if (found === undefined) return { state: null };
   const recorded = { name: state?.name, description: state?.description, expiresAt: state?.expires_at, active: state?.active, updatedAt: state?.updated_at };
   const key = withRecordedUpdateTime(found.key, recorded);
@@ -84,7 +82,7 @@ function outOfBandState(uid: string, active: boolean): Diagnostic {
 }
 
 async function deleteKeys(ops: KeyLifecycle, keys: readonly PreviousKey[], state: CtyObject | null): Promise<void> {
-  for (const k of keys) await ops.delete(k.uid, locationIn(state));
+  for (const k of keys) await ops.delete(k.uid, locationIn(state, TERRAFORM_LOCATION));
 }
 
 /** A new key from the planned state; `planned` also carries what only state knows (previous_keys). */
@@ -121,7 +119,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     // The kept keys first: a failure then leaves the state (and every key it lists) as it was.
     await deleteKeys(ops, previousKeysIn(prior), prior);
     const uid = knownString(prior, "id");
-    if (uid !== undefined) await ops.delete(uid, locationIn(prior));
+    if (uid !== undefined) await ops.delete(uid, locationIn(prior, TERRAFORM_LOCATION));
     return { state: null };
   }
   const now = clock();
@@ -161,7 +159,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   if (!sameInstant(knownString(prior, N.expiresAt), at.toISOString())) edits.expiresAt = at;
   const wasActive = prior.active !== false;
   try {
-    const recorded = locationIn(prior);
+    const recorded = locationIn(prior, TERRAFORM_LOCATION);
     const wantActive = planned.active !== false;
     // readBack: an update that sends nothing (an import's user_email fill, a spelling) still reads
     // the key once, so a revoke or re-activation out of band since the plan is not recorded as planned.
@@ -185,7 +183,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     return { state, ...privateOut, diagnostics: [...(noted(note).diagnostics ?? []), outOfBandState(uid, latest.active)] };
   } catch (e) {
     if (!(e instanceof KeyUpdatedPartially)) throw e;
-    const recorded = locationIn(prior);
+    const recorded = locationIn(prior, TERRAFORM_LOCATION);
     const state =
       e.latest !== undefined && recorded !== undefined
         ? stateOf(e.latest, prior, now, recorded)

@@ -5,6 +5,7 @@
  * by an older version. What every phase (validate, plan, apply) reads; it imports none of them.
  */
 import { PENDING, type FieldNames, type OwnerInput, type Resolution } from "../core/rules";
+import type { LocationNames } from "../core/tenant-guard";
 import { PREVIOUS_KEYS, PREVIOUS_KEY_TYPE } from "./previous-keys";
 import type { CtyObject, Diagnostic, Schema } from "../tfplugin6";
 import { stringAt } from "./values";
@@ -23,6 +24,9 @@ export const TERRAFORM_NAMES: FieldNames = {
   rotateBefore: "rotate_before",
   keepPrevious: "keep_previous",
 };
+
+/** Where the state records a key's location (its tenant guard). */
+export const TERRAFORM_LOCATION: LocationNames = { host: "host", tenantUid: "tenant_uid" };
 
 /** The attribute that names the key with a random suffix per key (Terraform's alternative to `name`). */
 export const NAME_PREFIX = "name_prefix";
