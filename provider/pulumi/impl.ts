@@ -9,9 +9,10 @@
  * preview); only create/read/update/delete talk to Palette.
  */
 import type { dynamic } from "@pulumi/pulumi";
-import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
+import { editsBetween } from "../core/edits";
+import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn } from "../core/expiry";
 import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
-import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type KeyEdits, type UpdateOutcome } from "../core/lifecycle";
+import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type EngineHints, type UpdateOutcome } from "../core/lifecycle";
 import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
 import { ClientCache } from "../core/session";
@@ -289,10 +290,7 @@ function storedOutputs(olds: Props): Props {
 export async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
   // Previous keys past their grace period go first: a failure leaves the key and its state as they were.
   const previousKeys = await deletePreviousKeysDue(olds);
-  const edits: KeyEdits = {};
-  if (news.name !== olds.name) edits.name = String(news.name);
-  if ((news.description ?? "") !== (olds.description ?? "")) edits.description = str(news.description) ?? "";
-  if (!sameInstant(olds.expiresAt, news.expiresAt)) edits.expiresAt = expiryOf(news);
+  const edits = editsBetween(olds, { name: String(news.name), description: str(news.description) ?? "", expiresAt: expiryOf(news) });
   const carried: CarriedOver = {
     key: olds.key,
     expiresIn: news.expiresIn,

@@ -5,7 +5,8 @@
  * imports only api-key-state.ts of the other phases, and nothing imports it statically.
  */
 import { instantOf, sameInstant } from "../core/expiry";
-import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
+import { editsBetween } from "../core/edits";
+import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyLifecycle } from "../core/lifecycle";
 import { observe, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
 import { locationIn, type KeyLocation } from "../core/tenant-guard";
@@ -151,12 +152,10 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   await deleteKeys(ops, previousKeysIn(prior).filter((k) => !stillKept.has(k.uid)), prior);
 
   const uid = knownString(prior, "id") ?? "";
-  const edits: KeyEdits = {};
-  const name = knownString(planned, N.name) ?? "";
-  const description = knownString(planned, N.description) ?? "";
-  if (name !== knownString(prior, N.name)) edits.name = name;
-  if (description !== (knownString(prior, N.description) ?? "")) edits.description = description;
-  if (!sameInstant(knownString(prior, N.expiresAt), at.toISOString())) edits.expiresAt = at;
+  const edits = editsBetween(
+    { name: knownString(prior, N.name), description: knownString(prior, N.description), expiresAt: knownString(prior, N.expiresAt) },
+    { name: knownString(planned, N.name) ?? "", description: knownString(planned, N.description) ?? "", expiresAt: at },
+  );
   const wasActive = prior.active !== false;
   try {
     const recorded = locationIn(prior, TERRAFORM_LOCATION);
