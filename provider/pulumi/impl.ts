@@ -24,7 +24,8 @@ import { MissingCredentialsError, resolveSettings, SETTINGS } from "./config";
 import { diffApiKey, keyDiffOf } from "./diff";
 import { inputsFromOutputs, PULUMI_LOCATION, refreshedOutputs, rotationOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
 import { clockFrom } from "../core/clock";
-import { previousKeysDue, previousKeysOf, retire, type PreviousKey } from "../core/rotation";
+import { deletePreviousKeys } from "../core/previous-key-deletion";
+import { previousKeysOf, retire, splitPreviousKeys, type PreviousKey } from "../core/rotation";
 import * as handover from "./handover";
 import * as stewards from "./stewards";
 
@@ -180,8 +181,7 @@ export async function diff(id: string, olds: Props, news: Props): Promise<dynami
  * rotation replaces the key and the program keeps previous keys, the key itself.
  */
 function keptAcross(id: string, olds: Props, news: Props, rotating: boolean, at: Date): PreviousKey[] {
-  const due = new Set(previousKeysDue(previousKeysOf(olds.previousKeys), at).map((k) => k.uid));
-  const kept = previousKeysOf(olds.previousKeys).filter((k) => !due.has(k.uid));
+  const { kept } = splitPreviousKeys(previousKeysOf(olds.previousKeys), at);
   const keepPrevious = str(news.keepPrevious);
   if (rotating && keepPrevious !== undefined) kept.push(retire({ uid: id, name: str(olds.name) ?? "", expiresAt: olds.expiresAt }, keepPrevious, at));
   return kept;
@@ -336,19 +336,11 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
 
 /** Deletes the previous keys whose grace period ended; returns those still kept. */
 async function deletePreviousKeysDue(olds: Props): Promise<PreviousKey[]> {
-  const kept = previousKeysOf(olds.previousKeys);
-  const due = previousKeysDue(kept, now());
+  const { kept, due } = splitPreviousKeys(previousKeysOf(olds.previousKeys), now());
   if (due.length === 0) return kept;
-  const ops = lifecycle();
-  for (const k of due) {
-    try {
-      await ops.delete(k.uid, locationIn(olds, PULUMI_LOCATION));
-    } catch (e) {
-      // The state keeps listing it (the update did not happen), so the next `up` or destroy tries again.
-      throw new Error(`Cannot delete previous API key "${k.name}" (${k.uid}), kept until ${k.deleteAfter}: ${(e as Error).message}`, { cause: e });
-    }
-  }
-  return kept.filter((k) => !due.includes(k));
+  // On a failure the update does not happen: the state keeps listing the key, and the next `up` or destroy tries again.
+  await deletePreviousKeys(lifecycle(), due, locationIn(olds, PULUMI_LOCATION), { nameFailedKey: true });
+  return kept;
 }
 
 /**
@@ -357,9 +349,8 @@ async function deletePreviousKeysDue(olds: Props): Promise<PreviousKey[]> {
  */
 export async function delete_(id: string, props: Props): Promise<void> {
   const ops = lifecycle();
-  for (const k of previousKeysOf(props?.previousKeys)) {
-    if (!handover.isRecordedElsewhere(k.uid)) await ops.delete(k.uid, locationIn(props, PULUMI_LOCATION));
-  }
+  const kept = previousKeysOf(props?.previousKeys).filter((k) => !handover.isRecordedElsewhere(k.uid));
+  await deletePreviousKeys(ops, kept, locationIn(props, PULUMI_LOCATION));
   // Another resource adopted the key in this run while this one left the program: it stays, theirs.
   if (stewards.handedOver(id)) return;
   if (!handover.isRecordedElsewhere(id)) await ops.delete(id, locationIn(props, PULUMI_LOCATION));

@@ -12,8 +12,9 @@ import { recordedEmail } from "../core/owner";
 import { locationIn, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
 import { autoname, resolveExpiry } from "../core/rules";
-import { retire, rotatesAt, type PreviousKey } from "../core/rotation";
-import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn, splitPreviousKeys } from "./previous-keys";
+import { deletePreviousKeys } from "../core/previous-key-deletion";
+import { retire, rotatesAt, splitPreviousKeys } from "../core/rotation";
+import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn } from "./previous-keys";
 import { TERRAFORM_LOCATION, TERRAFORM_NAMES as N, error, NAME_PREFIX, ownerInputOf, privateFor } from "./api-key-state";
 import { UNKNOWN, type CtyObject, type Diagnostic, type ResourceType } from "../tfplugin6";
 import { knownString } from "./values";
@@ -82,10 +83,6 @@ function outOfBandState(uid: string, active: boolean): Diagnostic {
   );
 }
 
-async function deleteKeys(ops: KeyLifecycle, keys: readonly PreviousKey[], state: CtyObject | null): Promise<void> {
-  for (const k of keys) await ops.delete(k.uid, locationIn(state, TERRAFORM_LOCATION));
-}
-
 /** A new key from the planned state; `planned` also carries what only state knows (previous_keys). */
 async function createKey(ops: KeyLifecycle, config: CtyObject | null, planned: CtyObject, at: Date, now: Date, privateOut: { private?: Buffer }): ReturnType<Apply> {
   const owner = ownerInputOf(config);
@@ -118,7 +115,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   const ops = lifecycle(ctx.signal);
   if (planned === null) {
     // The kept keys first: a failure then leaves the state (and every key it lists) as it was.
-    await deleteKeys(ops, previousKeysIn(prior), prior);
+    await deletePreviousKeys(ops, previousKeysIn(prior), locationIn(prior, TERRAFORM_LOCATION));
     const uid = knownString(prior, "id");
     if (uid !== undefined) await ops.delete(uid, locationIn(prior, TERRAFORM_LOCATION));
     return { state: null };
@@ -140,8 +137,8 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   if (planned.id === UNKNOWN) {
     // A rotation with keep_previous (see previous-keys.ts): the old key joins the kept ones, those
     // past their grace period go first, and the new key's state records the rest.
-    const { kept, due } = splitPreviousKeys(prior, now);
-    await deleteKeys(ops, due, prior);
+    const { kept, due } = splitPreviousKeys(previousKeysIn(prior), now);
+    await deletePreviousKeys(ops, due, locationIn(prior, TERRAFORM_LOCATION));
     const old = { uid: knownString(prior, "id") ?? "", name: knownString(prior, N.name) ?? "", expiresAt: knownString(prior, N.expiresAt) };
     const keep = [...kept, retire(old, knownString(config, N.keepPrevious) ?? "0s", now)];
     // The user_email the old key recorded: the owner is the same, and a create by uid would lose it.
@@ -149,7 +146,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   }
   // Kept keys the plan dropped from previous_keys are past their grace period.
   const stillKept = new Set(previousKeysIn(planned).map((k) => k.uid));
-  await deleteKeys(ops, previousKeysIn(prior).filter((k) => !stillKept.has(k.uid)), prior);
+  await deletePreviousKeys(ops, previousKeysIn(prior).filter((k) => !stillKept.has(k.uid)), locationIn(prior, TERRAFORM_LOCATION));
 
   const uid = knownString(prior, "id") ?? "";
   const edits = editsBetween(

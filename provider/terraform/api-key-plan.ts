@@ -8,11 +8,11 @@ import { diffKey, hasChanges, ownerChanged, type DesiredKey, type StoredKey } fr
 import { sameEmail } from "../core/owner";
 import type { Preflight } from "../core/preflight";
 import { PENDING, resolveExpiry, resolutionOf, type Field } from "../core/rules";
-import { rotatesAt, rotationReason } from "../core/rotation";
+import { rotatesAt, rotationReason, splitPreviousKeys } from "../core/rotation";
 import { UNKNOWN, type CtyObject, type Diagnostic, type PathStep, type ResourceType } from "../tfplugin6";
 import { error, ownerInputOf, privateFor, privateOf, TERRAFORM_NAMES as N, type KeyPrivate } from "./api-key-state";
 import { validateApiKeyConfig } from "./api-key-validate";
-import { PREVIOUS_KEYS, previousKeysCty, splitPreviousKeys } from "./previous-keys";
+import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn } from "./previous-keys";
 import { boolAt, knownString, stringAt, toCty } from "./values";
 
 type Plan = ResourceType["plan"];
@@ -159,7 +159,7 @@ export async function planKey(
   }
   const d = diffKey(stored, desired, now);
   // Kept keys past their grace period: an update that deletes them (previous_keys shrinks).
-  const { kept, due } = splitPreviousKeys(prior, now);
+  const { kept, due } = splitPreviousKeys(previousKeysIn(prior), now);
   const priorPrivateOut = priorPrivate !== undefined ? { plannedPrivate: priorPrivate } : {};
   if (!hasChanges(d)) {
     // A configured value must be planned as configured, unless the prior one stands for it (an
