@@ -1,6 +1,7 @@
 // The Terraform provider as one CommonJS file, plus the small boot script the launcher runs it with
-// (provider/terraform/boot-main.ts, on provider/tfplugin6/boot.ts: a V8 code cache). Terraform starts a provider process 2-5 times per
-// command, and a bundle starts in about half the time of resolving and loading node_modules.
+// (provider/terraform/boot-main.ts, on provider/tfplugin6/boot.ts: a V8 code cache). Terraform
+// starts a provider process 2-5 times per command, and a bundle starts in about half the time of
+// resolving and loading node_modules.
 // Usage: node scripts/bundle-terraform.mjs                     (both, into dist/terraform/)
 //        node scripts/bundle-terraform.mjs <entry.ts> <out.js> (one entry, e.g. a test's provider)
 import { build } from "esbuild";

@@ -122,7 +122,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   }
   const now = clock();
   if (planned[N.expiresAt] === UNKNOWN) {
-    // A relative expiry the plan left to apply (see plan): resolved now, once, and recorded.
+    // A relative expiry the plan left to apply (see api-key-plan.ts): resolved now, once, and recorded.
     const expiresIn = knownString(config, N.expiresIn);
     const { expiry } = resolveExpiry(expiresIn !== undefined ? { expiresIn } : {}, {}, now, N);
     planned = { ...planned, [N.expiresAt]: typeof expiry.expiresAt === "string" ? expiry.expiresAt : null };
