@@ -39,6 +39,11 @@ describe("self-signed certificate", () => {
     expect(Date.parse(x.validFrom)).toBeLessThan(Date.now());
   });
 
+  test("the subject names the provider as its organization when given one, before CN=localhost", () => {
+    expect(new X509Certificate(selfSignedCertificate({ organization: "palette-apikeys" }).der).subject).toBe("O=palette-apikeys\nCN=localhost");
+    expect(new X509Certificate(selfSignedCertificate().der).subject).toBe("CN=localhost");
+  });
+
   test("a validity past 2049 still parses (GeneralizedTime)", () => {
     const x = new X509Certificate(selfSignedCertificate({ validForMs: 40 * 365 * 86_400_000 }).der);
     expect(new Date(x.validTo).getUTCFullYear()).toBeGreaterThanOrEqual(2050);
