@@ -5,7 +5,7 @@
  * records its `h1:` hash in the lock file.
  *
  * The package directory holds a launcher, the boot script (a V8 code cache, see
- * provider/terraform/boot.ts) and the bundle: the lock file's hash covers only that directory, so
+ * provider/terraform/boot-main.ts) and the bundle: the lock file's hash covers only that directory, so
  * nothing the provider runs may live outside it. Its content is the same on every
  * machine (the launcher finds `node` on PATH), so a lock file committed by one developer matches
  * the mirror another one lays out from the same package version.

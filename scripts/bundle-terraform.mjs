@@ -1,6 +1,7 @@
 // The Terraform provider as one CommonJS file, plus the small boot script the launcher runs it with
-// (provider/terraform/boot.ts: a V8 code cache). Terraform starts a provider process 2-5 times per
-// command, and a bundle starts in about half the time of resolving and loading node_modules.
+// (provider/terraform/boot-main.ts, on provider/tfplugin6/boot.ts: a V8 code cache). Terraform
+// starts a provider process 2-5 times per command, and a bundle starts in about half the time of
+// resolving and loading node_modules.
 // Usage: node scripts/bundle-terraform.mjs                     (both, into dist/terraform/)
 //        node scripts/bundle-terraform.mjs <entry.ts> <out.js> (one entry, e.g. a test's provider)
 import { build } from "esbuild";
@@ -26,5 +27,5 @@ const [entry, outfile] = process.argv.slice(2);
 if (entry !== undefined && outfile !== undefined) await bundle(entry, outfile);
 else {
   await bundle("provider/terraform/main.ts", "dist/terraform/terraform-provider-palette.js");
-  await bundle("provider/terraform/boot.ts", "dist/terraform/boot.js");
+  await bundle("provider/terraform/boot-main.ts", "dist/terraform/boot.js");
 }

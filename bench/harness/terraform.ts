@@ -5,8 +5,8 @@
  * this time is paid several times over by every plan and apply.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin/handshake";
-import { selfSignedCertificate } from "../../provider/terraform/plugin/certificate";
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/tfplugin6/plugin/handshake";
+import { selfSignedCertificate } from "../../provider/tfplugin6/plugin/certificate";
 
 /** The variables Terraform 1.11 adds to its own environment when it starts a provider. */
 export function terraformPluginEnv(clientCertPem?: string): Record<string, string> {

@@ -117,6 +117,12 @@ export function previousKeysOf(value: unknown): PreviousKey[] {
 export const previousKeysDue = (keys: readonly PreviousKey[], now: Date): PreviousKey[] =>
   keys.filter((k) => instantOf(k.deleteAfter)!.getTime() <= now.getTime());
 
+/** The previous keys split at `now`: those still in their grace period, and those due for deletion. */
+export function splitPreviousKeys(keys: readonly PreviousKey[], now: Date): { kept: PreviousKey[]; due: PreviousKey[] } {
+  const due = previousKeysDue(keys, now);
+  return { kept: keys.filter((k) => !due.includes(k)), due };
+}
+
 /**
  * The entry for a key being rotated out: kept `keepPrevious` from now, but never past its own
  * expiry (an expired key serves nobody and only clutters the tenant).

@@ -95,6 +95,30 @@ export function ownerEmailProblem(email: string): string | undefined {
   return /^[^@\s]+@[^@\s]+$/.test(email) ? undefined : "must be an email address such as alice@example.com";
 }
 
+/** The fields a program gives as text, each with one format rule. */
+export type TextField = "name" | "description" | "expiresIn" | "expiresAt" | "userUid" | "userEmail" | "rotateBefore" | "keepPrevious";
+
+/** Why a text is not a valid value of its field, or undefined when it is. */
+export type TextRule = (text: string) => string | undefined;
+
+/**
+ * The format rule of every text field, in the order the engines report them: both engines take a
+ * field's rule from here, so it is chosen once. `ifEmptyName` is the engine's advice for an empty
+ * name (see nameProblem); the rotation durations follow expiresIn's rule.
+ */
+export function textRules(ifEmptyName: string): Readonly<Record<TextField, TextRule>> {
+  return {
+    name: (text) => nameProblem(text, ifEmptyName),
+    description: descriptionProblem,
+    expiresIn: expiresInProblem,
+    expiresAt: expiresAtProblem,
+    userUid: ownerUidProblem,
+    userEmail: ownerEmailProblem,
+    rotateBefore: expiresInProblem,
+    keepPrevious: expiresInProblem,
+  };
+}
+
 /** The owner as a program names it: by uid or by email, exactly one (undefined: the caller). */
 export interface OwnerInput {
   uid?: MaybePending<string>;

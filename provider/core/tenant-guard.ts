@@ -19,8 +19,19 @@ export interface KeyLocation {
   tenantUid: string;
 }
 
-/** The recorded location from loosely typed state; undefined for state written before the record existed. */
-export function recordedLocation(host: unknown, tenantUid: unknown): KeyLocation | undefined {
+/** How an engine's state spells the two halves of a location (`tenantUid` in Pulumi's, `tenant_uid` in Terraform's). */
+export interface LocationNames {
+  readonly host: string;
+  readonly tenantUid: string;
+}
+
+/**
+ * The location a key's state records, read from loosely typed state; undefined for state written
+ * before the record existed (or no state at all), which the guard then cannot check.
+ */
+export function locationIn(state: Readonly<Record<string, unknown>> | null | undefined, names: LocationNames): KeyLocation | undefined {
+  const host = state?.[names.host];
+  const tenantUid = state?.[names.tenantUid];
   if (typeof host !== "string" || host === "" || typeof tenantUid !== "string" || tenantUid === "") return undefined;
   return { host, tenantUid };
 }

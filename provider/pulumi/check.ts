@@ -6,20 +6,17 @@
 import { z } from "zod";
 import {
   autoname,
-  descriptionProblem,
-  expiresAtProblem,
-  expiresInProblem,
   exactlyOneOwner,
   mutuallyExclusiveExpiry,
-  nameProblem,
-  ownerEmailProblem,
   ownerUidProblem,
   PENDING,
   resolveExpiry,
   resolutionOf,
+  textRules,
   type FieldNames,
   type MaybePending,
   type Resolution,
+  type TextRule,
 } from "../core/rules";
 import { rotationProblems, type RotationInput } from "../core/rotation";
 
@@ -98,27 +95,32 @@ const INPUT_NAMES = "name, description, expiresIn, expiresAt, active, user, rota
 
 /** Hands a core rule's verdict to zod, which reports it against the property being parsed. */
 const rule =
-  (problem: (s: string) => string | undefined) =>
+  (problem: TextRule) =>
   (s: string, ctx: z.RefinementCtx): void => {
     const reason = problem(s);
     if (reason !== undefined) ctx.addIssue({ code: "custom", message: reason });
   };
 
-const Name = z.string({ error: "must be a string" }).superRefine(rule((s) => nameProblem(s, `leave ${PULUMI_NAMES.name} out to get an autoname`)));
+/** The core's format rule of each field (the same as Terraform's), with Pulumi's advice for an empty name. */
+const RULES = textRules(`leave ${PULUMI_NAMES.name} out to get an autoname`);
 
-const Description = z.string({ error: "must be a string" }).superRefine(rule(descriptionProblem));
+const Name = z.string({ error: "must be a string" }).superRefine(rule(RULES.name));
 
-const ExpiresIn = z.string({ error: 'must be a string such as "30d" or "12h"' }).superRefine(rule(expiresInProblem));
+const Description = z.string({ error: "must be a string" }).superRefine(rule(RULES.description));
+
+/** A duration such as "30d", checked by `field`'s rule. */
+const duration = (field: "expiresIn" | "rotateBefore" | "keepPrevious") =>
+  z.string({ error: 'must be a string such as "30d" or "12h"' }).superRefine(rule(RULES[field]));
 
 const ExpiresAt = z
   .string({ error: 'must be a string such as "2027-01-31" or "2027-01-31T12:00:00Z"' })
-  .superRefine(rule(expiresAtProblem));
+  .superRefine(rule(RULES.expiresAt));
 
 const User = z
   .strictObject(
     {
-      uid: z.string({ error: "must be a string" }).superRefine(rule(ownerUidProblem)).optional(),
-      email: z.string({ error: "must be a string" }).superRefine(rule(ownerEmailProblem)).optional(),
+      uid: z.string({ error: "must be a string" }).superRefine(rule(RULES.userUid)).optional(),
+      email: z.string({ error: "must be a string" }).superRefine(rule(RULES.userEmail)).optional(),
     },
     { error: "must be an object: { uid: \"...\" } or { email: \"...\" }" },
   )
@@ -132,12 +134,12 @@ const Adopt = z.strictObject(
 const RawInputs = z.strictObject({
   name: Name.optional(),
   description: Description.optional(),
-  expiresIn: ExpiresIn.optional(),
+  expiresIn: duration("expiresIn").optional(),
   expiresAt: ExpiresAt.optional(),
   active: z.boolean({ error: "must be true or false" }).optional(),
   user: User.optional(),
-  rotateBefore: ExpiresIn.optional(),
-  keepPrevious: ExpiresIn.optional(),
+  rotateBefore: duration("rotateBefore").optional(),
+  keepPrevious: duration("keepPrevious").optional(),
   adopt: Adopt.optional(),
   __logicalName: z.string().optional(),
   __autonamed: z.boolean().optional(),

@@ -9,22 +9,24 @@
  * preview); only create/read/update/delete talk to Palette.
  */
 import type { dynamic } from "@pulumi/pulumi";
-import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn, sameInstant } from "../core/expiry";
+import { editsBetween } from "../core/edits";
+import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn } from "../core/expiry";
 import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
 import type { EngineHints } from "../core/explain";
-import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type KeyEdits, type UpdateOutcome } from "../core/lifecycle";
+import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type UpdateOutcome } from "../core/lifecycle";
 import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
 import { ClientCache } from "../core/session";
-import { recordedLocation } from "../core/tenant-guard";
+import { locationIn } from "../core/tenant-guard";
 import { preflightFor } from "../core/preflight";
 import type { ProviderSettings } from "../core/settings";
 import { checkApiKey, PULUMI_NAMES, UNKNOWN } from "./check";
 import { MissingCredentialsError, resolveSettings, SETTINGS } from "./config";
 import { diffApiKey, keyDiffOf } from "./diff";
-import { inputsFromOutputs, refreshedOutputs, rotationOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
+import { inputsFromOutputs, PULUMI_LOCATION, refreshedOutputs, rotationOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
 import { clockFrom } from "../core/clock";
-import { previousKeysDue, previousKeysOf, retire, type PreviousKey } from "../core/rotation";
+import { deletePreviousKeys } from "../core/previous-key-deletion";
+import { previousKeysOf, retire, splitPreviousKeys, type PreviousKey } from "../core/rotation";
 import * as handover from "./handover";
 import * as stewards from "./stewards";
 
@@ -180,8 +182,7 @@ export async function diff(id: string, olds: Props, news: Props): Promise<dynami
  * rotation replaces the key and the program keeps previous keys, the key itself.
  */
 function keptAcross(id: string, olds: Props, news: Props, rotating: boolean, at: Date): PreviousKey[] {
-  const due = new Set(previousKeysDue(previousKeysOf(olds.previousKeys), at).map((k) => k.uid));
-  const kept = previousKeysOf(olds.previousKeys).filter((k) => !due.has(k.uid));
+  const { kept } = splitPreviousKeys(previousKeysOf(olds.previousKeys), at);
   const keepPrevious = str(news.keepPrevious);
   if (rotating && keepPrevious !== undefined) kept.push(retire({ uid: id, name: str(olds.name) ?? "", expiresAt: olds.expiresAt }, keepPrevious, at));
   return kept;
@@ -265,15 +266,13 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
   }
 }
 
-const locationIn = (props: Props | undefined) => recordedLocation(props?.host, props?.tenantUid);
-
 /**
  * A refresh: Palette's view. A key recorded at another host of its tenant records the new host (the
  * refresh shows `host` changed; the dynamic-provider protocol carries no note).
  */
 export async function read(id: string, props?: Props): Promise<dynamic.ReadResult> {
   const ops = lifecycle();
-  const found = await ops.read(id, locationIn(props));
+  const found = await ops.read(id, locationIn(props, PULUMI_LOCATION));
   if (found === undefined) return { id: "" };
   const { location } = found;
   const key = withRecordedUpdateTime(found.key, props ?? {});
@@ -292,10 +291,7 @@ function storedOutputs(olds: Props): Props {
 export async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
   // Previous keys past their grace period go first: a failure leaves the key and its state as they were.
   const previousKeys = await deletePreviousKeysDue(olds);
-  const edits: KeyEdits = {};
-  if (news.name !== olds.name) edits.name = String(news.name);
-  if ((news.description ?? "") !== (olds.description ?? "")) edits.description = str(news.description) ?? "";
-  if (!sameInstant(olds.expiresAt, news.expiresAt)) edits.expiresAt = expiryOf(news);
+  const edits = editsBetween(olds, { name: String(news.name), description: str(news.description) ?? "", expiresAt: expiryOf(news) });
   const carried: CarriedOver = {
     key: olds.key,
     expiresIn: news.expiresIn,
@@ -303,7 +299,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     userEmail: olds.userEmail,
     autoname: news.__autoname,
     expiry: news.__expiry,
-    location: locationIn(olds),
+    location: locationIn(olds, PULUMI_LOCATION),
     rotateBefore: news.rotateBefore,
     keepPrevious: news.keepPrevious,
     previousKeys,
@@ -341,19 +337,11 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
 
 /** Deletes the previous keys whose grace period ended; returns those still kept. */
 async function deletePreviousKeysDue(olds: Props): Promise<PreviousKey[]> {
-  const kept = previousKeysOf(olds.previousKeys);
-  const due = previousKeysDue(kept, now());
+  const { kept, due } = splitPreviousKeys(previousKeysOf(olds.previousKeys), now());
   if (due.length === 0) return kept;
-  const ops = lifecycle();
-  for (const k of due) {
-    try {
-      await ops.delete(k.uid, locationIn(olds));
-    } catch (e) {
-      // The state keeps listing it (the update did not happen), so the next `up` or destroy tries again.
-      throw new Error(`Cannot delete previous API key "${k.name}" (${k.uid}), kept until ${k.deleteAfter}: ${(e as Error).message}`, { cause: e });
-    }
-  }
-  return kept.filter((k) => !due.includes(k));
+  // On a failure the update does not happen: the state keeps listing the key, and the next `up` or destroy tries again.
+  await deletePreviousKeys(lifecycle(), due, locationIn(olds, PULUMI_LOCATION), { nameFailedKey: true });
+  return kept;
 }
 
 /**
@@ -362,12 +350,11 @@ async function deletePreviousKeysDue(olds: Props): Promise<PreviousKey[]> {
  */
 export async function delete_(id: string, props: Props): Promise<void> {
   const ops = lifecycle();
-  for (const k of previousKeysOf(props?.previousKeys)) {
-    if (!handover.isRecordedElsewhere(k.uid)) await ops.delete(k.uid, locationIn(props));
-  }
+  const kept = previousKeysOf(props?.previousKeys).filter((k) => !handover.isRecordedElsewhere(k.uid));
+  await deletePreviousKeys(ops, kept, locationIn(props, PULUMI_LOCATION));
   // Another resource adopted the key in this run while this one left the program: it stays, theirs.
   if (stewards.handedOver(id)) return;
-  if (!handover.isRecordedElsewhere(id)) await ops.delete(id, locationIn(props));
+  if (!handover.isRecordedElsewhere(id)) await ops.delete(id, locationIn(props, PULUMI_LOCATION));
   stewards.released(id);
 }
 export { delete_ as delete };

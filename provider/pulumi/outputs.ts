@@ -7,7 +7,7 @@ import { sameInstant } from "../core/expiry";
 import { observe } from "../core/observed";
 import { resolutionOf, type Resolution } from "../core/rules";
 import { previousKeysOf, rotatesAt, type PreviousKey } from "../core/rotation";
-import type { KeyLocation } from "../core/tenant-guard";
+import type { KeyLocation, LocationNames } from "../core/tenant-guard";
 import type { ApiKeyUserInput } from "./check";
 
 /** The state of an `ApiKey` resource as the provider returns it. Optional fields are omitted, never undefined. */
@@ -53,6 +53,9 @@ export interface ApiKeyOutputs {
   /** Keys rotated out and still kept alive (`keepPrevious`); each is deleted by the first update after its deleteAfter. */
   previousKeys?: PreviousKey[];
 }
+
+/** Where the outputs record a key's location (its tenant guard). */
+export const PULUMI_LOCATION = { host: "host", tenantUid: "tenantUid" } as const satisfies LocationNames & Record<keyof LocationNames, keyof ApiKeyOutputs>;
 
 type Props = Record<string, unknown>;
 

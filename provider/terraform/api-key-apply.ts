@@ -1,25 +1,26 @@
 /**
  * palette_api_key's read and apply: the calls to Palette through the core's lifecycle, and the state
- * they produce. Loaded on the first read or apply (see api-key-resource.ts), so the processes
- * Terraform starts only for schemas, validation and plans never load the HTTP client.
+ * they produce. Loaded on the first read or apply (see `applying` in api-key-resource.ts), so the
+ * processes Terraform starts only for schemas, validation and plans never load the HTTP client: it
+ * imports only api-key-state.ts of the other phases, and nothing imports it statically.
  */
 import { instantOf, sameInstant } from "../core/expiry";
-import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyEdits, type KeyLifecycle } from "../core/lifecycle";
+import { editsBetween } from "../core/edits";
+import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyLifecycle } from "../core/lifecycle";
 import { observe, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
-import { recordedLocation, type KeyLocation } from "../core/tenant-guard";
+import { locationIn, type KeyLocation } from "../core/tenant-guard";
 import type { ApiKey } from "../../sdk";
 import { autoname, resolveExpiry } from "../core/rules";
-import { retire, rotatesAt, type PreviousKey } from "../core/rotation";
-import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn, splitPreviousKeys } from "./previous-keys";
-import { TERRAFORM_NAMES as N, error, ownerInputOf, privateFor } from "./api-key-resource";
-import { UNKNOWN, type CtyObject, type Diagnostic, type ResourceType } from "./framework";
+import { deletePreviousKeys } from "../core/previous-key-deletion";
+import { retire, rotatesAt, splitPreviousKeys } from "../core/rotation";
+import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn } from "./previous-keys";
+import { TERRAFORM_LOCATION, TERRAFORM_NAMES as N, error, NAME_PREFIX, ownerInputOf, privateFor } from "./api-key-state";
+import { UNKNOWN, type CtyObject, type Diagnostic, type ResourceType } from "../tfplugin6";
 import { knownString } from "./values";
 
 type Read = ResourceType["read"];
 type Apply = ResourceType["apply"];
-
-const locationIn = (state: CtyObject | null): KeyLocation | undefined => recordedLocation(state?.host, state?.tenant_uid);
 
 /** The tenant guard's note, when the key's tenant answered under another host: a warning, the state takes the new host. */
 const noted = (note: string | undefined): { diagnostics?: Diagnostic[] } =>
@@ -62,7 +63,7 @@ export async function readKey(lifecycle: (signal: AbortSignal) => KeyLifecycle, 
   const uid = knownString(state, "id");
   if (uid === undefined) return { state: null };
   const ops = lifecycle(ctx.signal);
-  const found = await ops.read(uid, locationIn(state));
+  const found = await ops.read(uid, locationIn(state, TERRAFORM_LOCATION));
   if (found === undefined) return { state: null };
   const recorded = { name: state?.name, description: state?.description, expiresAt: state?.expires_at, active: state?.active, updatedAt: state?.updated_at };
   const key = withRecordedUpdateTime(found.key, recorded);
@@ -82,10 +83,6 @@ function outOfBandState(uid: string, active: boolean): Diagnostic {
   );
 }
 
-async function deleteKeys(ops: KeyLifecycle, keys: readonly PreviousKey[], state: CtyObject | null): Promise<void> {
-  for (const k of keys) await ops.delete(k.uid, locationIn(state));
-}
-
 /** A new key from the planned state; `planned` also carries what only state knows (previous_keys). */
 async function createKey(ops: KeyLifecycle, config: CtyObject | null, planned: CtyObject, at: Date, now: Date, privateOut: { private?: Buffer }): ReturnType<Apply> {
   const owner = ownerInputOf(config);
@@ -94,7 +91,7 @@ async function createKey(ops: KeyLifecycle, config: CtyObject | null, planned: C
   try {
     const made = await ops.create({
       // With name_prefix the plan left the name to apply: a new random suffix for every key.
-      name: knownString(planned, N.name) ?? autoname(knownString(config, "name_prefix") ?? "apikey", Math.random),
+      name: knownString(planned, N.name) ?? autoname(knownString(config, NAME_PREFIX) ?? "apikey", Math.random),
       description: knownString(planned, N.description) ?? "",
       expiresAt: at,
       active: planned.active !== false,
@@ -118,14 +115,14 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   const ops = lifecycle(ctx.signal);
   if (planned === null) {
     // The kept keys first: a failure then leaves the state (and every key it lists) as it was.
-    await deleteKeys(ops, previousKeysIn(prior), prior);
+    await deletePreviousKeys(ops, previousKeysIn(prior), locationIn(prior, TERRAFORM_LOCATION));
     const uid = knownString(prior, "id");
-    if (uid !== undefined) await ops.delete(uid, locationIn(prior));
+    if (uid !== undefined) await ops.delete(uid, locationIn(prior, TERRAFORM_LOCATION));
     return { state: null };
   }
   const now = clock();
   if (planned[N.expiresAt] === UNKNOWN) {
-    // A relative expiry the plan left to apply (see plan): resolved now, once, and recorded.
+    // A relative expiry the plan left to apply (see api-key-plan.ts): resolved now, once, and recorded.
     const expiresIn = knownString(config, N.expiresIn);
     const { expiry } = resolveExpiry(expiresIn !== undefined ? { expiresIn } : {}, {}, now, N);
     planned = { ...planned, [N.expiresAt]: typeof expiry.expiresAt === "string" ? expiry.expiresAt : null };
@@ -140,8 +137,8 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   if (planned.id === UNKNOWN) {
     // A rotation with keep_previous (see previous-keys.ts): the old key joins the kept ones, those
     // past their grace period go first, and the new key's state records the rest.
-    const { kept, due } = splitPreviousKeys(prior, now);
-    await deleteKeys(ops, due, prior);
+    const { kept, due } = splitPreviousKeys(previousKeysIn(prior), now);
+    await deletePreviousKeys(ops, due, locationIn(prior, TERRAFORM_LOCATION));
     const old = { uid: knownString(prior, "id") ?? "", name: knownString(prior, N.name) ?? "", expiresAt: knownString(prior, N.expiresAt) };
     const keep = [...kept, retire(old, knownString(config, N.keepPrevious) ?? "0s", now)];
     // The user_email the old key recorded: the owner is the same, and a create by uid would lose it.
@@ -149,18 +146,16 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
   }
   // Kept keys the plan dropped from previous_keys are past their grace period.
   const stillKept = new Set(previousKeysIn(planned).map((k) => k.uid));
-  await deleteKeys(ops, previousKeysIn(prior).filter((k) => !stillKept.has(k.uid)), prior);
+  await deletePreviousKeys(ops, previousKeysIn(prior).filter((k) => !stillKept.has(k.uid)), locationIn(prior, TERRAFORM_LOCATION));
 
   const uid = knownString(prior, "id") ?? "";
-  const edits: KeyEdits = {};
-  const name = knownString(planned, N.name) ?? "";
-  const description = knownString(planned, N.description) ?? "";
-  if (name !== knownString(prior, N.name)) edits.name = name;
-  if (description !== (knownString(prior, N.description) ?? "")) edits.description = description;
-  if (!sameInstant(knownString(prior, N.expiresAt), at.toISOString())) edits.expiresAt = at;
+  const edits = editsBetween(
+    { name: knownString(prior, N.name), description: knownString(prior, N.description), expiresAt: knownString(prior, N.expiresAt) },
+    { name: knownString(planned, N.name) ?? "", description: knownString(planned, N.description) ?? "", expiresAt: at },
+  );
   const wasActive = prior.active !== false;
   try {
-    const recorded = locationIn(prior);
+    const recorded = locationIn(prior, TERRAFORM_LOCATION);
     const wantActive = planned.active !== false;
     // readBack: an update that sends nothing (an import's user_email fill, a spelling) still reads
     // the key once, so a revoke or re-activation out of band since the plan is not recorded as planned.
@@ -184,7 +179,7 @@ export async function applyKey(lifecycle: (signal: AbortSignal) => KeyLifecycle,
     return { state, ...privateOut, diagnostics: [...(noted(note).diagnostics ?? []), outOfBandState(uid, latest.active)] };
   } catch (e) {
     if (!(e instanceof KeyUpdatedPartially)) throw e;
-    const recorded = locationIn(prior);
+    const recorded = locationIn(prior, TERRAFORM_LOCATION);
     const state =
       e.latest !== undefined && recorded !== undefined
         ? stateOf(e.latest, prior, now, recorded)

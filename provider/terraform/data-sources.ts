@@ -4,7 +4,7 @@
  */
 import type { PaletteClient } from "../../sdk";
 import { ownerEmailProblem } from "../core/rules";
-import type { CtyObject, DataSourceType } from "./framework";
+import type { CtyObject, DataSourceType } from "../tfplugin6";
 import { stringAt } from "./values";
 
 /** Runs a call to Palette on the provider's session (see `palette` in palette-provider.ts). */

@@ -8,10 +8,11 @@ import type { KeyLifecycle } from "../core/lifecycle";
 import type { Preflight } from "../core/preflight";
 import type { ClientCache } from "../core/session";
 import { environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
-import { apiKeyResource, TERRAFORM_NAMES } from "./api-key-resource";
+import { apiKeyResource } from "./api-key-resource";
+import { TERRAFORM_NAMES } from "./api-key-state";
 import { clockFrom } from "../core/clock";
 import { apiKeysDataSource, userDataSource, type PaletteCall } from "./data-sources";
-import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "./framework";
+import type { CtyObject, Diagnostic, ProviderDefinition, Schema } from "../tfplugin6";
 import { stringAt } from "./values";
 
 /** The provider block's attribute for each setting; each falls back to the same SPECTROCLOUD_* variable. */

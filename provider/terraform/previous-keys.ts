@@ -6,8 +6,8 @@
  * key it replaces, and the destroy that follows cannot write into the new object's state. Keeping
  * both keys in one state means every kept key is always recorded somewhere.
  */
-import { previousKeysOf, previousKeysDue, type PreviousKey } from "../core/rotation";
-import type { CtyObject, CtyType, CtyValue } from "./framework";
+import { previousKeysOf, type PreviousKey } from "../core/rotation";
+import type { CtyObject, CtyType, CtyValue } from "../tfplugin6";
 
 export const PREVIOUS_KEYS = "previous_keys";
 
@@ -23,11 +23,3 @@ export function previousKeysIn(state: CtyObject | null | undefined): PreviousKey
 /** The kept keys as state: null when there are none, so states without any plan no change. */
 export const previousKeysCty = (keys: readonly PreviousKey[]): CtyValue =>
   keys.length === 0 ? null : keys.map((k) => ({ uid: k.uid, name: k.name, delete_after: k.deleteAfter }));
-
-/** The kept keys split at `now`: those still in their grace period and those to delete. */
-export function splitPreviousKeys(state: CtyObject | null | undefined, now: Date): { kept: PreviousKey[]; due: PreviousKey[] } {
-  const all = previousKeysIn(state);
-  const due = previousKeysDue(all, now);
-  const gone = new Set(due.map((k) => k.uid));
-  return { kept: all.filter((k) => !gone.has(k.uid)), due };
-}

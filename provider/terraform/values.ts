@@ -3,7 +3,7 @@
  * the core's PENDING. Pure.
  */
 import { PENDING, type MaybePending } from "../core/rules";
-import { UNKNOWN, type CtyObject, type CtyValue } from "./framework";
+import { UNKNOWN, type CtyObject, type CtyValue } from "../tfplugin6";
 
 /** A string attribute: undefined when null, PENDING when unknown. */
 export function stringAt(o: CtyObject | null | undefined, name: string): MaybePending<string> | undefined {

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { credentials, Client, type ChannelCredentials, type MethodDefinition } from "@grpc/grpc-js";
 import type { Handshake } from "../../bench/harness/terraform";
-import { certificatePem, type SelfSignedCertificate } from "../../provider/terraform/plugin/certificate";
+import { certificatePem, type SelfSignedCertificate } from "../../provider/tfplugin6/plugin/certificate";
 
 export const REPO = path.resolve(__dirname, "../..");
 

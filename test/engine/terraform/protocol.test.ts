@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { status, type Client, type ServiceError } from "@grpc/grpc-js";
 import { launchProvider, terraformPluginEnv, type LaunchedProvider } from "../../../bench/harness/terraform";
-import { selfSignedCertificate } from "../../../provider/terraform/plugin/certificate";
-import { pluginServices } from "../../../provider/terraform/protocol/services";
-import type { RpcResponse } from "../../../provider/terraform/protocol/tfplugin6";
+import { selfSignedCertificate } from "../../../provider/tfplugin6/plugin/certificate";
+import { pluginServices } from "../../../provider/tfplugin6/protocol/services";
+import type { RpcResponse } from "../../../provider/tfplugin6/protocol/tfplugin6";
 import { bundle, providerClient, tempDir, unaryCall } from "../../helpers/terraform";
 
 const services = pluginServices();
@@ -23,7 +23,7 @@ const clients: Client[] = [];
 beforeAll(() => {
   tmp = tempDir("tf-protocol-");
   provider = bundle("provider/terraform/main.ts", path.join(tmp, "terraform-provider-palette.js"));
-  boot = bundle("provider/terraform/boot.ts", path.join(tmp, "boot.js"));
+  boot = bundle("provider/terraform/boot-main.ts", path.join(tmp, "boot.js"));
 });
 
 // SIGTERM, not SIGKILL: a provider removes its socket directory only when it gets to exit.

@@ -1,5 +1,6 @@
 /**
- * The framework under the real `terraform` CLI: a toy provider (test/engine/terraform/fixtures),
+ * The tfplugin6 layer under the real `terraform` CLI: a toy provider (test/engine/terraform/fixtures)
+ * that imports nothing but the layer's facade (and its boot script the layer's boot module),
  * bundled and laid out in a filesystem mirror by the same code as the Palette provider, through
  * init, apply, a clean plan, an in-place update, import, a replacement, drift, a diagnostic with
  * its config location, and destroy.
@@ -57,7 +58,7 @@ suite(`toy provider under terraform ${version ?? "absent"}`, () => {
     layOutMirror({
       dir: mirror,
       bundle: bundle("test/engine/terraform/fixtures/toy-main.ts", path.join(root, "toy.js")),
-      boot: bundle("provider/terraform/boot.ts", path.join(root, "boot.js")),
+      boot: bundle("test/engine/terraform/fixtures/toy-boot.ts", path.join(root, "boot.js")),
       version: "0.0.1",
     });
     tf = terraformWorkspace(root, MAIN_TF, cliConfig(mirror));
@@ -78,7 +79,7 @@ suite(`toy provider under terraform ${version ?? "absent"}`, () => {
     expect(out.upper?.value).toBe("ONE");
     expect(store()[String(out.id?.value)]).toEqual({ name: "one", kind: "a", tags: { team: "platform" } });
     // The launcher's boot script left its compile cache for the next starts.
-    expect(fs.readdirSync(path.join(root, "cache/palette-apikeys/v8")).length).toBeGreaterThan(0);
+    expect(fs.readdirSync(path.join(root, "cache/toy/v8")).length).toBeGreaterThan(0);
   });
 
   test("a plan right after apply is clean (exit 0)", async () => {

@@ -7,7 +7,7 @@
  */
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
-import { selfSignedCertificate } from "../../../provider/terraform/plugin/certificate";
+import { selfSignedCertificate } from "../../../provider/tfplugin6/plugin/certificate";
 import { createDispatcher, sendHttp, TransportFailure } from "../../../sdk/http/transport";
 import { PaletteClient, type PaletteLogEvent } from "../../../sdk";
 import type { RunningEmulator } from "../../../emulator";

@@ -7,7 +7,7 @@ import { KeyLifecycle } from "../../../provider/core/lifecycle";
 import { CredentialRejection } from "../../../provider/core/rejected-credentials";
 import { PULUMI_NAMES } from "../../../provider/pulumi/check";
 import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
-import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-resource";
+import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-state";
 import { TERRAFORM_HINTS } from "../../../provider/terraform/palette-provider";
 import { PaletteError, type PaletteClient } from "../../../sdk";
 import type { FieldNames } from "../../../provider/core/rules";

@@ -8,9 +8,11 @@ import { diffKey, type DesiredKey, type StoredKey } from "../../../provider/core
 import type { EngineHints } from "../../../provider/core/explain";
 import { KeyLifecycle, type LifecycleSession } from "../../../provider/core/lifecycle";
 import { recordedEmail, sameEmail } from "../../../provider/core/owner";
-import { hostChangeNote, KeyNotAtHostError, sameTenant, WrongTenantError } from "../../../provider/core/tenant-guard";
+import { hostChangeNote, KeyNotAtHostError, locationIn, sameTenant, WrongTenantError } from "../../../provider/core/tenant-guard";
 import { PULUMI_NAMES } from "../../../provider/pulumi/check";
 import { diffApiKey } from "../../../provider/pulumi/diff";
+import { PULUMI_LOCATION } from "../../../provider/pulumi/outputs";
+import { TERRAFORM_LOCATION } from "../../../provider/terraform/api-key-state";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 const ALICE = "a".repeat(24);
@@ -68,6 +70,14 @@ describe("the tenant guard: the tenant uid is the identity, the host a hint", ()
   });
   it("another tenant is another place", () => {
     expect(sameTenant(recorded, { ...recorded, tenantUid: "1".repeat(24) })).toBe(false);
+  });
+  it("each engine's state records the place under its own names; state without both halves records none", () => {
+    expect(locationIn({ host: recorded.host, tenantUid: TENANT, name: "k" }, PULUMI_LOCATION)).toEqual(recorded);
+    expect(locationIn({ host: recorded.host, tenant_uid: TENANT, name: "k" }, TERRAFORM_LOCATION)).toEqual(recorded);
+    expect(locationIn({ host: recorded.host, tenantUid: TENANT }, TERRAFORM_LOCATION)).toBeUndefined();
+    for (const state of [null, undefined, {}, { host: recorded.host }, { host: "", tenantUid: TENANT }, { host: recorded.host, tenantUid: null }]) {
+      expect(locationIn(state, PULUMI_LOCATION)).toBeUndefined();
+    }
   });
 });
 

@@ -4,7 +4,9 @@
  */
 import { clockFrom } from "../../../provider/core/clock";
 import { PENDING } from "../../../provider/core/rules";
-import { previousKeysDue, previousKeysOf, retire, rotatesAt, rotationDue, rotationProblems, rotationReason } from "../../../provider/core/rotation";
+import { deletePreviousKeys } from "../../../provider/core/previous-key-deletion";
+import { previousKeysDue, previousKeysOf, retire, rotatesAt, rotationDue, rotationProblems, rotationReason, splitPreviousKeys } from "../../../provider/core/rotation";
+import type { KeyLocation } from "../../../provider/core/tenant-guard";
 import { checkApiKey, PULUMI_NAMES } from "../../../provider/pulumi/check";
 import { diffApiKey } from "../../../provider/pulumi/diff";
 import * as handover from "../../../provider/pulumi/handover";
@@ -75,6 +77,50 @@ describe("previous keys", () => {
     ]);
     expect(previousKeysDue(keys, NOW).map((k) => k.uid)).toEqual(["u1"]);
     expect(previousKeysOf(undefined)).toEqual([]);
+  });
+
+  const keys = previousKeysOf([
+    { uid: "u1", name: "n1", deleteAfter: "2026-12-22T12:00:00.000Z" },
+    { uid: "u2", name: "n2", deleteAfter: "2026-12-23T00:00:00.000Z" },
+    { uid: "u3", name: "n3", deleteAfter: "2026-12-20T00:00:00.000Z" },
+  ]);
+
+  it("split at now into those still kept and those due, each in the state's order", () => {
+    const { kept, due } = splitPreviousKeys(keys, NOW);
+    expect(kept.map((k) => k.uid)).toEqual(["u2"]);
+    expect(due.map((k) => k.uid)).toEqual(["u1", "u3"]);
+    expect(splitPreviousKeys([], NOW)).toEqual({ kept: [], due: [] });
+  });
+
+  describe("deleted by both engines alike", () => {
+    const at: KeyLocation = { host: "https://api.example.com", tenantUid: "t".repeat(24) };
+    const lifecycle = (failOn?: string) => {
+      const calls: [string, KeyLocation | undefined][] = [];
+      const ops = {
+        delete: async (uid: string, location: KeyLocation | undefined): Promise<void> => {
+          calls.push([uid, location]);
+          if (uid === failOn) throw new Error("Palette answered 503");
+        },
+      };
+      return { ops, calls };
+    };
+
+    it("one at a time, in the state's order, each at the recorded location", async () => {
+      const { ops, calls } = lifecycle();
+      await deletePreviousKeys(ops, keys, at);
+      expect(calls).toEqual([["u1", at], ["u2", at], ["u3", at]]);
+    });
+
+    it("stopping at a failure, with the lifecycle's error as it is, or naming the key when asked", async () => {
+      const plain = lifecycle("u2");
+      await expect(deletePreviousKeys(plain.ops, keys, at)).rejects.toThrow(/^Palette answered 503$/);
+      expect(plain.calls.map(([uid]) => uid)).toEqual(["u1", "u2"]);
+      const named = lifecycle("u2");
+      const e = await deletePreviousKeys(named.ops, keys, undefined, { nameFailedKey: true }).catch((err: unknown) => err as Error);
+      expect(e?.message).toBe('Cannot delete previous API key "n2" (u2), kept until 2026-12-23T00:00:00.000Z: Palette answered 503');
+      expect((e?.cause as Error | undefined)?.message).toBe("Palette answered 503");
+      expect(named.calls).toEqual([["u1", undefined], ["u2", undefined]]);
+    });
   });
 });
 

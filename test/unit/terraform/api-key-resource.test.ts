@@ -3,10 +3,10 @@
  * Pulumi check and diff, mapped onto Terraform's plan rules.
  */
 import { apiKeyResource } from "../../../provider/terraform/api-key-resource";
-import { UNKNOWN, type CtyObject } from "../../../provider/terraform/framework";
+import { UNKNOWN, type CtyObject } from "../../../provider/tfplugin6";
 import type { Preflight } from "../../../provider/core/preflight";
 import { KeyLifecycle, type LifecycleSession } from "../../../provider/core/lifecycle";
-import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-resource";
+import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-state";
 import { TERRAFORM_HINTS } from "../../../provider/terraform/palette-provider";
 import type { ApiKey, PaletteClient } from "../../../sdk";
 

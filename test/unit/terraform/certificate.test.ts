@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
-import { selfSignedCertificate, randomSerial } from "../../../provider/terraform/plugin/certificate";
-import { oid, time, unsignedInteger } from "../../../provider/terraform/plugin/der";
+import { selfSignedCertificate, randomSerial } from "../../../provider/tfplugin6/plugin/certificate";
+import { oid, time, unsignedInteger } from "../../../provider/tfplugin6/plugin/der";
 
 const hex = (b: Buffer): string => b.toString("hex");
 
@@ -37,6 +37,11 @@ describe("self-signed certificate", () => {
     expect(x.verify(x.publicKey)).toBe(true);
     expect(x.checkPrivateKey(require("node:crypto").createPrivateKey(c.keyPem))).toBe(true);
     expect(Date.parse(x.validFrom)).toBeLessThan(Date.now());
+  });
+
+  test("the subject names the provider as its organization when given one, before CN=localhost", () => {
+    expect(new X509Certificate(selfSignedCertificate({ organization: "palette-apikeys" }).der).subject).toBe("O=palette-apikeys\nCN=localhost");
+    expect(new X509Certificate(selfSignedCertificate().der).subject).toBe("CN=localhost");
   });
 
   test("a validity past 2049 still parses (GeneralizedTime)", () => {

@@ -1,4 +1,4 @@
-import { handshakeLine, launchProblem, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../../provider/terraform/plugin/handshake";
+import { handshakeLine, launchProblem, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../../provider/tfplugin6/plugin/handshake";
 
 describe("go-plugin handshake", () => {
   test("the line has six fields and the certificate in base64 without padding", () => {
@@ -17,8 +17,9 @@ describe("go-plugin handshake", () => {
     expect(handshakeLine("/s")).toBe("1|6|unix|/s|grpc|\n");
   });
 
-  test("refuses to run without Terraform's magic cookie, with a hint", () => {
-    expect(launchProblem({})).toMatch(/Terraform starts it.*\n.*terraform-mirror/);
+  test("refuses to run without Terraform's magic cookie, with the provider's hint on a line of its own", () => {
+    expect(launchProblem({}, "Lay it out with `toy terraform-mirror <dir>`.")).toMatch(/Terraform starts it.*\n.*terraform-mirror/);
+    expect(launchProblem({})).toMatch(/^This is a Terraform provider plugin: Terraform starts it, it is not meant to be run directly\.$/);
     expect(launchProblem({ [MAGIC_COOKIE_KEY]: "nope" })).toBeDefined();
   });
 

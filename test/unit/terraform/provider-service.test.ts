@@ -1,7 +1,7 @@
-import { UNKNOWN, type CtyObject, type ProviderDefinition, type ResourceType } from "../../../provider/terraform/framework";
-import { PluginLogger } from "../../../provider/terraform/plugin/log";
-import { decodeBlockValue, encodeBlockValue } from "../../../provider/terraform/protocol/cty-msgpack";
-import { providerHandlers } from "../../../provider/terraform/rpc/provider-service";
+import { UNKNOWN, type CtyObject, type ProviderDefinition, type ResourceType } from "../../../provider/tfplugin6";
+import { PluginLogger } from "../../../provider/tfplugin6/plugin/log";
+import { decodeBlockValue, encodeBlockValue } from "../../../provider/tfplugin6/cty-msgpack";
+import { providerHandlers } from "../../../provider/tfplugin6/rpc/provider-service";
 
 const SCHEMA = {
   version: 2,
@@ -36,7 +36,7 @@ function setup(overrides: Partial<ResourceType> = {}) {
     validateConfig: async () => [],
     configure: async () => [],
   };
-  return { handlers: providerHandlers(definition, new PluginLogger((l) => lines.push(l), "debug")), lines };
+  return { handlers: providerHandlers(definition, new PluginLogger((l) => lines.push(l), "debug", "toy")), lines };
 }
 
 describe("tfplugin6 RPCs mapped onto a provider definition", () => {

@@ -1,7 +1,8 @@
 /**
  * Logging for a plugin: hclog JSON lines on stderr, which Terraform folds into its own log
  * (TF_LOG, TF_LOG_PROVIDER). Stdout belongs to the handshake. Values of sensitive settings and
- * attributes are registered with `redact` and never appear in a line.
+ * attributes are registered with `redact` and never appear in a line. Each line names the provider
+ * as its `@module`.
  */
 
 const LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
@@ -16,6 +17,7 @@ export class PluginLogger {
   constructor(
     private readonly write: (line: string) => void,
     level: LogLevel | "off",
+    private readonly module: string,
   ) {
     this.threshold = level === "off" ? LEVELS.length : LEVELS.indexOf(level);
   }
@@ -48,7 +50,7 @@ export class PluginLogger {
     if (LEVELS.indexOf(level) < this.threshold) return;
     // go-plugin parses @timestamp with six fractional digits; a different shape demotes the line to plain text.
     const timestamp = `${new Date().toISOString().slice(0, 23)}000Z`;
-    const entry: LogFields = { "@level": level, "@message": message, "@module": "palette-apikeys", "@timestamp": timestamp, ...fields };
+    const entry: LogFields = { "@level": level, "@message": message, "@module": this.module, "@timestamp": timestamp, ...fields };
     for (const [k, v] of Object.entries(entry)) if (typeof v === "string") entry[k] = this.scrub(v);
     this.write(`${JSON.stringify(entry)}\n`);
   }

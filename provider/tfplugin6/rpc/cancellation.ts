@@ -1,8 +1,8 @@
 /**
  * StopProvider's effect (and SIGTERM's): every call in flight sees its signal abort; calls that
  * start afterwards get a fresh signal (Terraform may go on using the process, e.g. to Shutdown it
- * cleanly). The SDK stops only what was not sent on an abort: a write already sent finishes and its
- * result reaches Terraform, which records it (see `Call.commit` in sdk/core/call.ts).
+ * cleanly). What an abort stops is the provider's choice; the safe one is only what was not sent,
+ * so that a write already sent finishes and its result reaches Terraform, which records it.
  */
 export class Cancellation {
   private controller = new AbortController();

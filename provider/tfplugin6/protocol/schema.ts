@@ -1,5 +1,5 @@
 /** Schemas in their tfplugin6 form: the type constraint travels as JSON bytes (`"string"`). */
-import type { BlockSchema, Schema } from "../framework";
+import type { BlockSchema, Schema } from "../definition";
 import { NESTING, STRING_KIND, type Tf } from "./tfplugin6";
 
 // Descriptions are written in markdown (`name_prefix`, lists): declared so, not as plain text.

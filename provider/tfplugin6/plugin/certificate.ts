@@ -30,6 +30,8 @@ export interface CertificateOptions {
   /** @default one year */
   validForMs?: number;
   now?: Date;
+  /** The subject's organization (O), before its common name `localhost`: the provider's name. @default none */
+  organization?: string;
 }
 
 /**
@@ -52,7 +54,8 @@ export const certificatePem = (der: Buffer): string =>
 export function selfSignedCertificate(options: CertificateOptions = {}): SelfSignedCertificate {
   const now = options.now ?? new Date();
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const name = sequence(set(sequence(oid(OID.organization), utf8String("palette-apikeys"))), set(sequence(oid(OID.commonName), utf8String("localhost"))));
+  const organization = options.organization !== undefined ? [set(sequence(oid(OID.organization), utf8String(options.organization)))] : [];
+  const name = sequence(...organization, set(sequence(oid(OID.commonName), utf8String("localhost"))));
   const algorithm = sequence(oid(OID.ecdsaWithSha256));
   const tbs = sequence(
     explicit(0, smallInteger(2)), // v3

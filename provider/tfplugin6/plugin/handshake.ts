@@ -7,13 +7,14 @@ export const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
 export const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 export const PROTOCOL_VERSION = 6;
 
-/** Why this process cannot serve Terraform, or undefined when the environment is Terraform's. */
-export function launchProblem(env: Readonly<Record<string, string | undefined>>): string | undefined {
+/**
+ * Why this process cannot serve Terraform, or undefined when the environment is Terraform's.
+ * `launchHint` is the provider's advice to someone who ran it by hand: how Terraform gets to start it.
+ */
+export function launchProblem(env: Readonly<Record<string, string | undefined>>, launchHint?: string): string | undefined {
   if (env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
-    return (
-      "This is a Terraform provider plugin: Terraform starts it, it is not meant to be run directly.\n" +
-      "Lay it out with `palette-apikeys terraform-mirror <dir>`, point Terraform at that directory and run `terraform init`."
-    );
+    const notByHand = "This is a Terraform provider plugin: Terraform starts it, it is not meant to be run directly.";
+    return launchHint !== undefined ? `${notByHand}\n${launchHint}` : notByHand;
   }
   // Absent means go-plugin's default, the plugin's own version; Terraform always sends it ("5,6" or "6,5").
   const offered = env.PLUGIN_PROTOCOL_VERSIONS;

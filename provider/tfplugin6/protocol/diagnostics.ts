@@ -1,5 +1,5 @@
 /** Diagnostics and attribute paths in their tfplugin6 form. */
-import type { Diagnostic, PathStep } from "../framework";
+import type { Diagnostic, PathStep } from "../definition";
 import { SEVERITY, type Tf } from "./tfplugin6";
 
 export function attributePath(steps: readonly PathStep[]): Tf<"AttributePath"> {

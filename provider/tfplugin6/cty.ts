@@ -7,7 +7,7 @@
  * A value Terraform does not know yet ("known after apply"). `Symbol.for`, so a resource module
  * loaded twice (a bundle beside the sources in a test) still compares equal.
  */
-export const UNKNOWN: unique symbol = Symbol.for("palette-apikeys.terraform.unknown");
+export const UNKNOWN: unique symbol = Symbol.for("tfplugin6.cty.unknown");
 
 export type CtyValue = null | string | number | boolean | typeof UNKNOWN | CtyValue[] | { [k: string]: CtyValue };
 

@@ -1,13 +1,17 @@
 /**
- * What the launcher runs: `node boot.js <provider bundle>`. It runs the bundle through a V8 code
- * cache kept per user, because Terraform starts a provider process 2-5 times per command and
- * compiling the bundle (400 KB, more with the SDK) is most of each start. The first start
- * compiles as usual and saves the cache on exit; later starts skip the compiling.
+ * What a provider's launcher runs: `node boot.js <provider bundle>`, a small script of the provider's
+ * own that calls `bootWithCodeCache`. It runs the bundle through a V8 code cache kept per user,
+ * because Terraform starts a provider process 2-5 times per command and compiling the bundle (400 KB
+ * and more) is most of each start. The first start compiles as usual and saves the cache on exit;
+ * later starts skip the compiling.
  *
  * Node 22.1+ does this itself (`module.enableCompileCache`); Node 20 needs vm.Script's cachedData.
  * The cache is keyed by a hash of the bundle's content: V8 checks only the source's length, and a
  * stale cache must never run with a changed bundle. It lives outside the package directory, whose
  * hash Terraform's lock file checks.
+ *
+ * A module of its own, beside the facade (index.ts) rather than behind it: the facade brings the
+ * gRPC server, and the boot script must stay small to start fast.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -16,16 +20,22 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Script } from "node:vm";
 
-const bundle = path.resolve(process.argv[2] ?? "");
-const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "palette-apikeys", "v8");
-const enableCompileCache = (Module as { enableCompileCache?: (directory?: string) => unknown }).enableCompileCache;
+/** `<XDG_CACHE_HOME or ~/.cache>/<name>/v8`: where a provider named `name` keeps its compiled bundle. */
+export function codeCacheDir(name: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), name, "v8");
+}
 
-if (typeof enableCompileCache === "function") {
-  // Without a directory Node would cache under os.tmpdir() (or $NODE_COMPILE_CACHE), which a reboot or
-  // a tmp cleaner empties; the per-user cache directory is where the Node 20 path keeps it too.
-  enableCompileCache(cacheDir);
-  require(bundle);
-} else {
+/** Runs the CommonJS bundle at `bundlePath` as `require` would, through a code cache in `cacheDir`. */
+export function bootWithCodeCache(bundlePath: string, cacheDir: string): void {
+  const bundle = path.resolve(bundlePath);
+  const enableCompileCache = (Module as { enableCompileCache?: (directory?: string) => unknown }).enableCompileCache;
+  if (typeof enableCompileCache === "function") {
+    // Without a directory Node would cache under os.tmpdir() (or $NODE_COMPILE_CACHE), which a reboot or
+    // a tmp cleaner empties; the per-user cache directory is where the Node 20 path keeps it too.
+    enableCompileCache(cacheDir);
+    require(bundle);
+    return;
+  }
   const source = fs.readFileSync(bundle, "utf8");
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(source).digest("hex").slice(0, 32);
   const cacheFile = path.join(cacheDir, `${key}.bin`);

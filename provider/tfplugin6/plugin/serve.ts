@@ -5,14 +5,16 @@
  * SIGINT is ignored: on Ctrl-C Terraform calls StopProvider and lets a running apply finish.
  * SIGTERM (a cancelled CI job signals the whole process group; Terraform itself then stops
  * gracefully and waits for its applies) acts as StopProvider, and the process exits once the calls
- * in flight have answered: a key Palette already made reaches Terraform's state.
+ * in flight have answered: an object the provider already made reaches Terraform's state.
+ *
+ * What differs between providers comes in as `ServeOptions`: nothing here names one.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { format } from "node:util";
 import { Server, ServerCredentials, status, type handleUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import type { ProviderDefinition } from "../framework";
+import type { ProviderDefinition } from "../definition";
 import { SERVING, type HealthCheckResponse } from "../protocol/go-plugin";
 import { pluginServices } from "../protocol/services";
 import { Cancellation } from "../rpc/cancellation";
@@ -25,38 +27,43 @@ import { levelFromEnv, PluginLogger } from "./log";
 const MAX_MESSAGE_BYTES = 256 << 20;
 const PARENT_POLL_MS = 1_000;
 const FORCE_STOP_AFTER_MS = 500;
-/**
- * The SDK's default call deadline (`DEFAULT_DEADLINE_MS` in sdk/config.ts), which bounds a create's
- * whole protocol once its POST was sent. A copy, not an import: the SDK loads only when a call needs
- * it, not at start-up. test/unit/terraform/drain.test.ts fails if the SDK's grows past it.
- */
-export const SDK_DEADLINE_MS = 120_000;
-/** Past the deadline: for the last answer to reach Terraform, be written to its state, and the reply to go out. */
-const DRAIN_MARGIN_MS = 15_000;
-/** How long SIGTERM waits for the calls in flight before the process exits anyway. */
-export const DRAIN_AFTER_SIGTERM_MS = SDK_DEADLINE_MS + DRAIN_MARGIN_MS;
+
+/** What the server needs to know of the provider it serves; tf6server.Serve takes the name too. */
+export interface ServeOptions {
+  /** The provider's name: the `@module` of its log lines and the organization of its certificate. */
+  name: string;
+  /** Said, after "it is not meant to be run directly", to someone who starts the plugin by hand: how Terraform gets to start it. */
+  launchHint?: string;
+  /** The prefix of the temporary directory holding the socket. @default `tf-<name>-` */
+  socketDirPrefix?: string;
+  /**
+   * How long SIGTERM waits for the calls in flight before the process exits anyway: longer than the
+   * provider's longest call, so an answer that made something still reaches Terraform's state.
+   */
+  drainAfterSigtermMs: number;
+}
 
 /**
  * Serves `definition` to Terraform. Resolves once the handshake line is out; from then on the
  * process lives until Terraform shuts it down (it exits by itself, removing its socket).
  */
-export async function serve(definition: ProviderDefinition): Promise<void> {
-  const problem = launchProblem(process.env);
+export async function serve(definition: ProviderDefinition, options: ServeOptions): Promise<void> {
+  const problem = launchProblem(process.env, options.launchHint);
   if (problem !== undefined) {
     process.stderr.write(`${problem}\n`);
     process.exit(1);
   }
-  const log = new PluginLogger((line) => process.stderr.write(line), levelFromEnv(process.env));
+  const log = new PluginLogger((line) => process.stderr.write(line), levelFromEnv(process.env), options.name);
   keepStdoutForHandshake(log);
 
   const clientCert = process.env.PLUGIN_CLIENT_CERT;
-  const tls = clientCert !== undefined && clientCert !== "" ? selfSignedCertificate() : undefined;
+  const tls = clientCert !== undefined && clientCert !== "" ? selfSignedCertificate({ organization: options.name }) : undefined;
   const credentials =
     tls === undefined || clientCert === undefined
       ? ServerCredentials.createInsecure()
       : ServerCredentials.createSsl(Buffer.from(clientCert), [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }], true);
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-palette-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), options.socketDirPrefix ?? `tf-${options.name}-`));
   const socket = path.join(dir, "plugin.sock");
   process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -82,7 +89,7 @@ export async function serve(definition: ProviderDefinition): Promise<void> {
   process.on("SIGINT", () => log.debug("SIGINT ignored: Terraform calls StopProvider instead"));
   process.on("SIGTERM", () => {
     cancellation.stop("SIGTERM");
-    stop("SIGTERM: writes already sent finish first", DRAIN_AFTER_SIGTERM_MS);
+    stop("SIGTERM: writes already sent finish first", options.drainAfterSigtermMs);
   });
   const parent = process.ppid;
   setInterval(() => {

@@ -5,9 +5,9 @@
  * Terraform shows those with their detail while a failed call only says the plugin broke.
  */
 import { isCtyObject, type CtyObject, type CtyValue } from "../cty";
-import type { BlockSchema, Ctx, DataSourceType, Diagnostic, ProviderDefinition, ResourceType, Schema } from "../framework";
+import { decodeBlockValue, encodeBlockValue } from "../cty-msgpack";
+import type { BlockSchema, Ctx, DataSourceType, Diagnostic, ProviderDefinition, ResourceType, Schema } from "../definition";
 import type { PluginLogger } from "../plugin/log";
-import { decodeBlockValue, encodeBlockValue } from "../protocol/cty-msgpack";
 import { attributePath, errorDiagnostic, toProtoDiagnostic } from "../protocol/diagnostics";
 import { toProtoSchema } from "../protocol/schema";
 import { PROVIDER_RPCS, type ProviderRpc, type RpcRequest, type RpcResponse, type Tf } from "../protocol/tfplugin6";

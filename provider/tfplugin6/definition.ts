@@ -1,17 +1,16 @@
 /**
  * What a Terraform provider written in TypeScript implements: schemas plus one object per resource
- * type and data source, in plain values. `serve()` does the rest: go-plugin's handshake, AutoMTLS,
- * tfplugin6 over gRPC and the msgpack encoding of values.
+ * type and data source, in plain values. `serve()` (plugin/serve.ts) does the rest: go-plugin's
+ * handshake, AutoMTLS, tfplugin6 over gRPC and the msgpack encoding of values.
  *
- * The framework conforms every object a resource returns to its schema (a missing attribute is
+ * The server conforms every object a resource returns to its schema (a missing attribute is
  * sent as null, nested list blocks as []), passes private state through (Read echoes it when the
  * resource returns none), and turns every exception into an error diagnostic.
+ *
+ * Types only, and a leaf: the server (rpc/, plugin/) and the wire encodings (protocol/,
+ * cty-msgpack.ts) all read these, and none of them is imported back from here.
  */
 import type { CtyObject, CtyType } from "./cty";
-
-export { UNKNOWN, isUnknown } from "./cty";
-export type { CtyObject, CtyType, CtyValue } from "./cty";
-export { serve } from "./plugin/serve";
 
 export interface AttributeSchema {
   /** `^[a-z0-9_]+$`. */

@@ -7,8 +7,8 @@
  * a plain unknown, 12 a refined one); UNKNOWN encodes as extension 0 with one zero byte, `d4 00 00`.
  */
 import { decode, encode, ExtensionCodec } from "@msgpack/msgpack";
-import { isCtyObject, UNKNOWN, type CtyObject, type CtyValue } from "../cty";
-import type { BlockSchema } from "../framework";
+import { isCtyObject, UNKNOWN, type CtyObject, type CtyValue } from "./cty";
+import type { BlockSchema } from "./definition";
 
 /** Types as they appear on the wire: what a schema declares, plus tuples inside dynamic values. */
 export type WireType =
