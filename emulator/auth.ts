@@ -1,3 +1,8 @@
+/**
+ * Who a request is: an API key, a session JWT or a password login, checked as Palette documents
+ * them, with sessions that time out and users that can be disabled. Every 401 says why, since the
+ * emulator is a tool to learn the API with.
+ */
 import type { IncomingHttpHeaders } from "node:http";
 import { unauthorized } from "./http-error";
 import { newUid } from "./ids";

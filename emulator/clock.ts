@@ -1,3 +1,7 @@
+/**
+ * The emulator's notion of now. Tests and the control surface move it to rehearse expiry and token
+ * lifetimes without waiting; it never stops, so two timestamps taken apart still differ.
+ */
 import type { EmulatorClock } from "./options";
 
 /**

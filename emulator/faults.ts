@@ -1,3 +1,8 @@
+/**
+ * Fault injection: status codes, latency (before or after the handler commits), dropped connections
+ * and lost responses, per method and path, so the SDK's retries and the providers' no-orphan rules
+ * are tested against the failures a real network and server produce.
+ */
 import type { FaultAction, FaultInjector, FaultRule } from "./options";
 
 interface RuleState {

@@ -1,3 +1,7 @@
+/**
+ * Errors in Palette's envelope (`code`, `message`, `ref`, `details`): handlers throw them, the server
+ * writes them, so every failure a client sees has the real API's shape.
+ */
 import type { z } from "zod";
 
 /** A field-level problem, as listed in an error envelope's `details`. */

@@ -1,3 +1,7 @@
+/**
+ * The shapes of Palette's identifiers and secrets (24-hex uids, 32-character key values, error
+ * refs), so clients validating them against the real API's shapes accept the emulator's.
+ */
 import { randomBytes, randomInt } from "node:crypto";
 
 const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

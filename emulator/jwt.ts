@@ -1,3 +1,7 @@
+/**
+ * Session tokens: Palette answers a login with a JWT; the emulator mints and checks its own with
+ * node:crypto, so the SDK's renewal before expiry is exercised for real.
+ */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** What the emulator puts in its tokens. Times are in seconds, as RFC 7519 has them. */

@@ -1,3 +1,7 @@
+/**
+ * Who may do what to whose API keys: the permission table of Palette's docs, in one place the routes
+ * consult, so a plain user's view of the tenant is the real one.
+ */
 import { forbidden } from "./http-error";
 import type { Role, StoredUser } from "./store";
 

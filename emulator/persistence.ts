@@ -1,3 +1,7 @@
+/**
+ * `--state`: the tenant survives a restart (its users, keys and key limit), with every credential
+ * stored only as a hash and the file written atomically and 0600.
+ */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { kept, known, knownPassword, type CredentialHashes, type SeedCredentials } from "./credentials";

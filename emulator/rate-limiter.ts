@@ -1,3 +1,7 @@
+/**
+ * Palette's rate limit (10 requests/s, burst 5, per source IP and path prefix, answered with 429
+ * and Retry-After), so the SDK's pacing is checked against the limit it must stay under.
+ */
 import type { RateLimitSettings } from "./options";
 
 interface Bucket {

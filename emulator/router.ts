@@ -1,3 +1,7 @@
+/**
+ * Paths to handlers, with the framework errors the real API gives for an unknown path (404) or a
+ * wrong method (405, naming the allowed ones).
+ */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Principal } from "./auth";
 import { HttpError, invalidRequest } from "./http-error";

@@ -1,3 +1,7 @@
+/**
+ * How the emulator keeps secrets: key values as SHA-256 digests compared in constant time,
+ * passwords salted and hashed; its state file gives none of them away.
+ */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** SHA-256 of a key value, hex. Key values are stored only in this form. */

@@ -1,3 +1,7 @@
+/**
+ * The tenant every emulator starts with: a tenant admin, two plain users (alice with an API key,
+ * bob with a password only), the seeded credentials that bootstrap a pipeline.
+ */
 import type { Credential, SeedCredentials } from "./credentials";
 import { newUid } from "./ids";
 import type { SeedAccount } from "./options";

@@ -1,3 +1,7 @@
+/**
+ * The HTTP server: one request's path through faults, rate limit, body limits, authentication,
+ * routing and the error envelope, and the request log tests and users read.
+ */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { rateLimitPrefix } from "../sdk/wire";

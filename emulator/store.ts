@@ -1,3 +1,7 @@
+/**
+ * The emulator's state in memory: one tenant, its users and their keys; every change goes through
+ * here, so persistence sees it.
+ */
 import { digestsEqual, hashKeyValue, type PasswordHash } from "./secrets";
 
 export type Role = "tenantAdmin" | "user";

@@ -1,3 +1,7 @@
+/**
+ * Store records as the real API shows them on the wire (annotations, zero timestamps, omitempty
+ * flags), so clients meet the quirks of the documented responses.
+ */
 import { ZERO_TIME, type ApiKeyWire, type UserSummaryWire, type UserWire } from "../sdk/wire";
 import { API_KEY_PERMISSIONS_ANNOTATION } from "./permissions";
 import type { StoredKey, StoredUser, Tenant } from "./store";

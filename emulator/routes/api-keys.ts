@@ -1,3 +1,7 @@
+/**
+ * The API-key endpoints: list, get, create, update, revoke/re-activate, delete, with the real API's
+ * validation, limits and permission rules.
+ */
 import {
   ApiKeyActiveStateWire,
   ApiKeyEntityWire,

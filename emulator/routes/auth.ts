@@ -1,3 +1,6 @@
+/**
+ * The login and token-refresh endpoints.
+ */
 import { AuthLoginWire, type UserTokenWire } from "../../sdk/wire";
 import { schemaViolation } from "../http-error";
 import type { Route } from "../router";

@@ -1,3 +1,7 @@
+/**
+ * What every route module is handed: the store, the authenticator, the clock and the settings a
+ * running emulator may change.
+ */
 import type { Authenticator } from "../auth";
 import type { Store } from "../store";
 

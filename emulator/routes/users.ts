@@ -1,3 +1,7 @@
+/**
+ * The user endpoints the SDK and the providers read (who am I, find by email, list with filters
+ * and paging), answered as the documented responses are.
+ */
 import {
   UsersSummarySpecWire,
   type FilterStringWire,
