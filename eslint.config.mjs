@@ -1,4 +1,4 @@
-// Lint rules that carry architecture: the import zones below are DESIGN.md §1 made enforceable.
+// Lint rules that carry architecture: the import zones below are ARCHITECTURE.md's folder table made enforceable.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { importX } from "eslint-plugin-import-x";

@@ -146,7 +146,7 @@ function onProcessSignals(stop: () => void): () => void {
   };
 }
 
-/** The shape of the keys Palette and the emulator mint (palette-api.md §4.1): 32 of [A-Za-z0-9]. */
+/** The shape of the keys Palette and the emulator mint (docs/reference/palette-api.md §4.1): 32 of [A-Za-z0-9]. */
 const KEY_SHAPE = /^[A-Za-z0-9]{32}$/;
 
 /** The value itself is not echoed: it is a credential, perhaps a real one pasted by mistake. */

@@ -1,5 +1,6 @@
 /**
- * A local stand-in for Spectro Cloud Palette's API-key, user and auth endpoints (DESIGN.md §4).
+ * A local stand-in for Spectro Cloud Palette's API-key, user and auth endpoints, faithful to what is
+ * known of the real API (docs/reference/palette-api.md; its place in the design: ARCHITECTURE.md).
  *
  * @example
  * const emu = await startEmulator({ port: 0 });

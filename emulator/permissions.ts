@@ -19,7 +19,7 @@ export type Action =
 type Reach = "any" | "own" | "none";
 
 /**
- * The seeds' permission table (palette-api.md §2.1, tenant API-key management): tenant admins act on
+ * The seeds' permission table (docs/reference/palette-api.md §2.1, tenant API-key management): tenant admins act on
  * every key and create keys for anyone; users only on their own keys. Nobody may reassign a key or
  * read its value; those are refused by the routes themselves (there is no operation for either).
  */

@@ -13,7 +13,7 @@ const TENANT_ADMIN_ROLE = { name: "Tenant Admin", uid: "5f5a2b1c0d9e8f7a6b5c4d3e
 const time = (d: Date): string => d.toISOString();
 
 /**
- * A key as `GET /v1/apiKeys` shows it (palette-api.md §3.1): server annotations, zero
+ * A key as `GET /v1/apiKeys` shows it (docs/reference/palette-api.md §3.1): server annotations, zero
  * `deletionTimestamp`, owner names, never `spec.key`. `isActive` is left out when false, as Go's
  * omitempty does, so clients must read a missing flag as false.
  */

@@ -1,6 +1,7 @@
 /**
- * pulumi-palette-apikeys: manage Spectro Cloud Palette API keys with Pulumi.
- * The SDK and the emulator have their own entries (`pulumi-palette-apikeys/sdk`, `/emulator`).
+ * pulumi-palette-apikeys' Pulumi entry: the `ApiKey` resource (a dynamic provider). Terraform and
+ * OpenTofu reach the same key through `palette-apikeys terraform-mirror`; the SDK and the emulator
+ * have their own entries (`pulumi-palette-apikeys/sdk`, `/emulator`).
  */
 import { requirePulumiPeer } from "./pulumi/peer";
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:contention: the jest suite twice at the same time, from two clean clones of the
 # committed HEAD, the way two CI jobs on one 2-core machine run it. Every test that depends on timing
-# must hold under that contention (issue 13). Fails if either copy fails; prints each copy's summary.
+# must hold under that contention. Fails if either copy fails; prints each copy's summary.
 #
 # Not part of `npm test`: it takes about twice as long as the suite. Uncommitted changes are not
 # tested (the copies are clones). Set CONTENTION_KEEP=1 to keep the copies and logs afterwards.

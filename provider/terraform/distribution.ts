@@ -1,4 +1,4 @@
-/** How the Terraform provider is addressed and shipped (DESIGN §5). */
+/** How the Terraform provider is addressed and shipped (ARCHITECTURE.md, "The engines' paths"). */
 
 /** `terraform.local/palette-apikeys/palette`: any host works for a provider installed from a mirror. */
 export const PROVIDER_ADDRESS = { host: "terraform.local", namespace: "palette-apikeys", type: "palette" } as const;

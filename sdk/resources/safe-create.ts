@@ -140,7 +140,7 @@ export class SafeCreate {
   /**
    * The created key, from a list taken after the POST (shared with concurrent creates): the key
    * with the answer's uid when that is the key, else the newest key of that name and owner. The
-   * answer's uid is the owner's when it is not the key's (palette-api.md §3), so the caller's own
+   * answer's uid is the owner's when it is not the key's (docs/reference/palette-api.md §3), so the caller's own
    * uid is looked up only when the answer carried none.
    */
   private async confirm(call: Call, uid: string | undefined, params: CreateApiKeyParams): Promise<ApiKey> {

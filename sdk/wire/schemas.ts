@@ -3,7 +3,7 @@
  *
  * Shared by the SDK (validating what Palette sends) and the emulator (validating what clients send
  * and shaping what it answers). Field names are copied from the Palette OpenAPI spec
- * (`../shared/reference/palette-apikeys-openapi.json`). Response schemas are tolerant (`z.looseObject`,
+ * (`docs/reference/palette-apikeys-openapi.json`). Response schemas are tolerant (`z.looseObject`,
  * optional fields) because the real server adds fields over time; request schemas are strict
  * (`z.strictObject`) so that a typo in a body is caught before it leaves the process.
  *

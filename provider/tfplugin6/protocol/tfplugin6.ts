@@ -1,6 +1,6 @@
 /**
  * The subset of Terraform's plugin protocol 6 (tfplugin6.8) that a resource provider serves,
- * written from the field table in shared/reference/terraform-plugin.md §3 (not copied from
+ * written from the field table in docs/reference/terraform-plugin.md §3 (not copied from
  * HashiCorp's `.proto`). Fields Terraform sends that are not listed here (client capabilities,
  * provider_meta) are skipped by the decoder; fields we never set (deferred, legacy flags) are left out.
  */

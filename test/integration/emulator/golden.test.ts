@@ -1,5 +1,5 @@
 /**
- * The documented real `GET /v1/apiKeys` response (palette-api.md §3.1, masks replaced by plausible
+ * The documented real `GET /v1/apiKeys` response (docs/reference/palette-api.md §3.1, masks replaced by plausible
  * uids) against the emulator's: same field structure, and both parse with the shared schema.
  */
 import { readFileSync } from "node:fs";

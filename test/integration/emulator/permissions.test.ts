@@ -1,5 +1,5 @@
 /**
- * The seeds' permission table (palette-api.md §2.1), walked action by action for a tenant admin
+ * The seeds' permission table (docs/reference/palette-api.md §2.1), walked action by action for a tenant admin
  * (Ada) and a plain user (Alice). "Other" is always another user's key: Bob's for Ada, Ada's for Alice.
  */
 import { ApiKeyListWire } from "../../../sdk/wire";

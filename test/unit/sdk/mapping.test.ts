@@ -13,7 +13,7 @@ import { apiKeyStatus } from "../../../sdk";
 import { parseISO } from "date-fns";
 import fc from "fast-check";
 
-/** The documented real `GET /v1/apiKeys` answer (palette-api.md §3.1), masked values filled in. */
+/** The documented real `GET /v1/apiKeys` answer (docs/reference/palette-api.md §3.1), masked values filled in. */
 const GOLDEN_LIST = {
   items: [
     {

@@ -1,4 +1,4 @@
-/** Redaction hides secrets, never the server's own words (issue 18: a password that is a word). */
+/** Redaction hides secrets, never the server's own words (a password that is a word of the server's message). */
 import { REDACTED, redactSecrets, SecretRegistry } from "../../../sdk/core/redact";
 
 describe("redaction of registered secrets", () => {
