@@ -23,7 +23,7 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import * as statuspb from "@pulumi/pulumi/proto/status_pb";
 import { endWithRunner } from "./child-processes";
-import { SECRET_SIG, SIG_KEY } from "./wire-values";
+import { fromStruct, secretObject, stripUndefined, type PropertyMap } from "./wire-values";
 
 // grpc-js and google-protobuf are @pulumi/pulumi's dependencies, not ours: load the very copies its
 // generated proto modules use, so channel credentials and Struct instances are the same classes.
@@ -32,16 +32,10 @@ const grpc = pulumiRequire("@grpc/grpc-js") as typeof GrpcJs;
 const { Struct } = pulumiRequire("google-protobuf/google/protobuf/struct_pb") as typeof StructPb;
 const { Empty } = pulumiRequire("google-protobuf/google/protobuf/empty_pb") as typeof EmptyPb;
 
-/** A JSON-like property bag as the provider sees it. Undefined values are stripped before sending. */
-export type PropertyMap = Record<string, unknown>;
-
 /** A configuration value that the engine would hold as a secret. */
 export interface SecretValue {
   secret: string;
 }
-
-/** Pulumi's unknown sentinel (`runtime/rpc.js unknownValue`), as a preview sends unresolved inputs. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const INIT_FAILED_TYPE = "pulumirpc.ErrorResourceInitFailed";
 
@@ -194,7 +188,7 @@ export class EngineHost {
     const req = new pb.ConfigureRequest();
     for (const [key, value] of Object.entries(config)) {
       const plain = typeof value === "string" ? value : value.secret;
-      args[key] = typeof value === "string" ? value : { [SIG_KEY]: SECRET_SIG, value: value.secret };
+      args[key] = typeof value === "string" ? value : secretObject({ value: value.secret });
       req.getVariablesMap().set(key, plain);
     }
     req.setArgs(toStruct(args));
@@ -359,13 +353,4 @@ function decodeError(err: GrpcJs.ServiceError): Error {
 
 function toStruct(map: PropertyMap): StructPb.Struct {
   return Struct.fromJavaScript(stripUndefined(map) as Record<string, StructPb.JavaScriptValue>);
-}
-
-function fromStruct(s: StructPb.Struct | undefined): PropertyMap {
-  return s ? (s.toJavaScript() as PropertyMap) : {};
-}
-
-/** Deep copy without undefined values (object keys dropped, array items become null, as JSON does). */
-export function stripUndefined(map: PropertyMap): PropertyMap {
-  return JSON.parse(JSON.stringify(map)) as PropertyMap;
 }

@@ -85,12 +85,12 @@ import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import { endChildren } from "./child-processes";
 import { dependencyOrder } from "./dependency-order";
-import { EngineHost, ProviderInitError, UNKNOWN, type PropertyMap, type SecretValue } from "./engine-host";
+import { EngineHost, ProviderInitError, type SecretValue } from "./engine-host";
 import { runInlineProgram, runProgramFile, type ProgramRun } from "./language-host";
 import { changedProperties, countSteps, formatStep, scrub, summarize, SECRET_MASK, UNKNOWN_MASK, type Step, type StepCounts } from "./plan";
 import { MonitorServer, MonitorShuttingDown, type Answer, type Deployment, type LogSeverity, type ReadRequest, type Registration } from "./resource-monitor";
 import { loadStackOutputs, loadState, saveState, type ResourceState, type StackState } from "./state-file";
-import { SECRET_SIG, SIG_KEY } from "./wire-values";
+import { secretObject, UNKNOWN, type PropertyMap } from "./wire-values";
 import type { PassphraseCrypter } from "./passphrase-crypter";
 
 export type { PropertyChange, Step, StepCounts, StepOp } from "./plan";
@@ -480,7 +480,7 @@ class OfflineRun implements Deployment {
     const stack = loadStackOutputs(ref.stateFile, ref.passphrase ?? this.passphrase);
     for (const k of stack.secretOutputs) this.addSecret(stack.outputs[k]);
     const outputs: PropertyMap = {};
-    for (const [k, v] of Object.entries(stack.outputs)) outputs[k] = stack.secretOutputs.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+    for (const [k, v] of Object.entries(stack.outputs)) outputs[k] = stack.secretOutputs.includes(k) ? secretObject({ value: v }) : v;
     return { urn, id: req.id, outputs: { name: req.id, outputs, secretOutputNames: stack.secretOutputs }, secretOutputs: [] };
   }
 

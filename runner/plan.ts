@@ -2,7 +2,7 @@
  * What the offline runner reports: one step per resource and operation, with changed properties shown
  * old -> new, every secret masked. Pure functions only, so the rendering is unit-tested.
  */
-import { UNKNOWN, type PropertyMap } from "./engine-host";
+import { UNKNOWN, type PropertyMap } from "./wire-values";
 
 /** Shown in place of any secret value. */
 export const SECRET_MASK = "[secret]";

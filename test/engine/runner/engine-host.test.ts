@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EngineHost, ProviderInitError, UNKNOWN, secretConfig, urnOf } from "../../../runner/engine-host";
+import { EngineHost, ProviderInitError, secretConfig, urnOf } from "../../../runner/engine-host";
+import { UNKNOWN } from "../../../runner/wire-values";
 import { TOY_TYPE, readToyStore, serializeToyProvider } from "./fixtures/toy-provider";
 
 const TOKEN = "toy-token-5ec4e7-do-not-print";

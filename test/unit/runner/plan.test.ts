@@ -1,4 +1,4 @@
-import { UNKNOWN } from "../../../runner/engine-host";
+import { UNKNOWN } from "../../../runner/wire-values";
 import { changedProperties, countSteps, displayValue, formatStep, scrub, summarize, type Step } from "../../../runner/plan";
 
 const step = (op: Step["op"], name = "r"): Step => ({ urn: `urn:${name}`, type: "t", name, op, changes: [] });
