@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { secretConfig, type SecretValue } from "./engine-host";
+import { secretConfig, type SecretValue } from "./provider-client";
 import { RunFailedError, runProgram, type RunOptions, type RunResult } from "./offline-engine";
 import { loadState } from "./state-file";
 import type { OperationReport, PreviewOptions, StackDriver } from "./demo-driver";

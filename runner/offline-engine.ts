@@ -12,7 +12,7 @@
  * in `__provider`, dependencies, parent, aliases), reads (`ReadResource`, for `Resource.get`) and stack
  * outputs (`RegisterResourceOutputs`). Each dynamic resource's step is generated as the engine's step
  * generator does (pkg/resource/deploy/step_generator.go), against the REAL dynamic-provider host
- * ({@link EngineHost}): `check` (olds = stored inputs), `diff` (olds = stored outputs), then `create` /
+ * ({@link ProviderClient}): `check` (olds = stored inputs), `diff` (olds = stored outputs), then `create` /
  * `update` / replace (a second `check` with empty olds, create-before-delete unless
  * `deleteBeforeReplace` or the provider asks), `read` for refresh and `.get()`, and `delete` for
  * resources gone from the program (after the program, in reverse dependency order) or replaced. The
@@ -78,14 +78,14 @@
  * - Programs: a function program runs in this process (as an Automation API inline program does); one
  *   that throws is caught before the runtime's Stack sees it. A program file runs with ts-node in
  *   transpile-only mode by default. What a program file prints is shown only when it fails; the
- *   provider's `console` output is kept on the host (`EngineHost.output`) and never printed.
+ *   provider's `console` output is kept on the host (`ProviderClient.output`) and never printed.
  */
 import { randomUUID } from "node:crypto";
 import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import { endChildren } from "./child-processes";
 import { dependencyOrder } from "./dependency-order";
-import { EngineHost, ProviderInitError, type SecretValue } from "./engine-host";
+import { ProviderClient, ProviderInitError, type SecretValue } from "./provider-client";
 import { runInlineProgram, runProgramFile, type ProgramRun } from "./language-host";
 import { changedProperties, countSteps, formatStep, scrub, summarize, SECRET_MASK, UNKNOWN_MASK, type Step, type StepCounts } from "./plan";
 import { MonitorServer, MonitorShuttingDown, type Answer, type Deployment, type LogSeverity, type ReadRequest, type Registration } from "./resource-monitor";
@@ -278,7 +278,7 @@ class OfflineRun implements Deployment {
   private readonly o: RunOptions;
   private readonly passphrase: string | undefined;
   private readonly preview: boolean;
-  private host: EngineHost | undefined;
+  private host: ProviderClient | undefined;
   private old!: StackState;
   private crypter: PassphraseCrypter | undefined;
   /** Resources of the new state, in the order their steps completed. */
@@ -340,7 +340,7 @@ class OfflineRun implements Deployment {
     const config = this.qualifiedConfig();
     for (const v of Object.values(config)) if (typeof v !== "string") this.secrets.add(v.secret);
 
-    this.host = await EngineHost.start({ cwd: o.projectDir, env: o.env ?? {}, project: o.project, stack: o.stack, ownProcessGroup: o.cancelOnSignals === true });
+    this.host = await ProviderClient.start({ cwd: o.projectDir, env: o.env ?? {}, project: o.project, stack: o.stack, ownProcessGroup: o.cancelOnSignals === true });
     let monitor: MonitorServer | undefined;
     const cancel = (): void => this.cancel();
     o.signal?.addEventListener("abort", cancel, { once: true });
@@ -1034,7 +1034,7 @@ class OfflineRun implements Deployment {
     else if (value !== null && typeof value === "object") for (const v of Object.values(value)) this.addSecret(v);
   }
 
-  private requireHost(): EngineHost {
+  private requireHost(): ProviderClient {
     if (!this.host) throw new Error("offline runner: provider host not started");
     return this.host;
   }

@@ -23,7 +23,7 @@ import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as respb from "@pulumi/pulumi/proto/resource_pb";
 import { fromStruct, secretObject, stripUndefined, unwrapSecrets, type PropertyMap } from "./wire-values";
 
-// The very grpc-js and google-protobuf copies the generated stubs use (see engine-host.ts).
+// The very grpc-js and google-protobuf copies the generated stubs use (see provider-client.ts).
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/proto/resource_pb"));
 const grpc = pulumiRequire("@grpc/grpc-js") as typeof GrpcJs;
 const { Struct } = pulumiRequire("google-protobuf/google/protobuf/struct_pb") as typeof StructPb;

@@ -15,7 +15,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { EngineHost, secretConfig, urnOf } from "../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../runner/provider-client";
+import { urnOf } from "../helpers/urn";
 import type { PropertyMap } from "../../runner/wire-values";
 import { NO_ENV_CREDENTIALS } from "../helpers/env-credentials";
 import { writeOfflineLockfile } from "./offline-lockfile";
@@ -53,7 +54,7 @@ let installed: string;
 let packedFiles: string[];
 let report: ProbeReport;
 let emu: RunningEmulator;
-let host: EngineHost | undefined;
+let host: ProviderClient | undefined;
 
 /** The files of this checkout as git sees them (tracked, or new and not ignored), without dist/ or node_modules. */
 async function copyCheckout(to: string): Promise<void> {
@@ -308,7 +309,7 @@ describe("an ApiKey lifecycle through the provider host, working directory = the
     expect(serialized).not.toContain(tmp);
 
     // NODE_DEBUG=module makes the host log every file it loads: the proof of which copy ran.
-    host = await EngineHost.start({ cwd: project, env: { ...NO_ENV_CREDENTIALS, NODE_DEBUG: "module" }, project: "pack-probe" });
+    host = await ProviderClient.start({ cwd: project, env: { ...NO_ENV_CREDENTIALS, NODE_DEBUG: "module" }, project: "pack-probe" });
     await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
     const urn = urnOf({ project: "pack-probe", stack: "dev", type: TYPE, name: "packaged" });
 
@@ -335,7 +336,7 @@ describe("an ApiKey lifecycle through the provider host, working directory = the
     expect(emu.keys().filter((k) => !k.seeded)).toEqual([]);
 
     const loaded = [...host.output.stderr.matchAll(/load "([^"]+)" for module/g)].map((m) => m[1] as string);
-    // (The host program itself is this repository's @pulumi/pulumi, as runner/engine-host.ts starts it.)
+    // (The host program itself is this repository's @pulumi/pulumi, as runner/provider-client.ts starts it.)
     const fromInstalled = loaded.filter((f) => f.startsWith(`${installed}${path.sep}`));
     expect(fromInstalled).toContain(path.join(installed, "dist/provider/impl.js"));
     expect(fromInstalled).toContain(path.join(installed, "dist/sdk/index.js"));

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ApiKey, type ReadOnlyApiKey } from "../../../provider";
-import { secretConfig } from "../../../runner/engine-host";
+import { secretConfig } from "../../../runner/provider-client";
 import { resolveOutput, runProgram } from "../../../runner/offline-engine";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";

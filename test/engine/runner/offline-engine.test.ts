@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { secretConfig } from "../../../runner/engine-host";
+import { secretConfig } from "../../../runner/provider-client";
 import { resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
 import { IncorrectPassphraseError } from "../../../runner/passphrase-crypter";
 import { dynamicResources, type StateEntry } from "../../helpers/checkpoint";

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ApiKey, type ApiKeyArgs } from "../../../provider";
-import { secretConfig } from "../../../runner/engine-host";
+import { secretConfig } from "../../../runner/provider-client";
 import { resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
 import { PaletteClient } from "../../../sdk";
 import { emulatorPerFile } from "../../helpers/emulator-per-file";
