@@ -87,14 +87,14 @@ import { endChildren } from "./child-processes";
 import { dependencyOrder } from "./dependency-order";
 import { ProviderClient, ProviderInitError, type SecretValue } from "./provider-client";
 import { runInlineProgram, runProgramFile, type ProgramRun } from "./language-host";
-import { changedProperties, countSteps, formatStep, scrub, summarize, SECRET_MASK, UNKNOWN_MASK, type Step, type StepCounts } from "./plan";
+import { changedProperties, countSteps, formatStep, scrub, summarize, SECRET_MASK, UNKNOWN_MASK, type Step, type StepCounts } from "./render-steps";
 import { MonitorServer, MonitorShuttingDown, type Answer, type Deployment, type LogSeverity, type ReadRequest, type Registration } from "./resource-monitor";
 import { loadStackOutputs, loadState, saveState, type ResourceState, type StackState } from "./state-file";
 import { secretObject, UNKNOWN, type PropertyMap } from "./wire-values";
 import type { PassphraseCrypter } from "./passphrase-crypter";
 
-export type { PropertyChange, Step, StepCounts, StepOp } from "./plan";
-export { SECRET_MASK, UNKNOWN_MASK, formatStep } from "./plan";
+export type { PropertyChange, Step, StepCounts, StepOp } from "./render-steps";
+export { SECRET_MASK, UNKNOWN_MASK, formatStep } from "./render-steps";
 
 /** Which command to emulate. */
 export type Operation = "preview" | "up" | "refresh" | "destroy";

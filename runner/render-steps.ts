@@ -1,6 +1,8 @@
 /**
- * What the offline runner reports: one step per resource and operation, with changed properties shown
- * old -> new, every secret masked. Pure functions only, so the rendering is unit-tested.
+ * Renders steps, what the offline runner reports: one step per resource and operation, with changed
+ * properties shown old -> new, every secret masked, as lines, counts and a summary. The engine
+ * decides the steps (`offline-engine.ts`); this only displays them. Pure functions only, so the
+ * rendering is unit-tested.
  */
 import { UNKNOWN, type PropertyMap } from "./wire-values";
 
