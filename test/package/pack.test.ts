@@ -134,7 +134,7 @@ describe("the tarball", () => {
       const bundled: Record<string, string> = { "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts", "dist/terraform/boot.js": "provider/terraform/boot.ts" };
       const source = bundled[f] ?? f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
       // A build output without its source is left over from a deleted module (fix: rm -rf dist && npm run build).
-      return !/^(sdk|provider|emulator|runner|cli)\//.test(source) || !fs.existsSync(path.join(checkout, source));
+      return !/^(sdk|provider|emulator|runner|demo|cli)\//.test(source) || !fs.existsSync(path.join(checkout, source));
     });
     expect(stray).toEqual([]);
     expect(packedFiles.filter((f) => /(^|\/)(test|tests|__tests__|examples|bench|\.demo)\/|\.test\.|\.spec\./.test(f))).toEqual([]);
