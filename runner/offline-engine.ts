@@ -82,7 +82,6 @@
  */
 import { randomUUID } from "node:crypto";
 import * as os from "node:os";
-import * as pulumi from "@pulumi/pulumi";
 import { endChildren } from "./child-processes";
 import { dependencyOrder } from "./dependency-order";
 import { ProviderClient, ProviderInitError, type SecretValue } from "./provider-client";
@@ -183,22 +182,6 @@ export class RunFailedError extends Error {
   constructor(readonly result: RunResult) {
     super(`${result.operation} failed: ${result.errors.join("; ")}`);
   }
-}
-
-/** A resolved Output: its value (or `undefined` when unknown), and whether it is secret / known. */
-export interface ResolvedOutput {
-  value: unknown;
-  secret: boolean;
-  known: boolean;
-}
-
-/** Resolves any value that may hold Outputs, keeping secretness and knowness (for tests and demos). */
-export async function resolveOutput(value: unknown): Promise<ResolvedOutput> {
-  const out = pulumi.output(value);
-  // `promise(withUnknowns)` is the Output internal that Pulumi's own stack-output code relies on.
-  const resolved = await (out as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(true);
-  const known = !containsUnknown(resolved);
-  return { value: known ? resolved : undefined, secret: await pulumi.isSecret(out), known };
 }
 
 /**
@@ -1061,13 +1044,6 @@ function maskUnknown(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskUnknown);
   if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskUnknown(x)]));
   return v;
-}
-
-function containsUnknown(v: unknown): boolean {
-  if (pulumi.isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v !== null && typeof v === "object") return Object.values(v).some(containsUnknown);
-  return false;
 }
 
 function withoutProvider(map: PropertyMap): PropertyMap {

@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ApiKey } from "../../../provider";
 import { secretConfig } from "../../../runner/provider-client";
-import { RunFailedError, resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
+import { RunFailedError, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
+import { resolveOutput } from "../../helpers/resolve-output";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 
