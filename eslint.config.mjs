@@ -42,6 +42,8 @@ export default tseslint.config(
             { target: "./test/engine/terraform/fixtures", from: ["./provider/core", "./provider/pulumi", "./provider/terraform", "./sdk"], message: "the toy provider uses provider/tfplugin6 only: it proves the layer knows nothing of Palette." },
             { target: "./provider/terraform", from: ["./provider/pulumi", "./provider/impl.ts", "./provider/index.ts"], message: "the two engine adapters share only provider/core." },
             { target: "./runner", from: ["./test", "./examples", "./cli"], message: "nothing imports test/, examples/ or cli/." },
+            { target: ["./sdk", "./provider", "./emulator", "./runner", "./cli", "./bench"], from: "./demo", message: "nothing imports demo/: it shows the package, it is no layer of it." },
+            { target: "./demo", from: ["./test", "./examples", "./cli", "./bench"], message: "demo/ uses the runner, the provider, the emulator and the SDK only." },
             { target: "./bench", from: ["./test", "./examples", "./cli"], message: "nothing imports test/, examples/ or cli/." },
             { target: "./examples", from: ["./test", "./cli"], message: "nothing imports test/ or cli/." },
             { target: "./cli", from: "./sdk", except: ["./index.ts"], message: "cli/ uses the SDK's public entry only." },

@@ -34,7 +34,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as impl from "../provider/impl";
 import { startEmulator } from "../emulator";
-import { EngineHost, secretConfig } from "../runner/engine-host";
+import { ProviderClient, secretConfig } from "../runner/provider-client";
 import { burstCreates } from "./harness/burst";
 import { clumpRun, type ClumpRun } from "./harness/clumping";
 import { EmulatorProcess } from "./harness/emulator-process";
@@ -97,7 +97,7 @@ async function hostRun(dir: string): Promise<FaultRun> {
   progress(`${label}: through the dynamic-provider host, 20% faulted, Palette's real rate limit`);
   const emu = await startEmulator({ faultSeed: 7, keyLimitPerUser: 1_000 });
   const eventsFile = path.join(dir, "host-run.jsonl");
-  const host = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(eventsFile) }, callTimeoutMs: 120_000 });
+  const host = await ProviderClient.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(eventsFile) }, callTimeoutMs: 120_000 });
   try {
     await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
     const report = await runLifecycle({
@@ -134,7 +134,7 @@ async function burstRun(dir: string): Promise<BurstFigures> {
   progress("burst: 100 parallel creates, then 100 parallel deletes, through one provider host at Palette's real limit");
   const emu = await startEmulator({ keyLimitPerUser: 1_000, rateLimit: PALETTE_LIMIT });
   const eventsFile = path.join(dir, "burst.jsonl");
-  const host = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(eventsFile) }, callTimeoutMs: 180_000 });
+  const host = await ProviderClient.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(eventsFile) }, callTimeoutMs: 180_000 });
   try {
     await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
     const burst = await burstCreates(host, 100);
@@ -175,7 +175,7 @@ async function overheadRun(): Promise<OverheadFigures[]> {
   // `--host-cpu-prof=DIR`: the host writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const profDir = flag("host-cpu-prof");
   const nodeArgs = profDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-interval=100", `--cpu-prof-dir=${profDir}`, "--require", path.join(__dirname, "harness", "exit-on-sigterm.js")];
-  const host = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(undefined, { rateLimit: false }) }, callTimeoutMs: 60_000, nodeArgs });
+  const host = await ProviderClient.start({ cwd: REPO, env: { ...NO_ENV, ...hostProbeEnv(undefined, { rateLimit: false }) }, callTimeoutMs: 60_000, nodeArgs });
   try {
     await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.admin.apiKey) });
     return await measureOverhead({ emu, host, rounds: 200, warmup: 20, ops });

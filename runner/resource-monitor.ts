@@ -21,10 +21,9 @@ import * as engrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engpb from "@pulumi/pulumi/proto/engine_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as respb from "@pulumi/pulumi/proto/resource_pb";
-import { stripUndefined, type PropertyMap } from "./engine-host";
-import { SECRET_SIG, SIG_KEY, unwrapSecrets } from "./wire-values";
+import { fromStruct, secretObject, stripUndefined, unwrapSecrets, type PropertyMap } from "./wire-values";
 
-// The very grpc-js and google-protobuf copies the generated stubs use (see engine-host.ts).
+// The very grpc-js and google-protobuf copies the generated stubs use (see provider-client.ts).
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/proto/resource_pb"));
 const grpc = pulumiRequire("@grpc/grpc-js") as typeof GrpcJs;
 const { Struct } = pulumiRequire("google-protobuf/google/protobuf/struct_pb") as typeof StructPb;
@@ -229,10 +228,6 @@ function unary<Req, Res>(fn: (req: Req) => Promise<Res>): GrpcJs.handleUnaryCall
 /** Outputs in wire form: each secret top-level property wrapped in the secret signature. */
 function toWire(outputs: PropertyMap, secretOutputs: readonly string[]): StructPb.Struct {
   const wire: PropertyMap = {};
-  for (const [k, v] of Object.entries(stripUndefined(outputs))) wire[k] = secretOutputs.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+  for (const [k, v] of Object.entries(stripUndefined(outputs))) wire[k] = secretOutputs.includes(k) ? secretObject({ value: v }) : v;
   return Struct.fromJavaScript(wire as Record<string, StructPb.JavaScriptValue>);
-}
-
-function fromStruct(s: StructPb.Struct | undefined): PropertyMap {
-  return s ? (s.toJavaScript() as PropertyMap) : {};
 }

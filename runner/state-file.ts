@@ -14,10 +14,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { PropertyMap } from "./engine-host";
 import { PassphraseCrypter } from "./passphrase-crypter";
-
-import { SECRET_SIG, SIG_KEY } from "./wire-values";
+import { isSecretObject, secretObject, type PropertyMap } from "./wire-values";
 
 /** One managed resource, as the engine would record it. */
 export interface ResourceState {
@@ -229,7 +227,7 @@ export function encodeState(state: StackState, passphrase: string | undefined, c
         if (passphrase === undefined) throw new Error("the stack has secrets to store: set PULUMI_CONFIG_PASSPHRASE (or pass passphrase)");
         c = PassphraseCrypter.create(passphrase);
       }
-      out[key] = { [SIG_KEY]: SECRET_SIG, ciphertext: c.encrypt(JSON.stringify(map[key])) };
+      out[key] = secretObject({ ciphertext: c.encrypt(JSON.stringify(map[key])) });
     }
     return out;
   };
@@ -321,5 +319,5 @@ function stackUrnOf(urn: string): string {
 }
 
 function isEncryptedEnvelope(v: unknown): v is { ciphertext: string } {
-  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG && typeof (v as Record<string, unknown>).ciphertext === "string";
+  return isSecretObject(v) && typeof v.ciphertext === "string";
 }

@@ -1,14 +1,51 @@
 /**
  * Property values as the Node.js runtime marshals them to the engine (`runtime/rpc.js`
- * `serializeProperty` with `secrets` supported and output values off): a secret is an object
- * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`, an unknown
- * the sentinel string {@link UNKNOWN}. The provider host speaks `acceptSecrets=false`, so it gets plain
- * values; secretness is kept per top-level property name, as the runner's state records it.
+ * `serializeProperty` with `secrets` supported and output values off), and the one place their
+ * shapes are written: a property bag is a {@link PropertyMap}, an unknown the sentinel string
+ * {@link UNKNOWN}, and a secret Pulumi's secret object, the signature
+ * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ...}` beside its
+ * `value` on the wire or its `ciphertext` in a checkpoint ({@link secretObject}). The provider host
+ * speaks `acceptSecrets=false`, so it gets plain values; secretness is kept per top-level property
+ * name, as the runner's state records it. The resource monitor, the provider client and the state
+ * file all import from here, and this module imports none of them.
  */
-import type { PropertyMap } from "./engine-host";
+import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
 
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** A JSON-like property bag as the provider sees it. Undefined values are stripped before sending. */
+export type PropertyMap = Record<string, unknown>;
+
+/** Pulumi's unknown sentinel (`runtime/rpc.js unknownValue`), as a preview sends unresolved inputs. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** `rpc.js specialSigKey` and `specialSecretSig`: the key and value that mark a secret object. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Pulumi's secret object around `payload`: `{ value }` as the runtime and the engine send a secret,
+ * `{ ciphertext }` as a checkpoint stores one (apitype's secret property).
+ */
+export function secretObject(payload: { value: unknown } | { ciphertext: string }): PropertyMap {
+  return { [SIG_KEY]: SECRET_SIG, ...payload };
+}
+
+/** Whether `v` is a secret object (either payload). */
+export function isSecretObject(v: unknown): v is PropertyMap {
+  return typeof v === "object" && v !== null && (v as PropertyMap)[SIG_KEY] === SECRET_SIG;
+}
+
+/** A protobuf `Struct` as a plain property bag (an absent Struct is an empty bag). */
+export function fromStruct(s: StructPb.Struct | undefined): PropertyMap {
+  return s ? (s.toJavaScript() as PropertyMap) : {};
+}
+
+/**
+ * Deep copy without undefined values (object keys dropped, array items become null, as JSON does):
+ * a `Struct` cannot hold `undefined`.
+ */
+export function stripUndefined(map: PropertyMap): PropertyMap {
+  return JSON.parse(JSON.stringify(map)) as PropertyMap;
+}
 
 /** Plain values plus the names of the top-level properties that held a secret anywhere inside. */
 export function unwrapSecrets(props: PropertyMap): { values: PropertyMap; secretKeys: string[] } {
@@ -28,12 +65,11 @@ function unwrap(v: unknown): { value: unknown; secret: boolean } {
     const items = v.map(unwrap);
     return { value: items.map((i) => (i.value === undefined ? null : i.value)), secret: items.some((i) => i.secret) };
   }
+  if (isSecretObject(v)) return { value: unwrap(v.value).value, secret: true };
   if (v !== null && typeof v === "object") {
-    const rec = v as Record<string, unknown>;
-    if (rec[SIG_KEY] === SECRET_SIG) return { value: unwrap(rec.value).value, secret: true };
     let secret = false;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(rec)) {
+    for (const [k, x] of Object.entries(v)) {
       const u = unwrap(x);
       secret ||= u.secret;
       if (u.value !== undefined) out[k] = u.value;

@@ -1,5 +1,5 @@
 /** A burst of parallel creates (then deletes) through one provider host process, as `pulumi up` of many new keys would do. */
-import type { EngineHost } from "../../runner/engine-host";
+import type { ProviderClient } from "../../runner/provider-client";
 import { programInputs, providerText, type Props } from "./program";
 
 const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
@@ -14,7 +14,7 @@ export interface Burst {
 }
 
 /** Checks and creates `count` keys at once through `host`. */
-export async function burstCreates(host: EngineHost, count: number): Promise<Burst> {
+export async function burstCreates(host: ProviderClient, count: number): Promise<Burst> {
   const provider = await providerText();
   const names = Array.from({ length: count }, (_, i) => `burst-${i}`);
   const checked = await Promise.all(names.map((n) => host.check(urn(n), {}, programInputs(n, { description: "burst" }, provider))));

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
-import { EngineHost, secretConfig } from "../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../runner/provider-client";
 import { EmulatorProcess } from "./emulator-process";
 import { hostProbeEnv } from "./sdk-probe";
 import { providerText, type Props } from "./program";
@@ -90,7 +90,7 @@ export function slope(ys: readonly number[]): number {
 }
 
 /** The host's heap after a forced GC, read through the probe preload (SIGUSR2 appends it to `file`). */
-async function hostHeap(host: EngineHost, file: string): Promise<number> {
+async function hostHeap(host: ProviderClient, file: string): Promise<number> {
   const lines = (): string[] => fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
   const seen = lines().length;
   if (host.pid === undefined) throw new Error("memory bench: the provider host has no pid");
@@ -109,7 +109,7 @@ export async function providerLeakCheck(repo: string, dir: string, keys = 500, r
   const heapFile = `${dir}/provider-heap.txt`;
   fs.writeFileSync(heapFile, "");
   const env = { ...hostProbeEnv(undefined, { rateLimit: false }), PALETTE_PROBE_HEAP: heapFile };
-  const host = await EngineHost.start({ cwd: repo, env: { SPECTROCLOUD_HOST: undefined, SPECTROCLOUD_APIKEY: undefined, ...env } });
+  const host = await ProviderClient.start({ cwd: repo, env: { SPECTROCLOUD_HOST: undefined, SPECTROCLOUD_APIKEY: undefined, ...env } });
   const pool = new Pool(emu.url, { connections: 20 });
   try {
     await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.admin.apiKey) });

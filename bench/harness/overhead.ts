@@ -14,7 +14,7 @@
  * is also kept apart, so the ratio against the body read as text alone is printed beside the goal's.
  */
 import { Pool } from "undici";
-import type { EngineHost } from "../../runner/engine-host";
+import type { ProviderClient } from "../../runner/provider-client";
 import type { EmulatorProcess, LoggedRequest } from "./emulator-process";
 import { programInputs, providerText, type Props } from "./program";
 
@@ -49,7 +49,7 @@ export interface OverheadFigures {
 
 export interface OverheadOptions {
   emu: EmulatorProcess;
-  host: EngineHost;
+  host: ProviderClient;
   /** Measured rounds per operation. */
   rounds: number;
   /** Rounds run first and not counted (JIT, connection set-up, the provider's one-off questions). */
@@ -192,7 +192,7 @@ async function observed<T>(emu: EmulatorProcess, f: () => Promise<T>): Promise<{
  * before a create or an update, and before a read's key is diffed). Its one-off questions
  * (credentials) are answered in the warm-up; a request after that fails the bench.
  */
-async function noRequest(emu: EmulatorProcess, host: EngineHost, name: string, olds: Props, news: Props): Promise<{ inputs: Props; ms: number }> {
+async function noRequest(emu: EmulatorProcess, host: ProviderClient, name: string, olds: Props, news: Props): Promise<{ inputs: Props; ms: number }> {
   const { value, ms, sent } = await observed(emu, () => host.check(name, olds, news));
   if (sent.length > 0) throw new Error(`overhead bench: check sent ${sent.map((r) => `${r.method} ${r.path}`).join(", ")}`);
   if (value.failures.length > 0) throw new Error(`overhead bench: check failed: ${JSON.stringify(value.failures)}`);

@@ -1,11 +1,11 @@
 /**
  * One face for the two ways the reliability harness reaches the provider: its implementation called
  * in-process (as the dynamic-provider host would call it, values passed through a JSON round trip as
- * a gRPC Struct would pass them) and the REAL dynamic-provider host process (runner/engine-host.ts).
+ * a gRPC Struct would pass them) and the REAL dynamic-provider host process (runner/provider-client.ts).
  */
 import type { dynamic } from "@pulumi/pulumi";
 import type * as Impl from "../../provider/impl";
-import { ProviderInitError, type EngineHost } from "../../runner/engine-host";
+import { ProviderInitError, type ProviderClient } from "../../runner/provider-client";
 import type { Props } from "./program";
 
 /** A create/update that failed after the key came to exist: the engine records `id` and `properties`. */
@@ -96,7 +96,7 @@ export function inProcessPort(impl: typeof Impl): ProviderPort {
 }
 
 /** A running dynamic-provider host (already configured). */
-export function hostPort(host: EngineHost): ProviderPort {
+export function hostPort(host: ProviderClient): ProviderPort {
   const partial = (e: unknown): unknown => (e instanceof ProviderInitError ? new PartialFailure(e.message, e.id, e.properties, e) : e);
   return {
     kind: "host",

@@ -6,7 +6,7 @@
  * re-activation and delete. Each against its floor (issue 10).
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { EngineHost, secretConfig } from "../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../runner/provider-client";
 import { PaletteClient } from "../../sdk";
 import { forEachLimited } from "./engine";
 import type { GoalRow } from "./goals";
@@ -81,8 +81,8 @@ interface Key {
   outputs: Props;
 }
 
-async function hostFor(emu: RunningEmulator, repo: string, env: Record<string, string | undefined>): Promise<EngineHost> {
-  const host = await EngineHost.start({ cwd: repo, env, callTimeoutMs: 180_000 });
+async function hostFor(emu: RunningEmulator, repo: string, env: Record<string, string | undefined>): Promise<ProviderClient> {
+  const host = await ProviderClient.start({ cwd: repo, env, callTimeoutMs: 180_000 });
   await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
   return host;
 }

@@ -59,7 +59,7 @@ export function probeSdkClients(overrides: ProbeOverrides = {}): SdkProbe {
 export const PRELOAD = path.join(__dirname, "sdk-probe-preload.js");
 
 /**
- * Environment for EngineHost.start that forces `overrides` on the provider's client and, when
+ * Environment for ProviderClient.start that forces `overrides` on the provider's client and, when
  * `eventsFile` is given, makes the host append the provider's SDK events to it.
  */
 export function hostProbeEnv(eventsFile: string | undefined, overrides: ProbeOverrides = {}): Record<string, string> {

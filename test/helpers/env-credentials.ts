@@ -1,6 +1,6 @@
 /** The SPECTROCLOUD_* variables a provider reads, which would override the configuration under test. */
 
-/** Spread into a child's environment (EngineHost, an example script): each variable unset. */
+/** Spread into a child's environment (ProviderClient, an example script): each variable unset. */
 export const NO_ENV_CREDENTIALS: Record<string, undefined> = {
   SPECTROCLOUD_HOST: undefined,
   SPECTROCLOUD_APIKEY: undefined,

@@ -15,7 +15,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { EngineHost, secretConfig, urnOf, type PropertyMap } from "../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../runner/provider-client";
+import { urnOf } from "../helpers/urn";
+import type { PropertyMap } from "../../runner/wire-values";
 import { NO_ENV_CREDENTIALS } from "../helpers/env-credentials";
 import { writeOfflineLockfile } from "./offline-lockfile";
 import { INTERNAL_PATHS, PUBLIC_ENTRIES, probeSource, type ProbeReport } from "./probe-program";
@@ -52,7 +54,7 @@ let installed: string;
 let packedFiles: string[];
 let report: ProbeReport;
 let emu: RunningEmulator;
-let host: EngineHost | undefined;
+let host: ProviderClient | undefined;
 
 /** The files of this checkout as git sees them (tracked, or new and not ignored), without dist/ or node_modules. */
 async function copyCheckout(to: string): Promise<void> {
@@ -132,7 +134,7 @@ describe("the tarball", () => {
       const bundled: Record<string, string> = { "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts", "dist/terraform/boot.js": "provider/terraform/boot-main.ts" };
       const source = bundled[f] ?? f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
       // A build output without its source is left over from a deleted module (fix: rm -rf dist && npm run build).
-      return !/^(sdk|provider|emulator|runner|cli)\//.test(source) || !fs.existsSync(path.join(checkout, source));
+      return !/^(sdk|provider|emulator|runner|demo|cli)\//.test(source) || !fs.existsSync(path.join(checkout, source));
     });
     expect(stray).toEqual([]);
     expect(packedFiles.filter((f) => /(^|\/)(test|tests|__tests__|examples|bench|\.demo)\/|\.test\.|\.spec\./.test(f))).toEqual([]);
@@ -307,7 +309,7 @@ describe("an ApiKey lifecycle through the provider host, working directory = the
     expect(serialized).not.toContain(tmp);
 
     // NODE_DEBUG=module makes the host log every file it loads: the proof of which copy ran.
-    host = await EngineHost.start({ cwd: project, env: { ...NO_ENV_CREDENTIALS, NODE_DEBUG: "module" }, project: "pack-probe" });
+    host = await ProviderClient.start({ cwd: project, env: { ...NO_ENV_CREDENTIALS, NODE_DEBUG: "module" }, project: "pack-probe" });
     await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(emu.accounts.admin.apiKey) });
     const urn = urnOf({ project: "pack-probe", stack: "dev", type: TYPE, name: "packaged" });
 
@@ -334,7 +336,7 @@ describe("an ApiKey lifecycle through the provider host, working directory = the
     expect(emu.keys().filter((k) => !k.seeded)).toEqual([]);
 
     const loaded = [...host.output.stderr.matchAll(/load "([^"]+)" for module/g)].map((m) => m[1] as string);
-    // (The host program itself is this repository's @pulumi/pulumi, as runner/engine-host.ts starts it.)
+    // (The host program itself is this repository's @pulumi/pulumi, as runner/provider-client.ts starts it.)
     const fromInstalled = loaded.filter((f) => f.startsWith(`${installed}${path.sep}`));
     expect(fromInstalled).toContain(path.join(installed, "dist/provider/impl.js"));
     expect(fromInstalled).toContain(path.join(installed, "dist/sdk/index.js"));

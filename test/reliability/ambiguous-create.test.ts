@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as impl from "../../provider/impl";
 import { startEmulator, type FaultRule, type RunningEmulator } from "../../emulator";
-import { EngineHost, secretConfig } from "../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../runner/provider-client";
 import { errorTexts, MiniEngine } from "../../bench/harness/engine";
 import { checkInvariants, violations } from "../../bench/harness/invariants";
 import { configureInProcess, hostPort, inProcessPort, type ProviderPort } from "../../bench/harness/ports";
@@ -19,7 +19,7 @@ const LOST = { kind: "lostResponse" } as const;
 const POST_KEYS = { method: "POST", path: "/v1/apiKeys" } as const;
 
 let emu: RunningEmulator;
-let host: EngineHost;
+let host: ProviderClient;
 let restoreEnv: () => void;
 const seen: string[] = [];
 const values: string[] = [];
@@ -29,7 +29,7 @@ beforeAll(async () => {
   restoreEnv = withoutEnvCredentials();
   emu = await startEmulator({ adminKey: ADMIN_KEY, userKey: ALICE_KEY, password: PASSWORD, rateLimit: false });
   await configureInProcess(impl, { "palette:host": emu.url, "palette:apiKey": ADMIN_KEY });
-  host = await EngineHost.start({ cwd: REPO, env: NO_ENV_CREDENTIALS });
+  host = await ProviderClient.start({ cwd: REPO, env: NO_ENV_CREDENTIALS });
   await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(ADMIN_KEY) });
 });
 

@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as impl from "../../provider/impl";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { EngineHost, secretConfig } from "../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../runner/provider-client";
 import { errorTexts, MiniEngine } from "../../bench/harness/engine";
 import { FAULT_LABELS } from "../../bench/harness/faults";
 import { checkInvariants, violations } from "../../bench/harness/invariants";
@@ -165,7 +165,7 @@ describe("10 keys through the real dynamic-provider host, 20% of requests faulte
   it("converges, and nothing the host printed or logged holds a secret", async () => {
     const eventsFile = path.join(dir, "host-events.jsonl");
     const probeEnv = hostProbeEnv(eventsFile, { rateLimit: { perSecond: 80, burst: 40 } });
-    const host = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS, ...probeEnv }, callTimeoutMs: 90_000 });
+    const host = await ProviderClient.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS, ...probeEnv }, callTimeoutMs: 90_000 });
     try {
       await host.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(ADMIN_KEY) });
       const report = await runLifecycle({

@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { ApiKey } from "../../provider";
-import { EngineHost, secretConfig } from "../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../runner/provider-client";
 import { RunFailedError, runProgram } from "../../runner/offline-engine";
 import { PaletteClient } from "../../sdk";
 import { burstCreates } from "../../bench/harness/burst";
@@ -86,7 +86,7 @@ it("a burst of 100 parallel creates through one provider host all succeed (time-
   emu.setKeyLimitPerUser(1_000);
   emu.setRateLimit({ perSecond: 100, burst: 50 });
   const eventsFile = path.join(dir, "burst-events.jsonl");
-  const host = await EngineHost.start({
+  const host = await ProviderClient.start({
     cwd: REPO,
     env: { ...NO_ENV_CREDENTIALS, ...hostProbeEnv(eventsFile, { rateLimit: { perSecond: 80, burst: 40 } }) },
     callTimeoutMs: 60_000,

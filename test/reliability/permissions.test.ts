@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator, type SeedAccount } from "../../emulator";
-import { EngineHost, ProviderInitError, secretConfig } from "../../runner/engine-host";
+import { ProviderClient, ProviderInitError, secretConfig } from "../../runner/provider-client";
 import { MiniEngine } from "../../bench/harness/engine";
 import { authenticate } from "../../bench/harness/invariants";
 import { hostPort } from "../../bench/harness/ports";
@@ -18,22 +18,22 @@ const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
 const urn = (name: string): string => `urn:pulumi:dev::palette-reliability::${TYPE}::${name}`;
 
 let emu: RunningEmulator;
-let admin: EngineHost;
-let alice: EngineHost;
+let admin: ProviderClient;
+let alice: ProviderClient;
 let bob: SeedAccount;
-const hosts: EngineHost[] = [];
+const hosts: ProviderClient[] = [];
 const messages: string[] = [];
 const values: string[] = [];
 
-async function startHost(config: Record<string, string | { secret: string }>): Promise<EngineHost> {
-  const h = await EngineHost.start({ cwd: REPO, env: NO_ENV_CREDENTIALS, callTimeoutMs: 60_000 });
+async function startHost(config: Record<string, string | { secret: string }>): Promise<ProviderClient> {
+  const h = await ProviderClient.start({ cwd: REPO, env: NO_ENV_CREDENTIALS, callTimeoutMs: 60_000 });
   hosts.push(h);
   await h.configure({ "palette:host": emu.url, ...config });
   return h;
 }
 
 /** check + create of a new key; returns id and outputs. */
-async function create(host: EngineHost, name: string, args: KeyArgs): Promise<{ id: string; outputs: Props; inputs: Props }> {
+async function create(host: ProviderClient, name: string, args: KeyArgs): Promise<{ id: string; outputs: Props; inputs: Props }> {
   const checked = await host.check(urn(name), {}, programInputs(name, args, await providerText()));
   expect(checked.failures).toEqual([]);
   const created = await host.create(urn(name), checked.inputs);

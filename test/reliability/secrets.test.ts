@@ -12,8 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { ApiKey } from "../../provider";
-import { EngineHost, secretConfig } from "../../runner/engine-host";
-import { resolveOutput, runProgram, type RunOptions, type RunResult } from "../../runner/offline-engine";
+import { ProviderClient, secretConfig } from "../../runner/provider-client";
+import { runProgram, type RunOptions, type RunResult } from "../../runner/offline-engine";
+import { resolveOutput } from "../helpers/resolve-output";
 import { errorTexts } from "../../bench/harness/engine";
 import { runLifecycle } from "../../bench/harness/lifecycle";
 import { hostPort } from "../../bench/harness/ports";
@@ -62,7 +63,7 @@ it("the __provider text a program sends holds no credential from the program's e
 
 it("engine protocol with username/password (JWTs) under 20% faults: nothing visible holds a secret", async () => {
   const eventsFile = path.join(dir, "events.jsonl");
-  const host = await EngineHost.start({
+  const host = await ProviderClient.start({
     cwd: REPO,
     env: { ...NO_ENV_CREDENTIALS, ...hostProbeEnv(eventsFile, { rateLimit: { perSecond: 80, burst: 40 } }) },
     callTimeoutMs: 60_000,

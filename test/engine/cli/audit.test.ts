@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ApiKey } from "../../../provider";
-import { secretConfig } from "../../../runner/engine-host";
+import { secretConfig } from "../../../runner/provider-client";
 import { runProgram } from "../../../runner/offline-engine";
 import { exportStack } from "../../../runner/stack-export";
 import { PaletteClient } from "../../../sdk";

@@ -1,5 +1,5 @@
 /**
- * `npm run demo` as a user runs it: `node dist/runner/demo.js` as a child process (after the build
+ * `npm run demo` as a user runs it: `node dist/demo/demo.js` as a child process (after the build
  * `npm test` does), with fixed sentinel emulator credentials so the output and every file under
  * .demo/ can be searched for them. The created key values are unknown to the test: the demo writes
  * their sha256 hashes to DEMO_SECRET_CHECK_FILE, and every 32-character [A-Za-z0-9] window of the
@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const REPO = path.resolve(__dirname, "../../..");
-const DEMO = path.join(REPO, "dist/runner/demo.js");
+const DEMO = path.join(REPO, "dist/demo/demo.js");
 const DEMO_DIR = path.join(REPO, ".demo");
 const ADMIN_KEY = "DemoAdminSentinelQ1w2E3r4T5y6U7i";
 const USER_KEY = "DemoAliceSentinelZ9x8C7v6B5n4M3l";
@@ -79,7 +79,7 @@ describe("npm run demo (offline runner, against the embedded emulator)", () => {
   let tmp: string;
 
   beforeAll(() => {
-    if (!fs.existsSync(DEMO)) throw new Error("dist/runner/demo.js is missing: run `npm run build` before the engine tests");
+    if (!fs.existsSync(DEMO)) throw new Error("dist/demo/demo.js is missing: run `npm run build` before the engine tests");
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "demo-test-"));
   });
   afterAll(() => {

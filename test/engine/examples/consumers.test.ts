@@ -13,7 +13,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RunningEmulator } from "../../../emulator";
-import { resolveOutput, runProgram } from "../../../runner/offline-engine";
+import { runProgram } from "../../../runner/offline-engine";
+import { resolveOutput } from "../../helpers/resolve-output";
 import { PaletteClient } from "../../../sdk";
 import { exampleOnEmulator, loadProgram, REPO } from "./support";
 

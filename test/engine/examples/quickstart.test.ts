@@ -4,7 +4,7 @@
  * the right owners (each authenticates against the emulator as its owner).
  */
 import type { RunningEmulator } from "../../../emulator";
-import { resolveOutput } from "../../../runner/offline-engine";
+import { resolveOutput } from "../../helpers/resolve-output";
 import { PaletteClient } from "../../../sdk";
 import { exampleOnEmulator } from "./support";
 

@@ -9,7 +9,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RunningEmulator } from "../../../emulator";
-import { RunFailedError, resolveOutput, type RunResult } from "../../../runner/offline-engine";
+import { RunFailedError, type RunResult } from "../../../runner/offline-engine";
+import { resolveOutput } from "../../helpers/resolve-output";
 import { loadState } from "../../../runner/state-file";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";

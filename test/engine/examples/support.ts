@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
-import { secretConfig } from "../../../runner/engine-host";
+import { secretConfig } from "../../../runner/provider-client";
 import { runProgram, type RunOptions, type RunResult } from "../../../runner/offline-engine";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 

@@ -4,7 +4,7 @@
  */
 import type { RunningEmulator, SeedAccount } from "../../../emulator";
 import { PaletteClient } from "../../../sdk";
-import { resolveOutput } from "../../../runner/offline-engine";
+import { resolveOutput } from "../../helpers/resolve-output";
 import { exampleOnEmulator } from "./support";
 
 let emu: RunningEmulator;

@@ -1,5 +1,5 @@
 /**
- * The ApiKey provider through the REAL @pulumi/pulumi dynamic-provider host (runner/engine-host.ts),
+ * The ApiKey provider through the REAL @pulumi/pulumi dynamic-provider host (runner/provider-client.ts),
  * against the emulator, making the calls the engine makes for each Pulumi command. The serialized
  * provider is the `__provider` text ApiKey itself produced (captured under mocks); the host loads
  * dist/provider/impl.js through the loader's fallback (cwd = this repository), so `npm run build`
@@ -9,7 +9,9 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
-import { EngineHost, ProviderInitError, UNKNOWN, secretConfig, urnOf, type PropertyMap } from "../../../runner/engine-host";
+import { ProviderClient, ProviderInitError, secretConfig } from "../../../runner/provider-client";
+import { urnOf } from "../../helpers/urn";
+import { UNKNOWN, type PropertyMap } from "../../../runner/wire-values";
 import { PaletteClient } from "../../../sdk";
 import { closedPort } from "../../helpers/closed-port";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
@@ -31,14 +33,14 @@ interface State {
 }
 
 let emu: RunningEmulator;
-let host: EngineHost;
+let host: ProviderClient;
 let sdk: PaletteClient;
-const hosts: EngineHost[] = [];
+const hosts: ProviderClient[] = [];
 const errors: string[] = [];
 const keyValues: string[] = [];
 
-async function startHost(config: Parameters<EngineHost["configure"]>[0], env: Record<string, string> = {}): Promise<EngineHost> {
-  const h = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS, ...env } });
+async function startHost(config: Parameters<ProviderClient["configure"]>[0], env: Record<string, string> = {}): Promise<ProviderClient> {
+  const h = await ProviderClient.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS, ...env } });
   hosts.push(h);
   await h.configure(config);
   return h;

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { REJECTED_BEFORE } from "../../../provider/core/rejected-credentials";
-import { EngineHost, secretConfig, urnOf } from "../../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../../runner/provider-client";
+import { urnOf } from "../../helpers/urn";
 import { closedPort } from "../../helpers/closed-port";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { programInputs } from "./program";
@@ -17,10 +18,10 @@ const REPO = path.resolve(__dirname, "../../..");
 const urn = (name: string): string => urnOf({ project: "palette-demo", stack: "dev", type: "pulumi-nodejs:dynamic/palette:ApiKey", name });
 
 let emu: RunningEmulator;
-const hosts: EngineHost[] = [];
+const hosts: ProviderClient[] = [];
 
-async function hostWith(config: Parameters<EngineHost["configure"]>[0]): Promise<EngineHost> {
-  const h = await EngineHost.start({ cwd: REPO, env: NO_ENV_CREDENTIALS });
+async function hostWith(config: Parameters<ProviderClient["configure"]>[0]): Promise<ProviderClient> {
+  const h = await ProviderClient.start({ cwd: REPO, env: NO_ENV_CREDENTIALS });
   hosts.push(h);
   await h.configure(config);
   return h;

@@ -1,6 +1,6 @@
 /**
  * How many requests each provider operation makes, counted in the emulator's request log, through
- * the REAL dynamic-provider host (runner/engine-host.ts): a refresh shares one list taken after its
+ * the REAL dynamic-provider host (runner/provider-client.ts): a refresh shares one list taken after its
  * reads were asked, a create is a POST and a share of a list, an edit a GET and a PUT, a revoke, a
  * re-activation and a delete one request each. `npm run build` must have run.
  */
@@ -8,7 +8,9 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { REJECTED_BEFORE } from "../../../provider/core/rejected-credentials";
 import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
-import { EngineHost, secretConfig, urnOf, type PropertyMap } from "../../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../../runner/provider-client";
+import { urnOf } from "../../helpers/urn";
+import type { PropertyMap } from "../../../runner/wire-values";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { programInputs } from "./program";
@@ -26,12 +28,12 @@ interface State {
 }
 
 let emu: RunningEmulator;
-let host: EngineHost;
+let host: ProviderClient;
 let sdk: PaletteClient;
-const hosts: EngineHost[] = [];
+const hosts: ProviderClient[] = [];
 
-async function startHost(apiKey: string): Promise<EngineHost> {
-  const h = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS } });
+async function startHost(apiKey: string): Promise<ProviderClient> {
+  const h = await ProviderClient.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS } });
   hosts.push(h);
   await h.configure({ "palette:host": emu.url, "palette:apiKey": secretConfig(apiKey) });
   return h;
@@ -48,7 +50,7 @@ async function requestsOf<T>(run: () => Promise<T>): Promise<{ result: T; reques
   return { result, requests };
 }
 
-async function upNew(name: string, args: Parameters<typeof programInputs>[1] = {}, on: EngineHost = host): Promise<State> {
+async function upNew(name: string, args: Parameters<typeof programInputs>[1] = {}, on: ProviderClient = host): Promise<State> {
   const checked = await on.check(urn(name), {}, await programInputs(name, args));
   expect(checked.failures).toEqual([]);
   const created = await on.create(urn(name), checked.inputs);
@@ -62,7 +64,7 @@ async function upInPlace(name: string, state: State, args: Parameters<typeof pro
   return { state: { id: state.id, inputs: checked.inputs, outputs: result.properties }, requests };
 }
 
-const read = (s: State, on: EngineHost = host) => on.read(s.id, urn(String(s.inputs.__logicalName)), s.outputs, s.inputs);
+const read = (s: State, on: ProviderClient = host) => on.read(s.id, urn(String(s.inputs.__logicalName)), s.outputs, s.inputs);
 
 beforeAll(async () => {
   // No emulated rate limit: the counts are the point here (the SDK in the host still paces itself).

@@ -10,7 +10,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
-import { EngineHost, secretConfig, urnOf, type PropertyMap } from "../../../runner/engine-host";
+import { ProviderClient, secretConfig } from "../../../runner/provider-client";
+import { urnOf } from "../../helpers/urn";
+import type { PropertyMap } from "../../../runner/wire-values";
 import { startClones } from "../../helpers/emulator-clones";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { programInputs } from "./program";
@@ -21,10 +23,10 @@ const urn = (name: string): string => urnOf({ project: "palette-demo", stack: "d
 
 let a: RunningEmulator;
 let b: RunningEmulator;
-const hosts: EngineHost[] = [];
+const hosts: ProviderClient[] = [];
 
-async function hostWith(config: Parameters<EngineHost["configure"]>[0], env: Record<string, string | undefined>): Promise<EngineHost> {
-  const h = await EngineHost.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS, ...env } });
+async function hostWith(config: Parameters<ProviderClient["configure"]>[0], env: Record<string, string | undefined>): Promise<ProviderClient> {
+  const h = await ProviderClient.start({ cwd: REPO, env: { ...NO_ENV_CREDENTIALS, ...env } });
   hosts.push(h);
   await h.configure(config);
   return h;

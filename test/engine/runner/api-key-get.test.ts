@@ -8,8 +8,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ApiKey, type ReadOnlyApiKey } from "../../../provider";
-import { secretConfig } from "../../../runner/engine-host";
-import { resolveOutput, runProgram } from "../../../runner/offline-engine";
+import { secretConfig } from "../../../runner/provider-client";
+import { runProgram } from "../../../runner/offline-engine";
+import { resolveOutput } from "../../helpers/resolve-output";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 

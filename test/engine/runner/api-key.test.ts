@@ -9,8 +9,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ApiKey } from "../../../provider";
-import { secretConfig } from "../../../runner/engine-host";
-import { RunFailedError, resolveOutput, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
+import { secretConfig } from "../../../runner/provider-client";
+import { RunFailedError, runProgram, type RunOptions, type RunResult, type Step } from "../../../runner/offline-engine";
+import { resolveOutput } from "../../helpers/resolve-output";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 

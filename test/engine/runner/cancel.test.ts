@@ -10,7 +10,8 @@
  * - A second signal stops at once (exit 130): the checkpoint as it stood is saved, the provider host
  *   and the program are killed, and the keys left out of the state are named.
  *
- * Runs dist/ (the runner in a process of its own): it refuses a build older than the sources.
+ * Runs dist/ (the runner, and demo/offline-driver.ts, in a process of its own): it refuses a build
+ * older than the sources.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -36,7 +37,7 @@ let emu: RunningEmulator;
 let dir: string;
 
 beforeAll(async () => {
-  requireFreshBuild(["runner", "provider", "sdk"]);
+  requireFreshBuild(["runner", "demo", "provider", "sdk"]);
   emu = await startEmulator({ port: 0, rateLimit: false });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-cancel-"));
 });

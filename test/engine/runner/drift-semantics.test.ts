@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ApiKey } from "../../../provider";
-import { secretConfig } from "../../../runner/engine-host";
+import { secretConfig } from "../../../runner/provider-client";
 import { runProgram, type RunOptions, type RunResult } from "../../../runner/offline-engine";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";

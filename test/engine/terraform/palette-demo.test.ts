@@ -14,8 +14,8 @@ const { suite } = terraformSuite(__filename);
 
 suite("npm run demo:terraform", () => {
   test("six steps pass, each checked; no key value in the output", async () => {
-    const demo = path.join(REPO, "dist/runner/terraform-demo.js");
-    if (!fs.existsSync(demo)) throw new Error("dist/runner/terraform-demo.js is missing: run `npm run build` first");
+    const demo = path.join(REPO, "dist/demo/terraform-demo.js");
+    if (!fs.existsSync(demo)) throw new Error("dist/demo/terraform-demo.js is missing: run `npm run build` first");
     const { code, out } = await new Promise<{ code: number; out: string }>((resolve) =>
       execFile(process.execPath, [demo], { cwd: REPO, env: { ...process.env, SPECTROCLOUD_APIKEY: "" }, maxBuffer: 8 << 20 }, (err, stdout, stderr) =>
         resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : -1, out: stdout + stderr }),

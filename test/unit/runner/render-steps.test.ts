@@ -1,5 +1,5 @@
-import { UNKNOWN } from "../../../runner/engine-host";
-import { changedProperties, countSteps, displayValue, formatStep, scrub, summarize, type Step } from "../../../runner/plan";
+import { UNKNOWN } from "../../../runner/wire-values";
+import { changedProperties, countSteps, displayValue, formatStep, scrub, summarize, type Step } from "../../../runner/render-steps";
 
 const step = (op: Step["op"], name = "r"): Step => ({ urn: `urn:${name}`, type: "t", name, op, changes: [] });
 

@@ -1,24 +1,26 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EngineHost, ProviderInitError, UNKNOWN, secretConfig, urnOf } from "../../../runner/engine-host";
+import { ProviderClient, ProviderInitError, secretConfig } from "../../../runner/provider-client";
+import { urnOf } from "../../helpers/urn";
+import { UNKNOWN } from "../../../runner/wire-values";
 import { TOY_TYPE, readToyStore, serializeToyProvider } from "./fixtures/toy-provider";
 
 const TOKEN = "toy-token-5ec4e7-do-not-print";
 const sha256 = (s: string): string => require("node:crypto").createHash("sha256").update(s).digest("hex");
 
-describe("EngineHost against the real dynamic-provider host", () => {
+describe("ProviderClient against the real dynamic-provider host", () => {
   let dir: string;
   let store: string;
-  let host: EngineHost;
+  let host: ProviderClient;
   let provider: string;
   const urn = urnOf({ project: "palette-demo", stack: "dev", type: TOY_TYPE, name: "one" });
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-host-"));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-client-"));
     store = path.join(dir, "toy.json");
     provider = await serializeToyProvider();
-    host = await EngineHost.start({ env: { TOY_STORE: store } });
+    host = await ProviderClient.start({ env: { TOY_STORE: store } });
     await host.configure({ "toy:token": secretConfig(TOKEN), "palette-demo:greeting": "hello" });
   });
 
@@ -116,20 +118,20 @@ describe("EngineHost against the real dynamic-provider host", () => {
   });
 
   it("close() kills the host and rejects later calls", async () => {
-    const other = await EngineHost.start({ env: { TOY_STORE: store } });
+    const other = await ProviderClient.start({ env: { TOY_STORE: store } });
     await other.close();
     await other.close();
     await expect(other.check(urn, {}, { size: 1, __provider: provider })).rejects.toThrow(/after close/);
   });
 });
 
-describe("EngineHost nodeArgs", () => {
+describe("ProviderClient nodeArgs", () => {
   it("passes Node options to the host process before its script (the bench's --host-cpu-prof relies on it)", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-host-args-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-client-args-"));
     const preload = path.join(dir, "preload.js");
     const marker = path.join(dir, "argv.json");
     fs.writeFileSync(preload, `require("node:fs").writeFileSync(${JSON.stringify(marker)}, JSON.stringify(process.argv.slice(1)));\n`);
-    const host = await EngineHost.start({ nodeArgs: ["--require", preload] });
+    const host = await ProviderClient.start({ nodeArgs: ["--require", preload] });
     try {
       const argv = JSON.parse(fs.readFileSync(marker, "utf8")) as string[];
       expect(argv[0]).toBe(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"));

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { PaletteClient } from "../sdk";
-import { scrub } from "./plan";
+import { scrub } from "../runner/render-steps";
 import { findRepository } from "./repository";
 
 const secrets = new Set<string>();

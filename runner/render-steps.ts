@@ -1,8 +1,10 @@
 /**
- * What the offline runner reports: one step per resource and operation, with changed properties shown
- * old -> new, every secret masked. Pure functions only, so the rendering is unit-tested.
+ * Renders steps, what the offline runner reports: one step per resource and operation, with changed
+ * properties shown old -> new, every secret masked, as lines, counts and a summary. The engine
+ * decides the steps (`step-generator.ts`); this only displays them. Pure functions only, so the
+ * rendering is unit-tested.
  */
-import { UNKNOWN, type PropertyMap } from "./engine-host";
+import { UNKNOWN, type PropertyMap } from "./wire-values";
 
 /** Shown in place of any secret value. */
 export const SECRET_MASK = "[secret]";
@@ -45,7 +47,8 @@ export function displayValue(value: unknown, secret: boolean): unknown {
   return maskUnknowns(value);
 }
 
-function maskUnknowns(value: unknown): unknown {
+/** `value` with Pulumi's unknown sentinel shown as `[unknown]` wherever it stands (stack outputs of a preview). */
+export function maskUnknowns(value: unknown): unknown {
   if (value === UNKNOWN) return UNKNOWN_MASK;
   if (Array.isArray(value)) return value.map(maskUnknowns);
   if (typeof value === "object" && value !== null) {

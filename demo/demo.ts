@@ -24,7 +24,7 @@ import { pulumiCliVersion, pulumiHomeIn, startAutomationDriver } from "./automat
 import type { StackDriver } from "./demo-driver";
 import { QuickstartStory, type DemoTally } from "./demo-steps";
 import { startOfflineDriver } from "./offline-driver";
-import { scrub } from "./plan";
+import { scrub } from "../runner/render-steps";
 import { findRepository } from "./repository";
 
 const STACK = "demo";

@@ -4,7 +4,7 @@
  * report steps in the offline runner's {@link Step} shape, values already masked, so the demo's
  * printing and checks are written once.
  */
-import type { Step } from "./plan";
+import type { Step } from "../runner/render-steps";
 
 /** What one preview/up/destroy did (or, for a preview, would do). Every value in it is masked. */
 export interface OperationReport {

@@ -1,11 +1,12 @@
 /**
- * Drives the REAL `@pulumi/pulumi` dynamic-provider gRPC host the way the Pulumi engine does.
+ * The engine's client of a provider process: starts the REAL `@pulumi/pulumi` dynamic-provider gRPC
+ * host and makes the calls the Pulumi engine makes to it (the engine's `plugin.provider`).
  *
  * The engine starts `@pulumi/pulumi/cmd/dynamic-provider` as a plugin, reads the port it prints and
  * talks `pulumirpc.ResourceProvider` to it. This module does the same without a Pulumi CLI, so engine
- * tests and the offline runner exercise the exact serialize -> load -> configure -> CRUD path a user's
- * `pulumi up` would. It is a protocol client, not an engine: it plans nothing, annotates no secrets and
- * keeps no state (see `offline-engine.ts` for that).
+ * tests, the bench and the offline runner exercise the exact serialize -> load -> configure -> CRUD
+ * path a user's `pulumi up` would. It is a protocol client, not an engine: it plans nothing,
+ * annotates no secrets and keeps no state (see `offline-engine.ts` for that).
  *
  * Protocol notes (checked against @pulumi/pulumi 3.248 `cmd/dynamic-provider/index.js`):
  * - the host answers `acceptSecrets=false`, so values arrive and leave as plain values; secret config
@@ -23,7 +24,7 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import * as statuspb from "@pulumi/pulumi/proto/status_pb";
 import { endWithRunner } from "./child-processes";
-import { SECRET_SIG, SIG_KEY } from "./wire-values";
+import { fromStruct, secretObject, stripUndefined, type PropertyMap } from "./wire-values";
 
 // grpc-js and google-protobuf are @pulumi/pulumi's dependencies, not ours: load the very copies its
 // generated proto modules use, so channel credentials and Struct instances are the same classes.
@@ -32,21 +33,15 @@ const grpc = pulumiRequire("@grpc/grpc-js") as typeof GrpcJs;
 const { Struct } = pulumiRequire("google-protobuf/google/protobuf/struct_pb") as typeof StructPb;
 const { Empty } = pulumiRequire("google-protobuf/google/protobuf/empty_pb") as typeof EmptyPb;
 
-/** A JSON-like property bag as the provider sees it. Undefined values are stripped before sending. */
-export type PropertyMap = Record<string, unknown>;
-
 /** A configuration value that the engine would hold as a secret. */
 export interface SecretValue {
   secret: string;
 }
 
-/** Pulumi's unknown sentinel (`runtime/rpc.js unknownValue`), as a preview sends unresolved inputs. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 const INIT_FAILED_TYPE = "pulumirpc.ErrorResourceInitFailed";
 
-/** Options for {@link EngineHost.start}. */
-export interface EngineHostOptions {
+/** Options for {@link ProviderClient.start}. */
+export interface ProviderClientOptions {
   /** Provider process working directory (default `process.cwd()`); the serialized provider's `require` resolves from here. */
   cwd?: string;
   /** Merged over `process.env`; an `undefined` value removes the variable. `PULUMI_NODEJS_PROJECT` defaults to `project`. */
@@ -70,14 +65,9 @@ export interface EngineHostOptions {
   ownProcessGroup?: boolean;
 }
 
-/** Marks a config value as secret for {@link EngineHost.configure}. */
+/** Marks a config value as secret for {@link ProviderClient.configure}. */
 export function secretConfig(value: string): SecretValue {
   return { secret: value };
-}
-
-/** The URN the engine gives a top-level resource: `urn:pulumi:<stack>::<project>::<type>::<name>`. */
-export function urnOf(o: { project: string; stack: string; type: string; name: string }): string {
-  return `urn:pulumi:${o.stack}::${o.project}::${o.type}::${o.name}`;
 }
 
 /**
@@ -96,21 +86,21 @@ export class ProviderInitError extends Error {
   }
 }
 
-/** Result of {@link EngineHost.check}. */
+/** Result of {@link ProviderClient.check}. */
 export interface CheckResult {
   inputs: PropertyMap;
   failures: { property: string; reason: string }[];
 }
 
-/** Result of {@link EngineHost.diff}. */
+/** Result of {@link ProviderClient.diff}. */
 export interface DiffResult {
   changes: "none" | "some" | "unknown";
   replaces: string[];
   deleteBeforeReplace: boolean;
 }
 
-/** A running dynamic-provider host plus a gRPC client connected to it. */
-export class EngineHost {
+/** A running dynamic-provider host plus the gRPC client connected to it, which closes both. */
+export class ProviderClient {
   /** Everything the provider process printed so far (for secret scans and failure diagnostics). */
   readonly output: { stdout: string; stderr: string };
 
@@ -129,7 +119,7 @@ export class EngineHost {
   }
 
   /** Spawns the host (`node <@pulumi/pulumi/cmd/dynamic-provider> 127.0.0.1:1`), reads its port and connects. */
-  static async start(o: EngineHostOptions = {}): Promise<EngineHost> {
+  static async start(o: ProviderClientOptions = {}): Promise<ProviderClient> {
     const project = o.project ?? "palette-demo";
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, PULUMI_NODEJS_PROJECT: project, ...o.env })) {
@@ -182,7 +172,7 @@ export class EngineHost {
       child.once("exit", (code, signal) => settle(`exited early (code ${String(code)}, signal ${String(signal)})`));
     });
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    return new EngineHost(child, client, o.callTimeoutMs ?? 120_000, output, exited);
+    return new ProviderClient(child, client, o.callTimeoutMs ?? 120_000, output, exited);
   }
 
   /**
@@ -194,7 +184,7 @@ export class EngineHost {
     const req = new pb.ConfigureRequest();
     for (const [key, value] of Object.entries(config)) {
       const plain = typeof value === "string" ? value : value.secret;
-      args[key] = typeof value === "string" ? value : { [SIG_KEY]: SECRET_SIG, value: value.secret };
+      args[key] = typeof value === "string" ? value : secretObject({ value: value.secret });
       req.getVariablesMap().set(key, plain);
     }
     req.setArgs(toStruct(args));
@@ -321,7 +311,7 @@ export class EngineHost {
   }
 
   private call<R>(method: "configure" | "check" | "diff" | "create" | "read" | "update" | "delete" | "cancel", req: unknown): Promise<R> {
-    if (this.closed) return Promise.reject(new Error(`EngineHost.${method} after close()`));
+    if (this.closed) return Promise.reject(new Error(`ProviderClient.${method} after close()`));
     const deadline = new Date(Date.now() + this.callTimeoutMs);
     // The generated client has one overload set per method; this indexes them uniformly.
     const fn = this.client[method] as unknown as (
@@ -359,13 +349,4 @@ function decodeError(err: GrpcJs.ServiceError): Error {
 
 function toStruct(map: PropertyMap): StructPb.Struct {
   return Struct.fromJavaScript(stripUndefined(map) as Record<string, StructPb.JavaScriptValue>);
-}
-
-function fromStruct(s: StructPb.Struct | undefined): PropertyMap {
-  return s ? (s.toJavaScript() as PropertyMap) : {};
-}
-
-/** Deep copy without undefined values (object keys dropped, array items become null, as JSON does). */
-export function stripUndefined(map: PropertyMap): PropertyMap {
-  return JSON.parse(JSON.stringify(map)) as PropertyMap;
 }

@@ -2,14 +2,14 @@
  * The demo's stack driver without a Pulumi CLI: the TypeScript program (an `examples/` module) runs on
  * Pulumi's Node.js runtime in a child process (`@pulumi/pulumi/cmd/run`, started as the Node.js
  * language host starts it, ts-node compiling the program) against the offline runner
- * (`offline-engine.ts`: each resource planned and applied through the real dynamic-provider host),
+ * (`runner/offline-engine.ts`: each resource planned and applied through the real dynamic-provider host),
  * state in an encrypted checkpoint file.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { secretConfig, type SecretValue } from "./engine-host";
-import { RunFailedError, runProgram, type RunOptions, type RunResult } from "./offline-engine";
-import { loadState } from "./state-file";
+import { secretConfig, type SecretValue } from "../runner/provider-client";
+import { RunFailedError, runProgram, type RunOptions, type RunResult } from "../runner/offline-engine";
+import { loadState } from "../runner/state-file";
 import type { OperationReport, PreviewOptions, StackDriver } from "./demo-driver";
 
 /** Options for {@link startOfflineDriver}. */

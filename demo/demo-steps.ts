@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import type { RunningEmulator } from "../emulator";
 import { PaletteClient } from "../sdk";
 import type { OperationReport, StackDriver } from "./demo-driver";
-import { formatStep, SECRET_MASK, summarize, type PropertyChange, type Step } from "./plan";
+import { formatStep, SECRET_MASK, summarize, type PropertyChange, type Step } from "../runner/render-steps";
 
 /** What the steps work with. */
 export interface DemoContext {

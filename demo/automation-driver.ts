@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as automation from "@pulumi/pulumi/automation";
-import { changedProperties, SECRET_MASK, type Step, type StepOp } from "./plan";
+import { changedProperties, SECRET_MASK, type Step, type StepOp } from "../runner/render-steps";
 import type { OperationReport, PreviewOptions, StackDriver } from "./demo-driver";
 
 /** Options for {@link startAutomationDriver}. */
