@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import { importX } from "eslint-plugin-import-x";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".demo/**", ".demo-terraform/**", "**/*.js", "**/*.mjs"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".demo/**", ".demo-terraform/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,7 +14,6 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "@typescript-eslint/no-require-imports": "off",
       "import-x/no-restricted-paths": [
         "error",
         {
@@ -53,6 +52,18 @@ export default tseslint.config(
       ],
       "no-restricted-imports": ["error", { paths: [{ name: "undici", message: "Only sdk/http/transport.ts talks to undici." }] }],
     },
+  },
+  {
+    // The serialized loader resolves the implementation when the engine calls, never capturing it in
+    // state; its text is pinned (test/fixtures/serialized-provider), so no comment may go inside it.
+    files: ["provider/pulumi/api-key.ts"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    // Tests load modules after jest.resetModules and run provider code as engines do; each such require
+    // is marked where it stands once the test tree is reorganized. Until then the rule is off here only.
+    files: ["test/**/*.ts"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     // The bench's raw-HTTP baselines send with undici itself, the SDK transport's own client.

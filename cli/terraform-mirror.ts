@@ -37,6 +37,7 @@ const PACKAGED_BOOT = "palette-boot.cjs";
  * the build and an installed copy alike), so the launcher never checks another floor than npm does.
  */
 export function nodeFloor(): [number, number, number] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's own package.json by name: the same file from the source tree, the build and an install
   const range = (require("pulumi-palette-apikeys/package.json") as { engines?: { node?: unknown } }).engines?.node;
   const floor = typeof range === "string" ? /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(range.trim()) : null;
   if (floor === null) throw new Error(`package.json engines.node is ${JSON.stringify(range)}: the launcher checks only a ">=major.minor.patch" floor`);

@@ -116,6 +116,7 @@ interface LanguageServerLike {
  */
 export async function runInlineProgram(program: () => unknown, run: ProgramRun, stop?: AbortSignal): Promise<string | undefined> {
   // The server module is internal to @pulumi/pulumi (its typings export nothing): typed here by use.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of @pulumi/pulumi without typings, loaded only for inline programs
   const { LanguageServer } = require("@pulumi/pulumi/automation/server") as { LanguageServer: new (program: () => unknown) => LanguageServerLike };
   const req = new langpb.RunRequest();
   req.setProject(run.project);

@@ -76,6 +76,7 @@ export function moduleProgram(modulePath: string): () => unknown {
   return () => {
     const resolved = require.resolve(modulePath);
     delete require.cache[resolved];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program module found at run time
     return require(resolved) as unknown;
   };
 }

@@ -34,6 +34,7 @@ async function capture(): Promise<string> {
     "dev",
     false,
   );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the runtime settings above, as a program's import would be
   const { ApiKey } = require("../../provider/index") as typeof import("../../provider/index");
   const res = new ApiKey("probe", {});
   await new Promise((resolve) => res.urn.apply(resolve));

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import type { PaletteClientOptions, PaletteLogEvent } from "../../sdk";
 
 type ClientClass = new (o: PaletteClientOptions) => object;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, whose PaletteClient export the probe replaces
 const clientModule = require("../../sdk/client") as { PaletteClient: ClientClass };
 
 /** Options the probe forces on every client the provider builds (e.g. time-scaled pacing). */

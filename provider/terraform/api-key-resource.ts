@@ -17,6 +17,7 @@ import { validateApiKeyConfig } from "./api-key-validate";
  * by the first call that needs it. Nothing else imports api-key-apply.ts, and it imports none of
  * the other phases: a static import either way would load it (and the client) at start-up.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: plan-only processes never load the apply phase or the SDK
 const applying = (): typeof import("./api-key-apply") => require("./api-key-apply");
 
 /** `preflight`: see planKey. */

@@ -67,6 +67,7 @@ export function apiKeysDataSource(palette: PaletteCall, clock: () => Date = () =
     },
     async read(_config, ctx) {
       // Loaded here, not at start-up: it brings the SDK (see palette-provider.ts).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: brings the SDK, which schema and validate calls never need
       const { observe } = require("../core/observed") as typeof import("../core/observed");
       const now = clock();
       const keys = (await palette((client) => client.apiKeys.list({ signal: ctx.signal })))

@@ -96,11 +96,13 @@ function pairProblems(config: CtyObject, env: Record<string, string | undefined>
  * 2-5 provider processes per command, and those that only serve schemas, validation and plans
  * never pay for loading them.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loads, for the reason above */
 const lifecycleModule = (): typeof import("../core/lifecycle") => require("../core/lifecycle");
 const sessionModule = (): typeof import("../core/session") => require("../core/session");
 const preflightModule = (): typeof import("../core/preflight") => require("../core/preflight");
 const explainModule = (): typeof import("../core/explain") => require("../core/explain");
 const sdkModule = (): typeof import("../../sdk") => require("../../sdk");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function createPaletteProvider(env: Record<string, string | undefined> = process.env): ProviderDefinition {
   let sources: SettingSource[] = [environmentSource(env)];

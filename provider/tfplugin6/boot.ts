@@ -33,6 +33,7 @@ export function bootWithCodeCache(bundlePath: string, cacheDir: string): void {
     // Without a directory Node would cache under os.tmpdir() (or $NODE_COMPILE_CACHE), which a reboot or
     // a tmp cleaner empties; the per-user cache directory is where the Node 20 path keeps it too.
     enableCompileCache(cacheDir);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is loaded after the compile cache is enabled, so it is cached
     require(bundle);
     return;
   }
