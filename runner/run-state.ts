@@ -213,7 +213,7 @@ export class RunState {
 
   /**
    * Drops pending deletes whose id a live entry of the same type holds. Only an earlier version of
-   * this runner wrote that (issue 9: it marked the old resource pending delete before the replacement
+   * this runner wrote that (it marked the old resource pending delete before the replacement
    * existed, and kept it live too when the create failed); deleting it would delete the live
    * resource. The engine has no such rule because it never writes such a state.
    */

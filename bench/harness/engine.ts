@@ -1,7 +1,7 @@
 /**
  * A small engine-like loop over a {@link ProviderPort}: `up` and `destroy` of a stack of ApiKey
  * resources, making the calls the Pulumi engine makes and keeping state the way it does
- * (pulumi-dynamic.md §4): a create that fails with an id is recorded with init errors and the next
+ * (docs/reference/pulumi-dynamic.md §4): a create that fails with an id is recorded with init errors and the next
  * `up` calls update on it; a plain create failure records nothing; a failed update keeps the old
  * state; a replacement creates the new key first, marks the old one pending delete and deletes it;
  * pending deletes are retried at the start of the next `up`. Every provider call has a deadline.

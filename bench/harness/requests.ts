@@ -3,7 +3,7 @@
  * at Palette's limit (10 requests/s, burst 5; the SDK paces at 9/s), counted in the emulator's request
  * log: refresh of 20/100/500 keys (all reads at once, as the engine refreshes with default
  * parallelism), `up` of 200 new keys at parallel 16 and 64, and one create, edit, revoke,
- * re-activation and delete. Each against its floor (issue 10).
+ * re-activation and delete. Each against its floor (the fewest requests the operation can take).
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { ProviderClient, secretConfig } from "../../runner/provider-client";
