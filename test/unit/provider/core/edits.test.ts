@@ -3,7 +3,7 @@
  * fields whose planned value differs from the recorded one, with "differs" meaning the same thing
  * to both (an instant in another spelling, or a description recorded as absent, is no edit).
  */
-import { editsBetween } from "../../../provider/core/edits";
+import { editsBetween } from "../../../../provider/core/edits";
 
 const AT = new Date("2027-01-31T23:59:59.999Z");
 const planned = { name: "ci", description: "", expiresAt: AT };

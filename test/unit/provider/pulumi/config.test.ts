@@ -1,4 +1,4 @@
-import { DEFAULT_HOST, MissingCredentialsError, resolveSettings } from "../../../provider/pulumi/config";
+import { DEFAULT_HOST, MissingCredentialsError, resolveSettings } from "../../../../provider/pulumi/config";
 
 const config = (values: Record<string, string>) => (key: string) => values[key];
 

@@ -35,11 +35,11 @@ pulumi.runtime.setMocks(
 );
 
 // Imported after setMocks, as a Pulumi program would be loaded by the engine.
-const { ApiKey } = require("../../../provider/index") as typeof import("../../../provider/index");
+const { ApiKey } = require("../../../../provider/index") as typeof import("../../../../provider/index");
 
 const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 
-async function register(name: string, args: import("../../../provider/index").ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
+async function register(name: string, args: import("../../../../provider/index").ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
   const seenOpts: pulumi.CustomResourceOptions[] = [];
   const spy: pulumi.ResourceTransformation = (a) => {
     seenOpts.push(a.opts as pulumi.CustomResourceOptions);

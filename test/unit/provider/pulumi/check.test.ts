@@ -1,4 +1,4 @@
-import { checkApiKey, UNKNOWN, type CheckContext } from "../../../provider/pulumi/check";
+import { checkApiKey, UNKNOWN, type CheckContext } from "../../../../provider/pulumi/check";
 
 const NOW = new Date("2026-03-10T12:34:56.789Z");
 const ctx = (random = () => 0.5): CheckContext => ({ now: NOW, random });

@@ -3,10 +3,10 @@
  * rules from: each field's rule, and the same verdict from Pulumi's check and Terraform's validate,
  * each on the property or attribute in its own spelling.
  */
-import { textRules, type TextField } from "../../../provider/core/rules";
-import { checkApiKey, PULUMI_NAMES } from "../../../provider/pulumi/check";
-import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-state";
-import { validateApiKeyConfig } from "../../../provider/terraform/api-key-validate";
+import { textRules, type TextField } from "../../../../provider/core/rules";
+import { checkApiKey, PULUMI_NAMES } from "../../../../provider/pulumi/check";
+import { TERRAFORM_NAMES } from "../../../../provider/terraform/api-key-state";
+import { validateApiKeyConfig } from "../../../../provider/terraform/api-key-validate";
 
 const rules = textRules("leave it out");
 

@@ -3,30 +3,30 @@
  * login; never a session token the SDK renews), later calls refused without a request, the
  * explanation told once and referred to after, and other credentials (a new client) left alone.
  */
-const { PaletteError } = jest.requireActual<typeof import("../../../sdk")>("../../../sdk");
+const { PaletteError } = jest.requireActual<typeof import("../../../../sdk")>("../../../../sdk");
 
 /** The fake client's answer to `/v1/users/info`, per API key it was made with. */
 const me = jest.fn<Promise<{ tenantUid: string }>, [string]>();
-jest.mock("../../../sdk", () => ({
-  ...jest.requireActual("../../../sdk"),
+jest.mock("../../../../sdk", () => ({
+  ...jest.requireActual("../../../../sdk"),
   PaletteClient: jest.fn().mockImplementation((options: { auth: { apiKey?: string; username?: string } }) => ({
     users: { me: () => me(options.auth.apiKey ?? options.auth.username ?? "") },
   })),
 }));
 
-import { KeyLifecycle, type LifecycleSession } from "../../../provider/core/lifecycle";
-import { Preflight } from "../../../provider/core/preflight";
+import { KeyLifecycle, type LifecycleSession } from "../../../../provider/core/lifecycle";
+import { Preflight } from "../../../../provider/core/preflight";
 import {
   CredentialRejection,
   CredentialsRejectedBefore,
   REJECTED_BEFORE,
   rejectsCredentials,
   type CredentialKind,
-} from "../../../provider/core/rejected-credentials";
-import { ClientCache } from "../../../provider/core/session";
-import { PULUMI_NAMES } from "../../../provider/pulumi/check";
-import { TERRAFORM_HINTS } from "../../../provider/terraform/palette-provider";
-import type { PaletteClient, User } from "../../../sdk";
+} from "../../../../provider/core/rejected-credentials";
+import { ClientCache } from "../../../../provider/core/session";
+import { PULUMI_NAMES } from "../../../../provider/pulumi/check";
+import { TERRAFORM_HINTS } from "../../../../provider/terraform/palette-provider";
+import type { PaletteClient, User } from "../../../../sdk";
 
 type Failure = InstanceType<typeof PaletteError>;
 

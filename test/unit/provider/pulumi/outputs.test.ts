@@ -1,5 +1,5 @@
-import type { ApiKey as PaletteApiKey } from "../../../sdk";
-import { inputsFromOutputs, refreshedOutputs, toOutputs } from "../../../provider/pulumi/outputs";
+import type { ApiKey as PaletteApiKey } from "../../../../sdk";
+import { inputsFromOutputs, refreshedOutputs, toOutputs } from "../../../../provider/pulumi/outputs";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 const key = (over: Partial<PaletteApiKey> = {}): PaletteApiKey => ({

@@ -1,5 +1,5 @@
-import { diffApiKey } from "../../../provider/pulumi/diff";
-import { UNKNOWN } from "../../../provider/pulumi/check";
+import { diffApiKey } from "../../../../provider/pulumi/diff";
+import { UNKNOWN } from "../../../../provider/pulumi/check";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { parseExpiresAt, parseExpiresIn, resolveExpiresIn, sameInstant } from "../../../provider/core/expiry";
+import { parseExpiresAt, parseExpiresIn, resolveExpiresIn, sameInstant } from "../../../../provider/core/expiry";
 
 describe("expiry parsing", () => {
   it.each([

@@ -2,15 +2,15 @@
  * What the core adds to an SDK failure, in each engine's words: where the host is set after Palette
  * did not answer, and what to do about a key a create may have left behind. Both engines, one core.
  */
-import { explain, type EngineHints } from "../../../provider/core/explain";
-import { KeyLifecycle } from "../../../provider/core/lifecycle";
-import { CredentialRejection } from "../../../provider/core/rejected-credentials";
-import { PULUMI_NAMES } from "../../../provider/pulumi/check";
-import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
-import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-state";
-import { TERRAFORM_HINTS } from "../../../provider/terraform/palette-provider";
-import { PaletteError, type PaletteClient } from "../../../sdk";
-import type { FieldNames } from "../../../provider/core/rules";
+import { explain, type EngineHints } from "../../../../provider/core/explain";
+import { KeyLifecycle } from "../../../../provider/core/lifecycle";
+import { CredentialRejection } from "../../../../provider/core/rejected-credentials";
+import { PULUMI_NAMES } from "../../../../provider/pulumi/check";
+import { PULUMI_HINTS } from "../../../../provider/pulumi/impl";
+import { TERRAFORM_NAMES } from "../../../../provider/terraform/api-key-state";
+import { TERRAFORM_HINTS } from "../../../../provider/terraform/palette-provider";
+import { PaletteError, type PaletteClient } from "../../../../sdk";
+import type { FieldNames } from "../../../../provider/core/rules";
 
 const refused = new PaletteError({
   code: "CONNECTION",

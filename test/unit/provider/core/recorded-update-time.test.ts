@@ -1,5 +1,5 @@
-import type { ApiKey } from "../../../sdk";
-import { statusAfterToggle, withRecordedUpdateTime } from "../../../provider/core/observed";
+import type { ApiKey } from "../../../../sdk";
+import { statusAfterToggle, withRecordedUpdateTime } from "../../../../provider/core/observed";
 
 const palette: ApiKey = {
   uid: "0123456789abcdef01234567",

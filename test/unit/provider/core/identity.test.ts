@@ -3,16 +3,16 @@
  * email is unknown, the tenant (not the host) as a key's place, and the active state an update
  * reads back when the engine's view is older than Palette's.
  */
-import { PaletteError, type ApiKey, type PaletteClient } from "../../../sdk";
-import { diffKey, type DesiredKey, type StoredKey } from "../../../provider/core/diff";
-import type { EngineHints } from "../../../provider/core/explain";
-import { KeyLifecycle, type LifecycleSession } from "../../../provider/core/lifecycle";
-import { recordedEmail, sameEmail } from "../../../provider/core/owner";
-import { hostChangeNote, KeyNotAtHostError, locationIn, sameTenant, WrongTenantError } from "../../../provider/core/tenant-guard";
-import { PULUMI_NAMES } from "../../../provider/pulumi/check";
-import { diffApiKey } from "../../../provider/pulumi/diff";
-import { PULUMI_LOCATION } from "../../../provider/pulumi/outputs";
-import { TERRAFORM_LOCATION } from "../../../provider/terraform/api-key-state";
+import { PaletteError, type ApiKey, type PaletteClient } from "../../../../sdk";
+import { diffKey, type DesiredKey, type StoredKey } from "../../../../provider/core/diff";
+import type { EngineHints } from "../../../../provider/core/explain";
+import { KeyLifecycle, type LifecycleSession } from "../../../../provider/core/lifecycle";
+import { recordedEmail, sameEmail } from "../../../../provider/core/owner";
+import { hostChangeNote, KeyNotAtHostError, locationIn, sameTenant, WrongTenantError } from "../../../../provider/core/tenant-guard";
+import { PULUMI_NAMES } from "../../../../provider/pulumi/check";
+import { diffApiKey } from "../../../../provider/pulumi/diff";
+import { PULUMI_LOCATION } from "../../../../provider/pulumi/outputs";
+import { TERRAFORM_LOCATION } from "../../../../provider/terraform/api-key-state";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 const ALICE = "a".repeat(24);

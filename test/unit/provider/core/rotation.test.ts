@@ -2,14 +2,14 @@
  * Rotation before expiry, the pure parts: the rules (core/rotation.ts) as both engines apply them,
  * Pulumi's check and diff on them, the provider's clock, and the hand-over of a rotated-out key.
  */
-import { clockFrom } from "../../../provider/core/clock";
-import { PENDING } from "../../../provider/core/rules";
-import { deletePreviousKeys } from "../../../provider/core/previous-key-deletion";
-import { previousKeysDue, previousKeysOf, retire, rotatesAt, rotationDue, rotationProblems, rotationReason, splitPreviousKeys } from "../../../provider/core/rotation";
-import type { KeyLocation } from "../../../provider/core/tenant-guard";
-import { checkApiKey, PULUMI_NAMES } from "../../../provider/pulumi/check";
-import { diffApiKey } from "../../../provider/pulumi/diff";
-import * as handover from "../../../provider/pulumi/handover";
+import { clockFrom } from "../../../../provider/core/clock";
+import { PENDING } from "../../../../provider/core/rules";
+import { deletePreviousKeys } from "../../../../provider/core/previous-key-deletion";
+import { previousKeysDue, previousKeysOf, retire, rotatesAt, rotationDue, rotationProblems, rotationReason, splitPreviousKeys } from "../../../../provider/core/rotation";
+import type { KeyLocation } from "../../../../provider/core/tenant-guard";
+import { checkApiKey, PULUMI_NAMES } from "../../../../provider/pulumi/check";
+import { diffApiKey } from "../../../../provider/pulumi/diff";
+import * as handover from "../../../../provider/pulumi/handover";
 
 const DAY = 86_400_000;
 const NOW = new Date("2026-12-22T12:00:00Z");

@@ -3,10 +3,10 @@
  * sends, how check takes `adopt`, that diff ignores it after the create, and the per-deployment
  * record of which resource holds which key.
  */
-import type { ApiKey as PaletteApiKey } from "../../../sdk";
-import { adoptionEdits, adoptionProblem } from "../../../provider/core/adoption";
-import { checkApiKey, UNKNOWN } from "../../../provider/pulumi/check";
-import { diffApiKey } from "../../../provider/pulumi/diff";
+import type { ApiKey as PaletteApiKey } from "../../../../sdk";
+import { adoptionEdits, adoptionProblem } from "../../../../provider/core/adoption";
+import { checkApiKey, UNKNOWN } from "../../../../provider/pulumi/check";
+import { diffApiKey } from "../../../../provider/pulumi/diff";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 const OWNER = "a".repeat(24);
@@ -113,10 +113,10 @@ describe("diff after an adoption", () => {
 
 describe("stewards: one resource per key in a deployment", () => {
   // Module state: a fresh copy per test, as each deployment gets a fresh provider process.
-  let stewards: typeof import("../../../provider/pulumi/stewards");
+  let stewards: typeof import("../../../../provider/pulumi/stewards");
   beforeEach(() => {
     jest.isolateModules(() => {
-      stewards = require("../../../provider/pulumi/stewards");
+      stewards = require("../../../../provider/pulumi/stewards");
     });
   });
 

@@ -2,24 +2,24 @@
  * The implementation module against a fake PaletteClient: which SDK calls each method makes, what
  * it returns, and that check/diff never construct a client at all.
  */
-import type { ApiKey as PaletteApiKey } from "../../../sdk";
+import type { ApiKey as PaletteApiKey } from "../../../../sdk";
 
-const { PaletteError } = jest.requireActual<typeof import("../../../sdk")>("../../../sdk");
+const { PaletteError } = jest.requireActual<typeof import("../../../../sdk")>("../../../../sdk");
 
 const fake = {
   apiKeys: { create: jest.fn(), get: jest.fn(), findShared: jest.fn(), update: jest.fn(), setActive: jest.fn(), delete: jest.fn() },
   users: { findByEmail: jest.fn(), get: jest.fn(), me: jest.fn() },
 };
 const constructed = jest.fn();
-jest.mock("../../../sdk", () => ({
-  ...jest.requireActual("../../../sdk"),
+jest.mock("../../../../sdk", () => ({
+  ...jest.requireActual("../../../../sdk"),
   PaletteClient: jest.fn().mockImplementation((options: unknown) => {
     constructed(options);
     return fake;
   }),
 }));
 
-import * as impl from "../../../provider/impl";
+import * as impl from "../../../../provider/impl";
 
 const UID = "0123456789abcdef01234567";
 const TENANT = "7e7e7e7e7e7e7e7e7e7e7e7e";
