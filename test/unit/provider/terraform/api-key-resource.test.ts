@@ -2,13 +2,13 @@
  * palette_api_key's validate and plan: pure (the lifecycle is never asked), the same rules as the
  * Pulumi check and diff, mapped onto Terraform's plan rules.
  */
-import { apiKeyResource } from "../../../provider/terraform/api-key-resource";
-import { UNKNOWN, type CtyObject } from "../../../provider/tfplugin6";
-import type { Preflight } from "../../../provider/core/preflight";
-import { KeyLifecycle, type LifecycleSession } from "../../../provider/core/lifecycle";
-import { TERRAFORM_NAMES } from "../../../provider/terraform/api-key-state";
-import { TERRAFORM_HINTS } from "../../../provider/terraform/palette-provider";
-import type { ApiKey, PaletteClient } from "../../../sdk";
+import { apiKeyResource } from "../../../../provider/terraform/api-key-resource";
+import { UNKNOWN, type CtyObject } from "../../../../provider/tfplugin6";
+import type { Preflight } from "../../../../provider/core/preflight";
+import { KeyLifecycle, type LifecycleSession } from "../../../../provider/core/lifecycle";
+import { TERRAFORM_NAMES } from "../../../../provider/terraform/api-key-state";
+import { TERRAFORM_HINTS } from "../../../../provider/terraform/palette-provider";
+import type { ApiKey, PaletteClient } from "../../../../sdk";
 
 const NOW = new Date("2026-03-10T12:34:56.789Z");
 const noCalls = (): never => {

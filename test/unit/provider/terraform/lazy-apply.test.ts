@@ -4,19 +4,19 @@
  * A static import of api-key-apply.ts from any other phase would load it with them and fail this.
  */
 const mockLoaded: string[] = [];
-jest.mock("../../../provider/terraform/api-key-apply", () => {
+jest.mock("../../../../provider/terraform/api-key-apply", () => {
   mockLoaded.push("api-key-apply");
-  return jest.requireActual("../../../provider/terraform/api-key-apply");
+  return jest.requireActual("../../../../provider/terraform/api-key-apply");
 });
-jest.mock("../../../sdk", () => {
+jest.mock("../../../../sdk", () => {
   mockLoaded.push("sdk");
-  return jest.requireActual("../../../sdk");
+  return jest.requireActual("../../../../sdk");
 });
 
-import type { KeyLifecycle } from "../../../provider/core/lifecycle";
-import { apiKeyResource } from "../../../provider/terraform/api-key-resource";
-import { createPaletteProvider } from "../../../provider/terraform/palette-provider";
-import type { CtyObject } from "../../../provider/tfplugin6";
+import type { KeyLifecycle } from "../../../../provider/core/lifecycle";
+import { apiKeyResource } from "../../../../provider/terraform/api-key-resource";
+import { createPaletteProvider } from "../../../../provider/terraform/palette-provider";
+import type { CtyObject } from "../../../../provider/tfplugin6";
 
 const ctx = { signal: new AbortController().signal };
 const config: CtyObject = { name: "ci", description: null, expires_in: "30d", expires_at: null, active: null, user_uid: null, user_email: null };

@@ -1,7 +1,7 @@
-import { UNKNOWN, type CtyObject, type ProviderDefinition, type ResourceType } from "../../../provider/tfplugin6";
-import { PluginLogger } from "../../../provider/tfplugin6/plugin/log";
-import { decodeBlockValue, encodeBlockValue } from "../../../provider/tfplugin6/cty-msgpack";
-import { providerHandlers } from "../../../provider/tfplugin6/rpc/provider-service";
+import { UNKNOWN, type CtyObject, type ProviderDefinition, type ResourceType } from "../../../../provider/tfplugin6";
+import { PluginLogger } from "../../../../provider/tfplugin6/plugin/log";
+import { decodeBlockValue, encodeBlockValue } from "../../../../provider/tfplugin6/cty-msgpack";
+import { providerHandlers } from "../../../../provider/tfplugin6/rpc/provider-service";
 
 const SCHEMA = {
   version: 2,

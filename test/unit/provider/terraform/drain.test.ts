@@ -3,8 +3,8 @@
  * runs until the SDK's call deadline at the latest, and its answer must still reach Terraform. The
  * plugin keeps its own copy of the deadline (the SDK is not loaded at start-up); this ties the two.
  */
-import { DRAIN_AFTER_SIGTERM_MS, SDK_DEADLINE_MS } from "../../../provider/terraform/serve-options";
-import { DEFAULT_DEADLINE_MS } from "../../../sdk/config";
+import { DRAIN_AFTER_SIGTERM_MS, SDK_DEADLINE_MS } from "../../../../provider/terraform/serve-options";
+import { DEFAULT_DEADLINE_MS } from "../../../../sdk/config";
 
 test("the plugin's copy of the SDK's default deadline is the SDK's", () => {
   expect(SDK_DEADLINE_MS).toBe(DEFAULT_DEADLINE_MS);

@@ -1,4 +1,4 @@
-import { handshakeLine, launchProblem, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../../provider/tfplugin6/plugin/handshake";
+import { handshakeLine, launchProblem, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../../../provider/tfplugin6/plugin/handshake";
 
 describe("go-plugin handshake", () => {
   test("the line has six fields and the certificate in base64 without padding", () => {

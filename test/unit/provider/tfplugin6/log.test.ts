@@ -1,4 +1,4 @@
-import { levelFromEnv, PluginLogger } from "../../../provider/tfplugin6/plugin/log";
+import { levelFromEnv, PluginLogger } from "../../../../provider/tfplugin6/plugin/log";
 
 describe("plugin logger", () => {
   test("writes hclog JSON lines with a six-digit fractional timestamp", () => {

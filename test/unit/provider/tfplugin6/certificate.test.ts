@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
-import { selfSignedCertificate, randomSerial } from "../../../provider/tfplugin6/plugin/certificate";
-import { oid, time, unsignedInteger } from "../../../provider/tfplugin6/plugin/der";
+import { selfSignedCertificate, randomSerial } from "../../../../provider/tfplugin6/plugin/certificate";
+import { oid, time, unsignedInteger } from "../../../../provider/tfplugin6/plugin/der";
 
 const hex = (b: Buffer): string => b.toString("hex");
 

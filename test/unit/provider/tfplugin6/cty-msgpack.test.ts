@@ -1,7 +1,7 @@
 import { decode, encode, ExtData } from "@msgpack/msgpack";
-import { UNKNOWN, type CtyObject } from "../../../provider/tfplugin6/cty";
-import type { BlockSchema } from "../../../provider/tfplugin6";
-import { CtyTypeError, decodeBlockValue, decodeValue, encodeBlockValue, encodeValue } from "../../../provider/tfplugin6/cty-msgpack";
+import { UNKNOWN, type CtyObject } from "../../../../provider/tfplugin6/cty";
+import type { BlockSchema } from "../../../../provider/tfplugin6";
+import { CtyTypeError, decodeBlockValue, decodeValue, encodeBlockValue, encodeValue } from "../../../../provider/tfplugin6/cty-msgpack";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 

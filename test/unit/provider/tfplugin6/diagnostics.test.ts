@@ -1,5 +1,5 @@
-import { attributePath, toProtoDiagnostic } from "../../../provider/tfplugin6/protocol/diagnostics";
-import { pluginServices } from "../../../provider/tfplugin6/protocol/services";
+import { attributePath, toProtoDiagnostic } from "../../../../provider/tfplugin6/protocol/diagnostics";
+import { pluginServices } from "../../../../provider/tfplugin6/protocol/services";
 
 const wire = (message: object): string => {
   const method = pluginServices().provider.ValidateResourceConfig;
