@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const SCRIPT = path.resolve(__dirname, "../../../scripts/prepare.mjs");
+const SCRIPT = path.resolve(__dirname, "../../scripts/prepare.mjs");
 
 let pkg: string;
 let elsewhere: string;

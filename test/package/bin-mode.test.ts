@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const SCRIPT = path.resolve(__dirname, "../../../scripts/bin-mode.mjs");
-const REPO_PACKAGE = path.resolve(__dirname, "../../../package.json");
+const SCRIPT = path.resolve(__dirname, "../../scripts/bin-mode.mjs");
+const REPO_PACKAGE = path.resolve(__dirname, "../../package.json");
 
 let pkg: string;
 beforeEach(() => {
