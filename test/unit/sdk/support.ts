@@ -1,7 +1,14 @@
+/**
+ * What the SDK's unit tests share: virtual time (FakeClock, TimelineClock), a harness that wires the
+ * request pipeline and the resources to an in-process handler, and the error context the error-module
+ * tests build their errors in.
+ */
 import { ApiKeyAuthenticator, SessionAuthenticator, StaticTokenAuthenticator, type Authenticator } from "../../../sdk/core/auth";
 import { startCall, type Call } from "../../../sdk/core/call";
+import type { Clock } from "../../../sdk/core/clock";
+import type { ErrorContext } from "../../../sdk/core/error-context";
 import { RatePacer, type RateLimit } from "../../../sdk/core/rate-limiter";
-import { SecretRegistry } from "../../../sdk/core/redact";
+import { redactSecrets, SecretRegistry } from "../../../sdk/core/redact";
 import { RequestPipeline } from "../../../sdk/core/request";
 import type { RetryPolicy } from "../../../sdk/core/retry-policy";
 import type { PaletteLogEvent } from "../../../sdk/config";
@@ -11,7 +18,98 @@ import { PasswordExchange } from "../../../sdk/resources/auth";
 import type { ResourceContext } from "../../../sdk/resources/context";
 import { UsersResource } from "../../../sdk/resources/users";
 import { isPaletteError, type PaletteError, type PaletteResource } from "../../../sdk";
-import { FakeClock } from "./fake-clock";
+
+/**
+ * Virtual time for pipeline tests: `sleep(ms)` resolves at once and moves time to at least
+ * `start + ms`, so concurrent sleepers see a consistent timeline and nothing really waits.
+ */
+export class FakeClock implements Clock {
+  now = 1_000_000;
+  readonly sleeps: number[] = [];
+  constructor(private readonly randomValue = 0.5) {}
+  nowMs(): number {
+    return this.now;
+  }
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted === true) throw signal.reason;
+    const start = this.now;
+    this.sleeps.push(ms);
+    await Promise.resolve();
+    // An abort may have happened while we yielded.
+    if (aborted(signal)) throw signal?.reason;
+    this.now = Math.max(this.now, start + ms);
+  }
+  random(): number {
+    return this.randomValue;
+  }
+}
+
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+interface Timer {
+  readonly at: number;
+  readonly seq: number;
+  readonly wake: () => void;
+}
+
+/**
+ * Virtual time that moves only in `run`: sleepers wake one at a time, in time order, each after
+ * everything already runnable has run. Unlike `FakeClock` (where every sleep ends at once), what a
+ * test reads from `nowMs()` is when a thing would really have happened, so it can check a schedule.
+ */
+export class TimelineClock extends FakeClock {
+  private timers: Timer[] = [];
+  private seq = 0;
+
+  constructor() {
+    super();
+    this.now = 0;
+  }
+
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        reject(signal?.reason);
+      };
+      const timer: Timer = {
+        at: this.now + Math.max(0, ms),
+        seq: (this.seq += 1),
+        wake: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      this.timers.push(timer);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Drives time until `work` settles; fails if it waits on nothing this clock can wake. */
+  async run<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    const done = work.finally(() => {
+      settled = true;
+    });
+    for (;;) {
+      // setImmediate runs after every pending promise job: all that can run at `now` has run.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (settled) return done;
+      const next = this.timers.reduce<Timer | undefined>((a, t) => (a === undefined || t.at < a.at || (t.at === a.at && t.seq < a.seq) ? t : a), undefined);
+      if (next === undefined) throw new Error("the work waits on something other than this clock");
+      this.timers = this.timers.filter((t) => t !== next);
+      this.now = next.at;
+      next.wake();
+    }
+  }
+}
 
 export type SentRequest = Omit<HttpRequest, "dispatcher">;
 export type Handler = (req: SentRequest) => HttpResponse | TransportFailure | Promise<HttpResponse | TransportFailure>;
@@ -112,4 +210,27 @@ export async function failure(p: Promise<unknown>): Promise<PaletteError> {
   const e: unknown = await p.then(() => undefined, (x: unknown) => x);
   if (!isPaletteError(e)) throw new Error(`expected a PaletteError, got ${String(e)}`);
   return e;
+}
+
+/**
+ * The error context of response-errors.test.ts and transport-errors.test.ts, which test the two halves
+ * of what was one module: a GET of one API key (a call of the API-key resource) with an API key as
+ * credential, redacting one known secret.
+ */
+export const SECRET = "QMOI1ZVKVIoW6LM6uXqSWFPsjmt0juvl";
+
+export function ctx(over: Partial<ErrorContext> = {}): ErrorContext {
+  return {
+    operation: "apiKeys.get",
+    resource: "API key",
+    method: "GET",
+    path: "/v1/apiKeys/66e844c44bab2337f20c7471",
+    attempts: 1,
+    auth: "apiKey",
+    baseUrl: "https://api.spectrocloud.com",
+    timeoutMs: 30_000,
+    deadlineMs: 120_000,
+    redact: (t) => redactSecrets(t, [SECRET]),
+    ...over,
+  };
 }
