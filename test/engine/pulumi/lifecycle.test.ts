@@ -10,27 +10,16 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ProviderClient, ProviderInitError, secretConfig } from "../../../runner/provider-client";
-import { urnOf } from "../../helpers/urn";
 import { UNKNOWN, type PropertyMap } from "../../../runner/wire-values";
 import { PaletteClient } from "../../../sdk";
 import { closedPort } from "../../helpers/closed-port";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
-import { programInputs } from "./program";
+import { programInputs, REPO, urn, type State } from "./support";
 
-const REPO = path.resolve(__dirname, "../../..");
 const ADMIN_KEY = "SentinelAdminKeyQ1w2E3r4T5y6U7i8";
 const ALICE_KEY = "SentinelAliceKeyZ9x8C7v6B5n4M3l2";
 const PASSWORD = "SentinelPasswordP0o9I8u7";
-const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
 const DAY_MS = 86_400_000;
-const urn = (name: string): string => urnOf({ project: "palette-demo", stack: "dev", type: TYPE, name });
-
-/** One resource's state as the engine keeps it. */
-interface State {
-  id: string;
-  inputs: PropertyMap;
-  outputs: PropertyMap;
-}
 
 let emu: RunningEmulator;
 let host: ProviderClient;

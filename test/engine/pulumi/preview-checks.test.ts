@@ -9,13 +9,9 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { REJECTED_BEFORE } from "../../../provider/core/rejected-credentials";
 import { ProviderClient, secretConfig } from "../../../runner/provider-client";
-import { urnOf } from "../../helpers/urn";
 import { closedPort } from "../../helpers/closed-port";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
-import { programInputs } from "./program";
-
-const REPO = path.resolve(__dirname, "../../..");
-const urn = (name: string): string => urnOf({ project: "palette-demo", stack: "dev", type: "pulumi-nodejs:dynamic/palette:ApiKey", name });
+import { programInputs, REPO, urn } from "./support";
 
 let emu: RunningEmulator;
 const hosts: ProviderClient[] = [];

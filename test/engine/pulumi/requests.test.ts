@@ -4,28 +4,16 @@
  * reads were asked, a create is a POST and a share of a list, an edit a GET and a PUT, a revoke, a
  * re-activation and a delete one request each. `npm run build` must have run.
  */
-import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { REJECTED_BEFORE } from "../../../provider/core/rejected-credentials";
 import { PULUMI_HINTS } from "../../../provider/pulumi/impl";
 import { ProviderClient, secretConfig } from "../../../runner/provider-client";
-import { urnOf } from "../../helpers/urn";
-import type { PropertyMap } from "../../../runner/wire-values";
 import { PaletteClient } from "../../../sdk";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
-import { programInputs } from "./program";
+import { programInputs, REPO, urn, type State } from "./support";
 
-const REPO = path.resolve(__dirname, "../../..");
 const ADMIN_KEY = "SentinelAdminKeyR3q8W2e7T1y6U5i4";
 const ALICE_KEY = "SentinelAliceKeyP9o8I7u6Y5t4R3e2";
-const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
-const urn = (name: string): string => urnOf({ project: "palette-demo", stack: "dev", type: TYPE, name });
-
-interface State {
-  id: string;
-  inputs: PropertyMap;
-  outputs: PropertyMap;
-}
 
 let emu: RunningEmulator;
 let host: ProviderClient;

@@ -11,15 +11,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { ProviderClient, secretConfig } from "../../../runner/provider-client";
-import { urnOf } from "../../helpers/urn";
 import type { PropertyMap } from "../../../runner/wire-values";
 import { startClones } from "../../helpers/emulator-clones";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
-import { programInputs } from "./program";
-
-const REPO = path.resolve(__dirname, "../../..");
-const TYPE = "pulumi-nodejs:dynamic/palette:ApiKey";
-const urn = (name: string): string => urnOf({ project: "palette-demo", stack: "dev", type: TYPE, name });
+import { programInputs, REPO, urn } from "./support";
 
 let a: RunningEmulator;
 let b: RunningEmulator;
