@@ -1,16 +1,17 @@
 /**
- * Drives the real `terraform` CLI against the emulator: a filesystem mirror laid out by the
- * package's own `palette-apikeys terraform-mirror`, an isolated CLI config and data dir per
- * workspace, and the provider's credentials in the environment only (never in a .tf file).
+ * The Palette provider under the real `terraform` CLI, against the emulator: a filesystem mirror
+ * laid out by the package's own `palette-apikeys terraform-mirror`, an isolated CLI config and data
+ * dir per workspace, and the provider's credentials in the environment only (never in a .tf file).
+ * For test/engine/terraform's palette-* suites and test/engine/cli.
  */
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { RunningEmulator, SeedAccount } from "../../../emulator";
-import { REPO } from "../../helpers/terraform";
+import type { RunningEmulator, SeedAccount } from "../../emulator";
+import { REPO } from "./terraform";
 
-export { tempDir as tempRoot, terraformSuite } from "../../helpers/terraform";
+export { tempDir as tempRoot, terraformSuite } from "./terraform";
 
 export const CLI = path.join(REPO, "dist/cli/palette-apikeys.js");
 
