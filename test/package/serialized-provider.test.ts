@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import requireFromString from "require-from-string";
-import { currentText, expectPinned, pinnedTexts } from "./serialized-provider";
+import { currentText, expectPinned, pinnedTexts } from "../helpers/serialized-provider";
 
 const REPO = path.resolve(__dirname, "../..");
 const BUILT = path.join(REPO, "dist/provider/index.js");
