@@ -33,6 +33,7 @@ beforeAll(() => {
 });
 
 it("the built ApiKey serializes exactly the newest pinned text", async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package (dist/), loaded after setMocks and once beforeAll found it
   const { ApiKey } = require(BUILT) as typeof import("../../provider");
   const key = new ApiKey("pinned", { expiresIn: "7d" });
   await new Promise((resolve) => key.urn.apply(resolve));

@@ -51,6 +51,7 @@ function ensureMocks(): void {
 /** The inputs the program would send for `new ApiKey(name, args)`, `__logicalName` and `__provider` included. */
 export async function programInputs(name: string, args: ApiKeyArgs): Promise<Props> {
   ensureMocks();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after setMocks, as the engine loads a program
   const { ApiKey } = require("../../../provider/index") as typeof import("../../../provider/index");
   // Each call is one run of the program: the same logical name may register again.
   registered.delete(name);

@@ -116,6 +116,7 @@ describe("stewards: one resource per key in a deployment", () => {
   let stewards: typeof import("../../../../provider/pulumi/stewards");
   beforeEach(() => {
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module state per test, as each deployment gets a fresh provider process
       stewards = require("../../../../provider/pulumi/stewards");
     });
   });

@@ -35,6 +35,7 @@ pulumi.runtime.setMocks(
 );
 
 // Imported after setMocks, as a Pulumi program would be loaded by the engine.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- imported after setMocks and the sentinel environment (above)
 const { ApiKey } = require("../../../../provider/index") as typeof import("../../../../provider/index");
 
 const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));

@@ -8,6 +8,7 @@ for (const k of Object.keys(process.env)) if (k.startsWith("SPECTROCLOUD_")) del
 pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: () => ({}) }, "palette-demo", "dev", true);
 const logged: string[] = [];
 jest.spyOn(pulumi.log, "info").mockImplementation(async (message: string) => void logged.push(message));
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after setMocks and the spy on pulumi.log, as the engine loads a program
 const { ApiKey } = require("../../../../provider/index") as typeof import("../../../../provider/index");
 /** Lets the registration (which serializes the provider) finish inside the test. */
 const registered = (r: InstanceType<typeof ApiKey>): Promise<unknown> => new Promise((resolve) => r.id.apply(resolve));

@@ -1,4 +1,4 @@
-import { X509Certificate } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { selfSignedCertificate, randomSerial } from "../../../../provider/tfplugin6/plugin/certificate";
 import { oid, time, unsignedInteger } from "../../../../provider/tfplugin6/plugin/der";
 
@@ -35,7 +35,7 @@ describe("self-signed certificate", () => {
     expect(x.ca).toBe(true);
     expect(x.keyUsage).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
     expect(x.verify(x.publicKey)).toBe(true);
-    expect(x.checkPrivateKey(require("node:crypto").createPrivateKey(c.keyPem))).toBe(true);
+    expect(x.checkPrivateKey(createPrivateKey(c.keyPem))).toBe(true);
     expect(Date.parse(x.validFrom)).toBeLessThan(Date.now());
   });
 
