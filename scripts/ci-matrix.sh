@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The version matrix `.ci/run` runs after `npm test`: the engine and packaging suites (the ones that
-# talk to @pulumi/pulumi's real dynamic-provider host and install the packed tarball) on the other ends
-# of what package.json claims. `npm test` covers the middle: the machine's Node.js with the locked
+# The version matrix `.ci/run` runs after `npm test`: the engine suites (they talk to @pulumi/pulumi's
+# real dynamic-provider host) and the packaging suites (test/package: the packed tarball installed, and
+# the build's own scripts/bin-mode.mjs and scripts/prepare.mjs) on the other ends of what package.json
+# claims. `npm test` covers the middle: the machine's Node.js with the locked
 # @pulumi/pulumi.
 #
 #   newest  Node.js $NEWEST_NODE with @pulumi/pulumi $NEWEST_PULUMI (the newest release; it needs Node >= 22)

@@ -12,7 +12,7 @@ export const PLUGIN_NAME = "palette-apikeys";
 /**
  * The SDK's default call deadline (`DEFAULT_DEADLINE_MS` in sdk/config.ts), which bounds a create's
  * whole protocol once its POST was sent. A copy, not an import: the SDK loads only when a call needs
- * it, not at start-up. test/unit/terraform/drain.test.ts fails if the SDK's grows past it.
+ * it, not at start-up. test/unit/provider/terraform/drain.test.ts fails if the SDK's grows past it.
  */
 export const SDK_DEADLINE_MS = 120_000;
 /** Past the deadline: for the last answer to reach Terraform, be written to its state, and the reply to go out. */

@@ -19,9 +19,9 @@ import { ProviderClient, secretConfig } from "../../runner/provider-client";
 import { urnOf } from "../helpers/urn";
 import type { PropertyMap } from "../../runner/wire-values";
 import { NO_ENV_CREDENTIALS } from "../helpers/env-credentials";
-import { writeOfflineLockfile } from "./offline-lockfile";
-import { INTERNAL_PATHS, PUBLIC_ENTRIES, probeSource, type ProbeReport } from "./probe-program";
-import { expectPinned } from "./serialized-provider";
+import { expectPinned } from "../helpers/serialized-provider";
+import { INTERNAL_PATHS, PUBLIC_ENTRIES, probeSource, type ProbeReport } from "./fixtures/probe-program";
+import { writeOfflineLockfile } from "./support";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../..");
@@ -157,7 +157,7 @@ describe("a consumer program type-checks against the installed declarations", ()
   it.each(Object.keys(RESOLUTIONS) as (keyof typeof RESOLUTIONS)[])("under moduleResolution %s", async (resolution) => {
     // The options `tsc --init` writes (strict, skipLibCheck), with the resolution under test.
     const compilerOptions = { target: "es2022", strict: true, skipLibCheck: true, esModuleInterop: true, noEmit: true, types: ["node"], ...RESOLUTIONS[resolution] };
-    fs.copyFileSync(path.join(__dirname, "consumer.ts"), path.join(project, "consumer.ts"));
+    fs.copyFileSync(path.join(__dirname, "fixtures/consumer.ts"), path.join(project, "consumer.ts"));
     const tsconfig = `tsconfig.${resolution}.json`;
     fs.writeFileSync(path.join(project, tsconfig), JSON.stringify({ compilerOptions, files: ["consumer.ts"] }, null, 2));
     const checked = await run(process.execPath, [TSC, "-p", tsconfig, "--pretty", "false"], { cwd: project, maxBuffer: 16 << 20 }).then(

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import requireFromString from "require-from-string";
-import { currentText, expectPinned, pinnedTexts } from "./serialized-provider";
+import { currentText, expectPinned, pinnedTexts } from "../helpers/serialized-provider";
 
 const REPO = path.resolve(__dirname, "../..");
 const BUILT = path.join(REPO, "dist/provider/index.js");
@@ -33,6 +33,7 @@ beforeAll(() => {
 });
 
 it("the built ApiKey serializes exactly the newest pinned text", async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the BUILT package (dist/), loaded after setMocks and once beforeAll found it
   const { ApiKey } = require(BUILT) as typeof import("../../provider");
   const key = new ApiKey("pinned", { expiresIn: "7d" });
   await new Promise((resolve) => key.urn.apply(resolve));

@@ -18,7 +18,7 @@ import { exportStack } from "../../../runner/stack-export";
 import { PaletteClient } from "../../../sdk";
 import { keysInTerraformState, type AuditReport } from "../../../cli/audit";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
-import { CLI, layOutMirror, PROVIDER_BLOCK, tempRoot, terraformSuite, Workspace } from "../terraform/palette-support";
+import { CLI, layOutMirror, PROVIDER_BLOCK, tempRoot, terraformSuite, Workspace } from "../../helpers/terraform-palette";
 
 jest.setTimeout(120_000);
 

@@ -107,7 +107,9 @@ export class ExampleStack {
 export function loadProgram(entry: string): Record<string, unknown> {
   let exports: Record<string, unknown> = {};
   jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- inside isolateModules: the @pulumi/pulumi the example will get, not this file's
     if (require("@pulumi/pulumi") !== thePulumi) throw new Error("the example would load a second @pulumi/pulumi");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example runs afresh in an isolated registry, and its path is known only now
     exports = require(entry) as Record<string, unknown>;
   });
   return exports;

@@ -1,7 +1,7 @@
 /**
  * `ApiKey.get` through the offline runner against the emulator: the read goes through the real
  * provider host, every output comes from Palette, and `key` is `undefined`, as its declared type
- * (`ReadOnlyApiKey`, compiled by test/package/consumer.ts) says. Needs `npm run build`.
+ * (`ReadOnlyApiKey`, compiled by test/package/fixtures/consumer.ts) says. Needs `npm run build`.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

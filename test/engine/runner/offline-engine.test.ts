@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -107,7 +108,7 @@ describe("offline runner over the real dynamic-provider host, with a stand-in dy
     expect(result.outputs).toEqual({ aSecret: "[secret]", aSize: 1, label: "toy", token: "[secret]" });
     expect(result.secretOutputs.sort()).toEqual(["aSecret", "token"]);
     // configure saw the secret config unwrapped (the toy stores its sha256, never the value)
-    expect(rows[aId]?.tokenSha).toBe(require("node:crypto").createHash("sha256").update(TOKEN).digest("hex"));
+    expect(rows[aId]?.tokenSha).toBe(createHash("sha256").update(TOKEN).digest("hex"));
   });
 
   it("a second preview shows no changes, and expectNoChanges passes", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,7 +8,7 @@ import { UNKNOWN } from "../../../runner/wire-values";
 import { TOY_TYPE, readToyStore, serializeToyProvider } from "./fixtures/toy-provider";
 
 const TOKEN = "toy-token-5ec4e7-do-not-print";
-const sha256 = (s: string): string => require("node:crypto").createHash("sha256").update(s).digest("hex");
+const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 describe("ProviderClient against the real dynamic-provider host", () => {
   let dir: string;

@@ -15,7 +15,7 @@ import { loadState } from "../../../runner/state-file";
 import { dynamicResources, readCheckpoint } from "../../helpers/checkpoint";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { runFailure } from "../../helpers/run-failure";
-import { expectPinned } from "../../package/serialized-provider";
+import { expectPinned } from "../../helpers/serialized-provider";
 import { readToyStore } from "./fixtures/toy-provider";
 
 const REPO = path.resolve(__dirname, "../../..");

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { REJECTED_BEFORE } from "../../../provider/core/rejected-credentials";
 import { TERRAFORM_HINTS } from "../../../provider/terraform/palette-provider";
-import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./palette-support";
+import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "../../helpers/terraform-palette";
 
 jest.setTimeout(120_000);
 

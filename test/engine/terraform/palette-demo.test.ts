@@ -5,8 +5,7 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO } from "../../helpers/terraform";
-import { terraformSuite } from "./palette-support";
+import { REPO, terraformSuite } from "../../helpers/terraform";
 
 jest.setTimeout(120_000);
 

@@ -12,7 +12,7 @@ import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { PaletteClient } from "../../../sdk";
 import { startClones } from "../../helpers/emulator-clones";
 import { REPO } from "../../helpers/terraform";
-import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./palette-support";
+import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "../../helpers/terraform-palette";
 
 jest.setTimeout(120_000);
 

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { PaletteClient } from "../../../sdk";
-import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "./palette-support";
+import { credentialsEnv, terraformSuite, layOutMirror, PROVIDER_BLOCK, tempRoot, Workspace } from "../../helpers/terraform-palette";
 
 jest.setTimeout(120_000);
 

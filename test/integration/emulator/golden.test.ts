@@ -8,7 +8,7 @@ import { ApiKeyListWire } from "../../../sdk/wire";
 import type { RunningEmulator } from "../../../emulator";
 import { call, createKey, keyOf, startForTest, leakedKeyValues } from "./support";
 
-const fixture: unknown = JSON.parse(readFileSync(join(__dirname, "../../fixtures/palette-list-apikeys.json"), "utf8"));
+const fixture: unknown = JSON.parse(readFileSync(join(__dirname, "fixtures/palette-list-apikeys.json"), "utf8"));
 
 /** Every key path in a JSON value; array items fold into "[]". */
 function keyPaths(value: unknown, prefix = ""): Set<string> {

@@ -1,6 +1,5 @@
 import { TransportFailure } from "../../../sdk/http/transport";
-import { FakeClock } from "./fake-clock";
-import { failure, harness, json, noContent, pathOf, v1Error, type SentRequest } from "./harness";
+import { failure, FakeClock, harness, json, noContent, pathOf, v1Error, type SentRequest } from "./support";
 
 const ME = "aaaaaaaaaaaaaaaaaaaaaaa1";
 const OTHER = "bbbbbbbbbbbbbbbbbbbbbbb2";

@@ -1,4 +1,4 @@
-import { failure, harness, json, pathOf, type SentRequest } from "./harness";
+import { failure, harness, json, pathOf, type SentRequest } from "./support";
 
 const ME = "aaaaaaaaaaaaaaaaaaaaaaa1";
 const GOOD = "000000000000000000000001";

@@ -7,8 +7,7 @@
 import { DEFAULT_RATE_LIMIT } from "../../../sdk/config";
 import { DEFAULT_RETRY_POLICY } from "../../../sdk/core/retry-policy";
 import { isPaletteError } from "../../../sdk";
-import { harness, json, pathOf, v1Error, type SentRequest } from "./harness";
-import { TimelineClock } from "./timeline-clock";
+import { harness, json, pathOf, TimelineClock, v1Error, type SentRequest } from "./support";
 
 const ROUND_TRIP_MS = 300;
 const RETRY_AFTER_MS = 1_000;

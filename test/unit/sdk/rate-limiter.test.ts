@@ -1,8 +1,7 @@
 import { WaitInterrupted } from "../../../sdk/core/clock";
 import { RatePacer } from "../../../sdk/core/rate-limiter";
 import { TokenBucket } from "../../../sdk/core/token-bucket";
-import { FakeClock } from "./fake-clock";
-import { TimelineClock } from "./timeline-clock";
+import { FakeClock, TimelineClock } from "./support";
 
 /** The waits of `n` reservations taken now. */
 const waits = (b: TokenBucket, n: number): number[] => Array.from({ length: n }, () => b.reserve().waitMs);

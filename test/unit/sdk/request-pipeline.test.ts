@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TransportFailure } from "../../../sdk/http/transport";
 import { isPaletteError, type PaletteError } from "../../../sdk";
-import { harness, json, noContent, pathOf, v1Error, type SentRequest } from "./harness";
+import { harness, json, noContent, pathOf, v1Error, type SentRequest } from "./support";
 
 const Ok = z.object({ ok: z.boolean() });
 const get = { method: "GET", path: "/v1/apiKeys", response: Ok, mode: "retry" } as const;

@@ -6,7 +6,7 @@
 import { invalidParamsError, type ErrorContext } from "../../../sdk/core/error-context";
 import { codeForStatus, errorFromResponse, responseInvalidError } from "../../../sdk/core/response-errors";
 import { isNotFound, isPaletteError, PaletteError } from "../../../sdk";
-import { ctx, SECRET } from "./error-context-fixture";
+import { ctx, SECRET } from "./support";
 
 const envelope = (code: string | number, message: string, ref = "ref-0123456789abcdef01234567"): string =>
   JSON.stringify({ code, message, ref });

@@ -4,7 +4,7 @@
  * Palette. Response errors are in response-errors.test.ts.
  */
 import { errorFromTransport } from "../../../sdk/core/transport-errors";
-import { ctx, SECRET } from "./error-context-fixture";
+import { ctx, SECRET } from "./support";
 
 describe("errorFromTransport", () => {
   test("timeout names the per-attempt budget and both knobs", () => {

@@ -1,4 +1,4 @@
-import { failure, harness, json, pathOf, v1Error } from "./harness";
+import { failure, harness, json, pathOf, v1Error } from "./support";
 
 const user = (uid: string, email: string) => ({ metadata: { uid, name: uid }, spec: { emailId: email, roles: [] }, status: { isActive: true } });
 

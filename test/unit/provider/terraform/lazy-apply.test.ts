@@ -1,0 +1,36 @@
+/**
+ * The processes Terraform starts for schemas, validation and plans never load palette_api_key's
+ * read and apply phase (api-key-apply.ts), nor through it the SDK: the first read or apply does.
+ * A static import of api-key-apply.ts from any other phase would load it with them and fail this.
+ */
+const mockLoaded: string[] = [];
+jest.mock("../../../../provider/terraform/api-key-apply", () => {
+  mockLoaded.push("api-key-apply");
+  return jest.requireActual("../../../../provider/terraform/api-key-apply");
+});
+jest.mock("../../../../sdk", () => {
+  mockLoaded.push("sdk");
+  return jest.requireActual("../../../../sdk");
+});
+
+import type { KeyLifecycle } from "../../../../provider/core/lifecycle";
+import { apiKeyResource } from "../../../../provider/terraform/api-key-resource";
+import { createPaletteProvider } from "../../../../provider/terraform/palette-provider";
+import type { CtyObject } from "../../../../provider/tfplugin6";
+
+const ctx = { signal: new AbortController().signal };
+const config: CtyObject = { name: "ci", description: null, expires_in: "30d", expires_at: null, active: null, user_uid: null, user_email: null };
+
+test("schema, validate and a plan (without credentials) load neither the apply phase nor the SDK; a read loads the apply phase", async () => {
+  const resource = createPaletteProvider({}).resources.palette_api_key;
+  expect(resource?.schema.block.attributes.length).toBeGreaterThan(0);
+  expect(await resource?.validate(config)).toEqual([]);
+  const plan = await resource?.plan({ prior: null, proposed: config, config }, ctx);
+  expect(plan?.diagnostics).toBeUndefined();
+  expect(plan?.planned?.name).toBe("ci");
+  expect(mockLoaded).toEqual([]);
+
+  const gone = { read: async () => undefined } as unknown as KeyLifecycle;
+  expect(await apiKeyResource(() => gone).read({ state: { id: "aaaaaaaaaaaaaaaaaaaaaaaa" } }, ctx)).toEqual({ state: null });
+  expect(mockLoaded).toContain("api-key-apply");
+});
