@@ -60,12 +60,6 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    // Tests load modules after jest.resetModules and run provider code as engines do; each such require
-    // is marked where it stands once the test tree is reorganized. Until then the rule is off here only.
-    files: ["test/**/*.ts"],
-    rules: { "@typescript-eslint/no-require-imports": "off" },
-  },
-  {
     // The bench's raw-HTTP baselines send with undici itself, the SDK transport's own client.
     files: ["sdk/http/transport.ts", "test/**/*.ts", "bench/harness/overhead.ts", "bench/harness/memory.ts"],
     rules: { "no-restricted-imports": "off" },
