@@ -172,6 +172,14 @@ export class KeyLifecycle {
     return place.movedFrom === undefined ? undefined : new KeyNotAtHostError(uid, place.movedFrom, place.location, this.hints.keyNotAtHost);
   }
 
+  /** Whether `e` says the key is gone; at another host of its tenant that is refused instead (`missingAt`). */
+  private goneAt(uid: string, place: Place, e: unknown): boolean {
+    if (!keyIsGone(e)) return false;
+    const refused = this.missingAt(uid, place);
+    if (refused !== undefined) throw refused;
+    return true;
+  }
+
   /** Where the credentials in use lead; `subject` says what could not be done without knowing. */
   private async currentLocation(subject: string): Promise<KeyLocation> {
     try {
@@ -266,11 +274,7 @@ export class KeyLifecycle {
       const listed = await this.client.apiKeys.findShared(uid, ...this.options);
       return { key: listed ?? (await this.client.apiKeys.get(uid, ...this.options)), ...this.placed(place) };
     } catch (e) {
-      if (keyIsGone(e)) {
-        const refused = this.missingAt(uid, place);
-        if (refused !== undefined) throw refused;
-        return undefined;
-      }
+      if (this.goneAt(uid, place, e)) return undefined;
       throw this.withContext(`Cannot read API key ${uid}`, e);
     }
   }
@@ -321,9 +325,8 @@ export class KeyLifecycle {
     } catch (e) {
       const failed = steps[done]?.what ?? "update it";
       // Nothing reached a key missing at a new host: refused, the recorded host kept.
-      const refused = done === 0 && keyIsGone(e) ? this.missingAt(uid, place) : undefined;
-      if (refused !== undefined) throw refused;
-      const reason = keyIsGone(e) ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : this.explain(e);
+      const gone = done === 0 ? this.goneAt(uid, place, e) : keyIsGone(e);
+      const reason = gone ? `it no longer exists in Palette (deleted out of band); ${this.hints.vanished}` : this.explain(e);
       const message = `Cannot update API key "${current.name}" (${uid}): ${failed} failed: ${reason}`;
       if (done === 0) throw new Error(message, { cause: e });
       throw new KeyUpdatedPartially(`${message} ${this.hints.recorded}`, latest !== undefined ? { ...latest, active: activeNow } : undefined, activeNow, { cause: e });
@@ -336,9 +339,7 @@ export class KeyLifecycle {
     try {
       return await this.client.apiKeys.get(uid, ...this.options);
     } catch (e) {
-      if (!keyIsGone(e)) throw this.withContext(`Cannot update API key "${name}" (${uid}): reading it failed`, e);
-      const refused = this.missingAt(uid, place);
-      if (refused !== undefined) throw refused;
+      if (!this.goneAt(uid, place, e)) throw this.withContext(`Cannot update API key "${name}" (${uid}): reading it failed`, e);
       throw new Error(`Cannot update API key "${name}" (${uid}): it no longer exists in Palette (deleted out of band); ${this.hints.vanished}`, { cause: e });
     }
   }
@@ -349,11 +350,7 @@ export class KeyLifecycle {
     try {
       await this.client.apiKeys.delete(uid, ...this.options);
     } catch (e) {
-      if (keyIsGone(e)) {
-        const refused = this.missingAt(uid, place);
-        if (refused !== undefined) throw refused;
-        return;
-      }
+      if (this.goneAt(uid, place, e)) return;
       throw this.withContext(`Cannot delete API key ${uid}`, e);
     }
   }

@@ -20,9 +20,8 @@ export type PreflightFailure = { setting: "credentials" | "host"; reason: string
 export class Preflight {
   /** The credentials check's outcome: undefined when they work, else the failure. */
   private verified: Promise<unknown> | undefined;
-  private readonly owners = new Map<string, Promise<PreflightFailure | undefined>>();
-  /** Each email's user, or the failure to find it. */
-  private readonly uids = new Map<string, Promise<{ uid: string } | { failed: unknown }>>();
+  /** Each email's user, or the failure to find it: asked once, for the owner check and the uid alike. */
+  private readonly lookups = new Map<string, Promise<{ uid: string } | { failed: unknown }>>();
 
   /** The session's answers are shared with the tenant guard and the creates that follow. */
   constructor(private readonly session: LifecycleSession) {}
@@ -49,18 +48,11 @@ export class Preflight {
    * Undefined when a user with `email` exists, or when the caller may not look users up (a plain
    * user can only make keys for themself, which the create will say); otherwise why not.
    */
-  owner(email: string): Promise<PreflightFailure | undefined> {
-    const key = email.toLowerCase();
-    let found = this.owners.get(key);
-    if (found === undefined) {
-      found = this.session.user(email, PREFLIGHT).then(
-        () => undefined,
-        (e: unknown): PreflightFailure | undefined =>
-          isPaletteError(e) && e.code === "NOT_FOUND" ? { field: "userEmail", reason: `no Palette user has the email ${email}: ${messageOf(e)}` } : undefined,
-      );
-      this.owners.set(key, found);
-    }
-    return found;
+  async owner(email: string): Promise<PreflightFailure | undefined> {
+    const outcome = await this.lookup(email);
+    if ("uid" in outcome) return undefined;
+    const e = outcome.failed;
+    return isPaletteError(e) && e.code === "NOT_FOUND" ? { field: "userEmail", reason: `no Palette user has the email ${email}: ${messageOf(e)}` } : undefined;
   }
 
   /**
@@ -68,18 +60,23 @@ export class Preflight {
    * up): a plan compares it with the owner uid a key records when it records no email.
    */
   async ownerUid(email: string): Promise<OwnerUid> {
+    const outcome = await this.lookup(email);
+    // Told per caller: a rejection of the credentials in full to the first only.
+    return "uid" in outcome ? outcome : { unresolved: this.session.rejection.tell(outcome.failed, messageOf) };
+  }
+
+  /** The user with `email` (emails compare without case), looked up once per preflight, failure included. */
+  private lookup(email: string): Promise<{ uid: string } | { failed: unknown }> {
     const key = email.toLowerCase();
-    let found = this.uids.get(key);
+    let found = this.lookups.get(key);
     if (found === undefined) {
       found = this.session.user(email, PREFLIGHT).then(
         (user) => ({ uid: user.uid }),
         (e: unknown) => ({ failed: e }),
       );
-      this.uids.set(key, found);
+      this.lookups.set(key, found);
     }
-    const outcome = await found;
-    // Told per caller: a rejection of the credentials in full to the first only.
-    return "uid" in outcome ? outcome : { unresolved: this.session.rejection.tell(outcome.failed, messageOf) };
+    return found;
   }
 }
 
