@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import { importX } from "eslint-plugin-import-x";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".demo/**", ".demo-terraform/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".demo/**", ".demo-terraform/**", "**/*.js", "**/*.mjs", "**/*.cjs", "!emulator/page/*.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -52,6 +52,15 @@ export default tseslint.config(
       ],
       "no-restricted-imports": ["error", { paths: [{ name: "undici", message: "Only sdk/http/transport.ts talks to undici." }] }],
     },
+  },
+  {
+    // The emulator's page script runs in the browser as is (no build step): a classic script, browser globals.
+    files: ["emulator/page/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: { window: "readonly", document: "readonly", sessionStorage: "readonly", fetch: "readonly", setTimeout: "readonly", clearTimeout: "readonly", atob: "readonly", Option: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-unused-vars": ["error", { caughtErrors: "none" }] },
   },
   {
     // The serialized loader resolves the implementation when the engine calls, never capturing it in
