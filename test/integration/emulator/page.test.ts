@@ -66,8 +66,12 @@ suite("the emulator's API-keys page", () => {
     return page;
   }
 
-  const rows = (page: Page): Promise<Record<string, string>> =>
-    page.$$eval("#key-table tbody tr", (trs) => Object.fromEntries(trs.map((tr) => [(tr as HTMLElement).dataset.uid ?? "", (tr as HTMLElement).dataset.status ?? ""])));
+  /** The listed rows: uid -> status. */
+  async function rows(page: Page): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const tr of await page.locator("#key-table tbody tr").all()) out[(await tr.getAttribute("data-uid")) ?? ""] = (await tr.getAttribute("data-status")) ?? "";
+    return out;
+  }
 
   /** No secret in the rendered HTML, the visible text, the address or the page's storage but the session token. */
   async function expectNoSecrets(page: Page): Promise<void> {
@@ -127,7 +131,7 @@ suite("the emulator's API-keys page", () => {
     // A session that ends (sign-out) leaves nothing behind in the tab.
     await page.click("#sign-out");
     expect(await page.isVisible("#sign-in")).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
     expect(await page.locator("#key-table tbody tr").count()).toBe(0);
     await page.close();
   });
