@@ -71,7 +71,7 @@ export function ticks(fromMs: number, toMs: number): Tick[] {
   const months = span / (30.4 * DAY);
   const step = [1, 2, 3, 6, 12, 24, 60, 120].find((m) => months / m <= 9) ?? 120;
   const start = new Date(fromMs);
-  let y = start.getUTCFullYear();
+  const y = start.getUTCFullYear();
   let m = start.getUTCMonth() + 1;
   // Steps of a year or more start in January; shorter ones on a month that is a multiple of the step.
   while ((y * 12 + m) % step !== 0) m += 1;
