@@ -24,6 +24,10 @@
  *    against its floor: refresh of 20/100/500 keys, `up` of 200 keys at parallel 16 and 64, one
  *    create/edit/revoke/re-activate/delete. `npm run bench -- --only=requests` (about 1.5 minutes).
  *
+ * 8. The audit's HTML report of 1,000 keys: rendered to a string against `--json`'s serialization
+ *    of the same report, and loaded and painted in headless Chromium against a 10-key report
+ *    (`npm run bench -- --only=html`, under half a minute; the browser figures need chromium).
+ *
  * The run ends with a table of the goals (README, "Reliability"), measured or printed, with pass/fail.
  *
  * SDK retries are counted from the SDK's own debug events (`logger` option), attached to the
@@ -48,6 +52,7 @@ import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigu
 import { measureHandshake, type HandshakeFigures } from "./harness/terraform";
 import { measurePlans, type PlanFigures } from "./harness/terraform-plan";
 import { measureRequests, REQUEST_HEADER, requestGoals, requestRows, type RequestFigures } from "./harness/requests";
+import { measureAuditHtml, type HtmlFigures } from "./harness/audit-html";
 
 const REPO = path.resolve(__dirname, "..");
 const PALETTE_LIMIT = { perSecond: 10, burst: 5 } as const;
@@ -378,6 +383,36 @@ function requestsTable(f: RequestFigures): string {
   return table("Requests per operation through one provider host at Palette's limit (10 req/s, burst 5; SDK pacing 9/s)", REQUEST_HEADER, requestRows(f));
 }
 
+function htmlTable(f: HtmlFigures): string {
+  const ms = (v: number): string => `${v.toFixed(1)} ms`;
+  const rows = [
+    ["render the HTML (median of 20)", ms(f.renderMs)],
+    ["--json of the same report (median of 20)", ms(f.jsonMs)],
+    ["  ratio HTML / JSON", ratio(f.renderMs, f.jsonMs)],
+    ["file size", `${(f.bytes / 1024).toFixed(0)} KiB`],
+  ];
+  if (f.browser !== undefined) {
+    rows.push(
+      ["chromium: load and paint, 1,000 keys (median of 5)", ms(f.browser.largeMs)],
+      ["chromium: load and paint, 10 keys (median of 5)", ms(f.browser.smallMs)],
+      ["  ratio 1,000 / 10 keys", ratio(f.browser.largeMs, f.browser.smallMs)],
+    );
+  } else rows.push(["chromium", "not installed: browser figures left out"]);
+  return table(`audit --html: a report of ${f.keys.toLocaleString("en")} keys`, ["", "value"], rows);
+}
+
+function htmlGoals(f: HtmlFigures): GoalRow[] {
+  const total = f.renderMs + (f.browser?.largeMs ?? 0);
+  return [
+    {
+      goal: "audit --html: 1,000 keys rendered and painted well under 1 s",
+      measured: `${total.toFixed(0)} ms${f.browser === undefined ? " (string only: no chromium)" : ""}`,
+      ratio: total / 1000,
+      pass: total < 500,
+    },
+  ];
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   for (const k of Object.keys(NO_ENV)) delete process.env[k];
@@ -418,7 +453,16 @@ async function main(): Promise<number> {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  if (only !== undefined) throw new Error(`unknown --only=${only}: terraform-start, overhead, memory or requests`);
+  if (only === "html") {
+    try {
+      const html = await measureAuditHtml(dir, progress);
+      process.stdout.write(`${htmlTable(html)}\n${goalTable(htmlGoals(html))}\n`);
+      return 0;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (only !== undefined) throw new Error(`unknown --only=${only}: terraform-start, overhead, memory, requests or html`);
   process.stderr.write("npm run bench: reliability figures (progress on stderr, tables on stdout)\n");
   try {
     const runs: FaultRun[] = [];
@@ -434,10 +478,11 @@ async function main(): Promise<number> {
     progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
     const plans = await measurePlans(REPO, dir);
     const requests = await measureRequests(REPO, NO_ENV, progress);
+    const html = await measureAuditHtml(dir, progress);
     process.stdout.write(
-      `${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${overheadTable(overhead)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n${requestsTable(requests)}\n`,
+      `${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${overheadTable(overhead)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n${requestsTable(requests)}\n${htmlTable(html)}\n`,
     );
-    const goals = [...overheadGoals(overhead), ...memoryGoals(memory), ...requestGoals(requests)];
+    const goals = [...overheadGoals(overhead), ...memoryGoals(memory), ...requestGoals(requests), ...htmlGoals(html)];
     process.stdout.write(`${goalTable(goals)}\n`);
     process.stdout.write(`\nnode ${process.version}, ${os.cpus().length} CPUs; bench took ${secs(performance.now() - started)}\n`);
     const ok =

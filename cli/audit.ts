@@ -10,17 +10,18 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { parseExpiresIn } from "../provider/core/expiry";
 import { environmentSource, resolveFrom, SETTING_ENV } from "../provider/core/settings";
-import { apiKeyStatus, isPaletteError, PaletteClient, type ApiKey, type ApiKeyStatus, type User } from "../sdk";
+import { apiKeyStatus, isPaletteError, PaletteClient, type ApiKey, type User } from "../sdk";
 import { keysInPulumiExport, keysInTerraformState, StateFormatError, type ManagedKey } from "./audit-states";
+import { renderAuditHtml } from "./audit-html";
+import { FLAGS, TABLE_HEAD, tableRows, type AuditedKey, type AuditFlag, type AuditReport, type MissingKey, type OwnerState } from "./audit-report";
 import { UsageError, type CliIo } from "./io";
 
 export { keysInPulumiExport, keysInTerraformState, type ManagedKey } from "./audit-states";
+export { FLAGS, type AuditedKey, type AuditFlag, type AuditReport, type ManagedAs, type MissingKey, type OwnerState } from "./audit-report";
 
 /** The exit code when a `--fail-on` category matched: distinct from errors (1) and usage (2). */
 export const EXIT_FINDINGS = 3;
 
-export const FLAGS = ["expired", "expiring", "revoked", "orphaned", "unmanaged", "missing"] as const;
-export type AuditFlag = (typeof FLAGS)[number];
 
 export const USAGE = `Usage: palette-apikeys audit [options]
 
@@ -38,6 +39,9 @@ Options:
                                ${FLAGS.join(", ")}
   --allow-unknown-owners       let --fail-on orphaned pass when the credentials cannot see owners
   --json                       print one JSON document instead of a table
+  --html <file>                also write the report as one self-contained HTML file: the counts
+                               per flag, a timeline of expiries, the findings (checked writable
+                               before any request; exit 2 when it is not)
   -h, --help                   show this help
 
 Orphaned needs a tenant admin (only they may list users); for other callers the owner column
@@ -47,50 +51,6 @@ replaced and keeps (keepPrevious / keep_previous) are managed: MANAGED reads "ke
 
 Exit codes: 0 nothing matched --fail-on, 1 error, 2 bad arguments (a state file of the wrong
 format, or --fail-on orphaned that cannot be checked), ${EXIT_FINDINGS} a --fail-on flag matched.`;
-
-/** What is known of a key's owner: "unknown" when the caller may not list users. */
-export type OwnerState = "active" | "disabled" | "gone" | "unknown";
-
-export interface AuditedKey {
-  uid: string;
-  name: string;
-  ownerUid: string;
-  ownerName: string;
-  ownerEmail: string | null;
-  ownerState: OwnerState;
-  status: ApiKeyStatus;
-  expiresAt: string | null;
-  createdAt: string | null;
-  ageDays: number | null;
-  /** Which given states hold the key; null when none was given (managed-ness unknown). */
-  managedBy: string[] | null;
-  /**
-   * How a state holds it: "resource" (a resource's own key) or "kept" (a key a rotation replaced,
-   * kept alive by `keepPrevious` / `keep_previous` until its delete-after); null when no state does.
-   */
-  managedAs: ManagedAs | null;
-  flags: AuditFlag[];
-}
-
-export type ManagedAs = "resource" | "kept";
-
-/** A key a state manages that Palette no longer has. */
-export interface MissingKey {
-  uid: string;
-  source: string;
-  address: string;
-}
-
-export interface AuditReport {
-  host: string;
-  generatedAt: string;
-  withinMs: number;
-  /** False when the caller may not list users, so orphaned could not be determined. */
-  ownersKnown: boolean;
-  keys: AuditedKey[];
-  missing: MissingKey[];
-  counts: Record<AuditFlag, number>;
-}
 
 const MS_PER_DAY = 86_400_000;
 
@@ -166,21 +126,10 @@ export function audit(input: AuditInput): AuditReport {
 export const matched = (report: AuditReport, failOn: readonly AuditFlag[]): AuditFlag[] => failOn.filter((f) => report.counts[f] > 0);
 
 export function formatTable(report: AuditReport): string[] {
-  const head = ["NAME", "UID", "OWNER", "OWNER STATE", "STATUS", "EXPIRES", "AGE", "MANAGED", "FLAGS"];
-  const rows = report.keys.map((k) => [
-    k.name,
-    k.uid,
-    k.ownerEmail ?? (k.ownerName !== "" ? k.ownerName : k.ownerUid),
-    k.ownerState,
-    k.status,
-    k.expiresAt?.slice(0, 10) ?? "never",
-    k.ageDays === null ? "?" : `${k.ageDays}d`,
-    k.managedBy === null ? "-" : (k.managedAs ?? "no"),
-    k.flags.join(",") || "-",
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  const out = [line(head), ...rows.map(line)];
+  const rows = tableRows(report).map((r) => r.cells);
+  const widths = TABLE_HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const out = [line(TABLE_HEAD), ...rows.map(line)];
   for (const m of report.missing) out.push(`missing: ${m.address} (${m.uid}) in ${m.source} no longer exists in Palette`);
   const summary = FLAGS.map((f) => `${report.counts[f]} ${f}`).join(", ");
   out.push(`${report.keys.length} keys: ${summary}.`);
@@ -203,6 +152,7 @@ function parse(argv: readonly string[]) {
         "terraform-state": { type: "string", multiple: true, default: [] },
         "fail-on": { type: "string", multiple: true, default: [] },
         json: { type: "boolean", default: false },
+        html: { type: "string" },
         "allow-unknown-owners": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
@@ -239,6 +189,21 @@ function readState(file: string, read: (doc: unknown) => ManagedKey[], what: str
   }
 }
 
+/**
+ * Opens the report's file for writing and closes it again (removing it when it did not exist), so
+ * a path that cannot be written is a usage error before any request, not a lost report after them.
+ */
+function checkWritable(file: string): void {
+  const existed = fs.existsSync(file);
+  try {
+    fs.closeSync(fs.openSync(file, "a"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "error";
+    throw new UsageError(`--html: cannot write ${file} (${code}): give a file in a directory that exists and that you may write to`);
+  }
+  if (!existed) fs.rmSync(file, { force: true });
+}
+
 export interface AuditDeps {
   env: Record<string, string | undefined>;
   now: () => Date;
@@ -260,7 +225,8 @@ export async function auditCommand(argv: readonly string[], io: CliIo, deps: Aud
   for (const f of ["unmanaged", "missing"] as const) {
     if (failOn.includes(f) && stateFiles === 0) throw new UsageError(`--fail-on ${f} needs --pulumi-state or --terraform-state`);
   }
-  // States first: a wrong path fails before any request reaches Palette.
+  // The report's file and the states first: a wrong path fails before any request reaches Palette.
+  if (values.html !== undefined) checkWritable(values.html);
   const states = new Map<string, ManagedKey[]>();
   for (const f of values["pulumi-state"]) states.set(f, readState(f, keysInPulumiExport, "Pulumi stack export"));
   for (const f of values["terraform-state"]) states.set(f, readState(f, keysInTerraformState, "Terraform state"));
@@ -279,6 +245,10 @@ export async function auditCommand(argv: readonly string[], io: CliIo, deps: Aud
 
   if (values.json) io.out(JSON.stringify(report, null, 2));
   else for (const line of formatTable(report)) io.out(line);
+  if (values.html !== undefined) {
+    fs.writeFileSync(values.html, renderAuditHtml(report));
+    io.err(`palette-apikeys audit: wrote the HTML report to ${values.html}`);
+  }
   if (failOn.includes("orphaned") && !report.ownersKnown) {
     // A gate that could not check must not pass: only an explicit opt-in lets it.
     if (!values["allow-unknown-owners"]) {

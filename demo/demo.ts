@@ -67,6 +67,12 @@ async function main(): Promise<number> {
     });
     for (const account of [emulator.accounts.admin, ...emulator.accounts.users]) for (const s of [account.apiKey, account.password]) if (s !== "") secrets.add(s);
     say(`Emulator: ${emulator.url} (tenant ${emulator.tenant.orgName}; tenant admin ${emulator.accounts.admin.email}; users ${emulator.accounts.users.map((u) => u.email).join(", ")})`);
+    // The password itself stays off the output: the reader chose it, or it is random and unknown.
+    say(
+      process.env.DEMO_PASSWORD
+        ? `   Watch the keys change: open ${emulator.url}/ and sign in as ${emulator.accounts.admin.email} with your DEMO_PASSWORD`
+        : `   To watch the keys change in a browser, run with DEMO_PASSWORD=<a password>, open ${emulator.url}/ and sign in as ${emulator.accounts.admin.email}`,
+    );
 
     driver = await startDriver(repo, project, demoDir, passphrase);
     say(`Stack: ${project.name}/${STACK}, program ${project.main}, files under .demo/`);

@@ -126,6 +126,7 @@ function printBanner(emu: RunningEmulator, options: CliOptions, io: CliIo): void
   io.out(`Rate limit: ${options.rateLimit === false ? "off" : "10 requests/s, burst 5, per path prefix and client IP"}`);
   io.out(`API keys per user: ${emu.keyLimitPerUser()}`);
   io.out(options.statePath === undefined ? "State: in memory (lost on exit)" : `State: ${options.statePath}`);
+  io.out(`API keys page: ${emu.url}/ (sign in with a seeded account's email and the password)`);
   io.out(`Control surface (emulator only: clock, limits, users, faults): ${emu.url}/__emulator`);
   io.out(`  header X-Emulator-Token: ${shown("controlToken", emu.controlToken)}`);
   if (kept.size > 0) {

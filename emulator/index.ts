@@ -25,6 +25,7 @@ import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { controlGuard, controlRoutes, emailTaken, type ControlTarget } from "./routes/control";
 import type { LiveSettings, RouteDeps } from "./routes/deps";
+import { pageRoutes } from "./routes/page";
 import { userRoutes } from "./routes/users";
 import { printable } from "./redact";
 import { hashPassword, type PasswordHash } from "./secrets";
@@ -146,6 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...authRoutes(deps),
     ...userRoutes(deps),
     ...controlRoutes(control),
+    ...pageRoutes(),
   ]);
   const guardControl = controlGuard(credentials.controlToken.hash);
   const http = createEmulatorServer({ clock, faults, limiter, router, auth, guardControl, log: options.log });

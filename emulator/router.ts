@@ -9,7 +9,10 @@ import { HttpError, invalidRequest } from "./http-error";
 /** What a handler answers; the server writes it (or, for a lost-response fault, throws it away). */
 export interface Reply {
   readonly status: number;
+  /** A JSON body. */
   readonly body?: unknown;
+  /** A body sent as is (the API-keys page and its assets), its `Content-Type` in `headers`. */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

@@ -56,7 +56,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
     void handle(req, res).catch((e: unknown) => {
       // handle() catches everything itself; this only guards against a bug in that guard.
       deps.log?.(`emulator: unexpected failure ${printable(String((e as Error)?.name ?? "Error"))}`);
-      if (!res.headersSent) send(res, internalError(deps, e, []));
+      if (!res.headersSent) send(res, internalError(deps, e, []), deps.clock.now());
     });
   });
   server.on("connection", (socket: Socket) => {
@@ -115,7 +115,7 @@ export function createEmulatorServer(deps: ServerDeps): EmulatorServer {
       deps.log(parts.join(" "));
     };
     const answer = (reply: Reply): void => {
-      send(res, reply);
+      send(res, reply, deps.clock.now());
       finish(reply.status);
     };
 
@@ -330,16 +330,18 @@ function internalError(deps: ServerDeps, e: unknown, secrets: readonly string[])
   return reply;
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(res: ServerResponse, reply: Reply, now: Date): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string | number> = { ...reply.headers };
-  if (reply.body === undefined || reply.status === 204) {
+  // The emulator's clock, not the machine's, as a real server's Date is its own: the API-keys page
+  // tells expired from active by it, also after a test or the control surface moved the clock.
+  const headers: Record<string, string | number> = { Date: now.toUTCString(), ...reply.headers };
+  if ((reply.body === undefined && reply.text === undefined) || reply.status === 204) {
     res.writeHead(reply.status, headers);
     res.end();
     return;
   }
-  const text = JSON.stringify(reply.body);
-  headers["Content-Type"] = "application/json";
+  const text = reply.text ?? JSON.stringify(reply.body);
+  if (reply.text === undefined) headers["Content-Type"] = "application/json";
   headers["Content-Length"] = Buffer.byteLength(text);
   res.writeHead(reply.status, headers);
   res.end(text);

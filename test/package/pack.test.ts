@@ -116,6 +116,8 @@ describe("the tarball", () => {
     expect(packedFiles.filter((f) => !f.startsWith("dist/"))).toEqual(docs);
     expect(packedFiles).toContain("dist/provider/impl.js");
     expect(packedFiles).toContain("dist/emulator/cli.js");
+    // The emulator's API-keys page is read from beside the compiled route at run time.
+    for (const f of ["index.html", "app.js", "app.css"]) expect(packedFiles).toContain(`dist/emulator/page/${f}`);
   });
 
   it("carries the licence package.json declares: the Apache License 2.0 text, with the copyright line", () => {
