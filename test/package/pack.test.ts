@@ -134,7 +134,9 @@ describe("the tarball", () => {
       if (!f.startsWith("dist/")) return false;
       // The Terraform provider's bundles are built from their entries; everything else by tsc from its own source.
       const bundled: Record<string, string> = { "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts", "dist/terraform/boot.js": "provider/terraform/boot-main.ts" };
-      const source = bundled[f] ?? f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
+      // The emulator's page is copied as it is (scripts/copy-emulator-page.mjs).
+      const copied = f.startsWith("dist/emulator/page/") ? f.slice("dist/".length) : undefined;
+      const source = bundled[f] ?? copied ?? f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
       // A build output without its source is left over from a deleted module (fix: rm -rf dist && npm run build).
       return !/^(sdk|provider|emulator|runner|cli)\//.test(source) || !fs.existsSync(path.join(checkout, source));
     });
