@@ -8,7 +8,9 @@ import { API_KEY, GET_API_KEYS, GET_USER, packageSchema } from "../../../../prov
 const metaschema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../fixtures/pulumi-package-schema/pulumi.json"), "utf8")) as object;
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../../package.json"), "utf8")) as { version: string };
 
-/** The metaschema's one format (`meta.moduleFormat`). */
+/** The metaschema's two formats (`meta.moduleFormat`, a type's `$ref`). */
+const isUriReference = (s: string): boolean => URL.canParse(s, "pulumi://schema/");
+
 const isRegex = (s: string): boolean => {
   try {
     new RegExp(s);
@@ -24,7 +26,7 @@ describe("the palette package schema", () => {
   const schema = packageSchema();
 
   it("is valid under Pulumi's package metaschema", () => {
-    const validate = new Ajv2020({ strict: false, allErrors: true, formats: { regex: isRegex } }).compile(metaschema);
+    const validate = new Ajv2020({ strict: false, allErrors: true, formats: { regex: isRegex, "uri-reference": isUriReference } }).compile(metaschema);
     expect(validate(schema) ? [] : validate.errors).toEqual([]);
     // The metaschema rejects what it does not know: a misspelt top-level field fails.
     expect(validate({ ...schema, resource: {} })).toBe(false);
