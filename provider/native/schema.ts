@@ -32,7 +32,7 @@ const str = (description: string, extra: Partial<PropertySpec> = {}): PropertySp
 const bool = (description: string): PropertySpec => ({ type: "boolean", description });
 const ref = (type: string, description: string, extra: Partial<PropertySpec> = {}): PropertySpec => ({ $ref: `#/types/palette:index:${type}`, description, ...extra });
 
-const USER = "the owner: a Palette user by `uid` or by `email` (exactly one); tenant admins only for others";
+const USER = "a Palette user by `uid` or by `email` (exactly one); only a tenant admin may name another user than itself";
 
 /** The inputs of the dynamic ApiKey, each described. */
 const INPUTS: Record<keyof ApiKeyArgs, PropertySpec> = {
@@ -41,7 +41,7 @@ const INPUTS: Record<keyof ApiKeyArgs, PropertySpec> = {
   expiresIn: str('Relative lifetime, `"<n>d"` or `"<n>h"` (e.g. `"30d"`), resolved once to `expiresAt` at create and again only when this value changes. Mutually exclusive with `expiresAt`. Default `"30d"` when neither is set.'),
   expiresAt: str('Absolute expiry: an RFC 3339 instant (`"2027-01-31T12:00:00Z"`) or a day (`"2027-01-31"`, the end of that day, UTC), in the future. Mutually exclusive with `expiresIn`.'),
   active: bool("`false` revokes the key, `true` re-activates it (not possible once expired). Default true."),
-  user: ref("ApiKeyUser", `The key's owner, ${USER}. Changing it replaces the key: Palette cannot reassign keys. Default: the caller.`, { replaceOnChanges: true }),
+  user: ref("ApiKeyUser", `The key's owner: ${USER}. Changing it replaces the key: Palette cannot reassign keys. Default: the caller.`, { replaceOnChanges: true }),
   rotateBefore: str("Rotate before expiry: once now is within this duration (`\"7d\"`) of `expiresAt`, the next update replaces the key create-before-delete. Needs a relative expiry and no explicit `name`."),
   keepPrevious: str("Keep the key a rotation replaced alive this long (`\"1d\"`, at most `rotateBefore`); listed in `previousKeys` until then. Needs `rotateBefore`."),
   adopt: ref("ApiKeyAdopt", "Adopt an existing key (by uid) instead of creating one: its value stays unknown (`keyAvailable` false). Needs `name`. Read at create only."),
@@ -124,7 +124,7 @@ export function packageSchema(): Record<string, unknown> {
       inputProperties: providerProperties(variables),
     },
     types: {
-      "palette:index:ApiKeyUser": object(`An API key's owner, ${USER}.`, { uid: str("The user's uid."), email: str("The user's email.") }),
+      "palette:index:ApiKeyUser": object(`The owner of an API key: ${USER}.`, { uid: str("The user's uid."), email: str("The user's email.") }),
       "palette:index:ApiKeyAdopt": object("The existing key to adopt.", { uid: str("Its uid (Palette console, API Keys; or `palette-apikeys audit --json`).") }, ["uid"]),
       "palette:index:PreviousApiKey": object("A key a rotation replaced, kept until `deleteAfter`.", { uid: str("Its uid."), name: str("Its name."), deleteAfter: str("The first update at or after this instant deletes it.") }, ["uid", "name", "deleteAfter"]),
       "palette:index:ApiKeySummary": object("An API key as Palette lists it (never its value).", SUMMARY, ["uid", "name", "active", "status", "userUid"]),
