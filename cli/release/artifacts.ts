@@ -1,6 +1,6 @@
 /**
  * The release artifacts of section "Releasing" (README): per platform a zip holding only the single
- * executable, then SHA256SUMS over the zips and the manifest, its binary detached signature, and the
+ * executable, then SHA256SUMS over the zips, its binary detached signature, and the
  * registry manifest (protocol 6.0). Names follow what registries and `terraform init` expect:
  * `terraform-provider-palette_<version>_<os>_<arch>.zip` and friends.
  */
@@ -95,8 +95,8 @@ export async function writeRelease(dir: string, input: ReleaseInput): Promise<Re
       zips.push({ platform, filename, sha256: sha256(zip) });
       log(`${platform.name}: ${filename} (${(zip.length / 1e6).toFixed(1)} MB)`);
     }
+    // The manifest stays out of SHA256SUMS: Terraform records a lock-file zh: hash for every line of it.
     fs.writeFileSync(path.join(dir, names.manifest), MANIFEST);
-    files.set(names.manifest, Buffer.from(MANIFEST));
     const sums = Buffer.from(sha256Sums(files));
     fs.writeFileSync(path.join(dir, names.sums), sums);
     let signature: string | undefined;
