@@ -12,7 +12,7 @@ import { PROVIDER_ADDRESS } from "../../provider/terraform/distribution";
 import { nodeBinary, type NodeDistOptions } from "./node-dist";
 import { hostPlatform, NODE_VERSION, type ReleasePlatform } from "./platforms";
 import { seaBlob, writeSea } from "./sea";
-import type { Signer } from "./sign";
+import { verifyDetached, type Signer } from "./sign";
 import { writeZip } from "./zip";
 
 const PREFIX = `terraform-provider-${PROVIDER_ADDRESS.type}`;
@@ -101,7 +101,10 @@ export async function writeRelease(dir: string, input: ReleaseInput): Promise<Re
     fs.writeFileSync(path.join(dir, names.sums), sums);
     let signature: string | undefined;
     if (input.signer !== undefined) {
-      fs.writeFileSync(path.join(dir, names.signature), await input.signer.sign(sums));
+      const sig = await input.signer.sign(sums);
+      // Checked as a registry will check it, so a release never ships a signature its own key rejects.
+      await verifyDetached(sums, sig, input.signer.publicKeyArmored);
+      fs.writeFileSync(path.join(dir, names.signature), sig);
       signature = names.signature;
     }
     return { version: input.version, zips, sums: names.sums, signature, manifest: names.manifest };

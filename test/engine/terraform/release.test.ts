@@ -172,7 +172,7 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
       const ws = workspace("tampered", hostBlock());
       ws.write({ "main.tf": mainTf(HOSTED) });
       const r = await ws.expect(["init", "-input=false", "-no-color"], 1);
-      expect(r.stderr.replace(/\s+/g, " ")).toMatch(/checksum/i);
+      expect(r.stderr.replace(/\s+/g, " ")).toContain(`archive has incorrect checksum zh:${createHash("sha256").update(tampered).digest("hex")} (expected zh:${zipSha()})`);
     } finally {
       overrides.clear();
     }
@@ -183,7 +183,7 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
       const ws = workspace("foreign", hostBlock());
       ws.write({ "main.tf": mainTf(HOSTED) });
       const r = await ws.expect(["init", "-input=false", "-no-color"], 1);
-      expect(r.stderr.replace(/\s+/g, " ")).toMatch(/authentication signature|signature/i);
+      expect(r.stderr.replace(/\s+/g, " ")).toContain("authentication signature from unknown issuer");
       expect(fs.existsSync(path.join(ws.dir, ".terraform.lock.hcl"))).toBe(false);
     } finally {
       overrides.clear();
