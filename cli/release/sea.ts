@@ -13,7 +13,6 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { inject } from "postject";
 
 /** The fuse node checks to find an injected blob (doc/api/single-executable-applications.md). */
 export const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
@@ -42,6 +41,8 @@ export async function writeSea(nodeBinary: Buffer, blob: Buffer, out: string): P
   const warnings: string[] = [];
   console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- postject's 4.8 MB module loads only when a release is built, not with every palette-apikeys command
+    const { inject } = require("postject") as typeof import("postject");
     await inject(out, "NODE_SEA_BLOB", blob, { sentinelFuse: SEA_FUSE });
   } catch (e) {
     throw new Error(`postject could not inject the provider into ${path.basename(out)}: ${e instanceof Error ? e.message : String(e)}${warnings.length > 0 ? ` (${warnings.join("; ")})` : ""}`);
