@@ -23,6 +23,26 @@ const VERSION_NEEDED = 20;
 const DEFLATE = 8;
 const UTF8_NAMES = 1 << 11;
 
+interface SharedFields {
+  crc: number;
+  compressedLength: number;
+  size: number;
+  nameLength: number;
+}
+
+/** The 24 bytes the local and the central header share, in the same order: version needed to extract through the name's length. */
+function writeSharedFields(b: Buffer, at: number, f: SharedFields): void {
+  b.writeUInt16LE(VERSION_NEEDED, at);
+  b.writeUInt16LE(UTF8_NAMES, at + 2);
+  b.writeUInt16LE(DEFLATE, at + 4);
+  b.writeUInt16LE(DOS_TIME, at + 6);
+  b.writeUInt16LE(DOS_DATE, at + 8);
+  b.writeUInt32LE(f.crc, at + 10);
+  b.writeUInt32LE(f.compressedLength, at + 14);
+  b.writeUInt32LE(f.size, at + 18);
+  b.writeUInt16LE(f.nameLength, at + 22);
+}
+
 export function writeZip(entries: readonly ZipEntry[]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
@@ -33,34 +53,19 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
     const compressed = deflateRawSync(entry.data, { level: 6 });
     const crc = crc32(entry.data);
     if (entry.data.length >= 0xffffffff || offset + compressed.length >= 0xffffffff) throw new Error("zip entry over 4 GiB: zip64 is not written");
+    const shared = { crc, compressedLength: compressed.length, size: entry.data.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(DEFLATE, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeSharedFields(local, 4, shared);
+    // extra field length 28: zero
     parts.push(local, name, compressed);
 
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(VERSION_MADE_BY, 4);
-    header.writeUInt16LE(VERSION_NEEDED, 6);
-    header.writeUInt16LE(UTF8_NAMES, 8);
-    header.writeUInt16LE(DEFLATE, 10);
-    header.writeUInt16LE(DOS_TIME, 12);
-    header.writeUInt16LE(DOS_DATE, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(compressed.length, 20);
-    header.writeUInt32LE(entry.data.length, 24);
-    header.writeUInt16LE(name.length, 28);
+    writeSharedFields(header, 6, shared);
     // extra 30, comment 32, disk 34, internal attributes 36: all zero
-    header.writeUInt32LE((((S_IFREG | (entry.mode & 0o7777)) << 16) >>> 0) >>> 0, 38);
+    header.writeUInt32LE(((S_IFREG | (entry.mode & 0o7777)) << 16) >>> 0, 38);
     header.writeUInt32LE(offset, 42);
     central.push(header, name);
     offset += local.length + name.length + compressed.length;
