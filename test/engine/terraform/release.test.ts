@@ -4,7 +4,8 @@
  * it deflating 128 MB); a static server serves it over loopback HTTP (through the CLI
  * configuration's `host` block) and HTTPS (a test CA through SSL_CERT_FILE, and the printed
  * `required_providers` source); `terraform init` installs and authenticates it; a tampered zip or a
- * signature by another key fails init; apply, plan, import and destroy run with no node on PATH.
+ * signature by another key fails init; apply, plan, import and destroy run with no node on PATH and
+ * a NODE_OPTIONS that node itself refuses.
  * Needs `npm run build`, `openssl`, and the npm registry once (the node tarball is cached in the
  * temporary directory across runs).
  */
@@ -131,8 +132,11 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
     expect(printed).toContain(`Signed with key ID ${keyId} (rsaEncryptSign)`);
   });
 
-  test("over HTTP through a host block: init installs it signed by the key, locks zh: and h1:, and apply, plan, import and destroy run without node", async () => {
-    const ws = workspace("http", hostBlock());
+  test("over HTTP through a host block: init installs it signed by the key, locks zh: and h1:, and apply, plan, import and destroy run without node, under a NODE_OPTIONS node refuses", async () => {
+    // Terraform hands the provider its environment: a NODE_OPTIONS that would stop node must not stop the executable.
+    const badNodeOptions = "--no-such-node-option";
+    expect(() => execFileSync(process.execPath, ["-e", "0"], { env: { ...process.env, NODE_OPTIONS: badNodeOptions }, stdio: "pipe" })).toThrow(/--no-such-node-option is not allowed in NODE_OPTIONS/);
+    const ws = workspace("http", hostBlock(), { NODE_OPTIONS: badNodeOptions });
     ws.write({ "main.tf": mainTf(HOSTED, `resource "palette_api_key" "ci" {\n  name = "released"\n  expires_in = "30d"\n}\n`) });
     const init = await ws.expect(["init", "-input=false", "-no-color"]);
     expect(init.stdout).toContain(`Installed ${HOSTED} v${VERSION} (self-signed, key ID ${keyId})`);
