@@ -19,7 +19,8 @@
  *    and a leak check over 10 more refreshes (`--only=memory`, under a minute).
  * 6. The Terraform provider's start-up: time to handshake of the bundle against a bare node, and a
  *    `terraform plan` of one key against one with only the built-in provider.
- *    `npm run bench -- --only=terraform-start` runs just these (under a minute).
+ *    `npm run bench -- --only=terraform-start` runs just these (under a minute); `--only=sea-start`
+ *    times the single executable `palette-apikeys terraform-release` ships (bench/harness/sea-start.ts).
  * 7. Requests per operation, through the dynamic-provider host at Palette's limit, each
  *    against its floor: refresh of 20/100/500 keys, `up` of 200 keys at parallel 16 and 64, one
  *    create/edit/revoke/re-activate/delete. `npm run bench -- --only=requests` (about 1.5 minutes).
@@ -51,6 +52,7 @@ import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
 import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
 import { measureHandshake, type HandshakeFigures } from "./harness/terraform";
 import { measurePlans, type PlanFigures } from "./harness/terraform-plan";
+import { measureSeaStart, seaStartRows } from "./harness/sea-start";
 import { measureRequests, REQUEST_HEADER, requestGoals, requestRows, type RequestFigures } from "./harness/requests";
 import { measureAuditHtml, type HtmlFigures } from "./harness/audit-html";
 
@@ -425,6 +427,12 @@ async function main(): Promise<number> {
     fs.rmSync(dir, { recursive: true, force: true });
     return 0;
   }
+  if (only === "sea-start") {
+    progress("the single executable terraform-release ships: time to handshake, 10 alternating runs");
+    process.stdout.write(`${table("Terraform provider as a single executable (what terraform-release ships)", ["", "value"], seaStartRows(await measureSeaStart(REPO, dir)))}\n`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return 0;
+  }
   if (only === "requests") {
     try {
       const requests = await measureRequests(REPO, NO_ENV, progress);
@@ -462,7 +470,7 @@ async function main(): Promise<number> {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  if (only !== undefined) throw new Error(`unknown --only=${only}: terraform-start, overhead, memory, requests or html`);
+  if (only !== undefined) throw new Error(`unknown --only=${only}: terraform-start, sea-start, overhead, memory, requests or html`);
   process.stderr.write("npm run bench: reliability figures (progress on stderr, tables on stdout)\n");
   try {
     const runs: FaultRun[] = [];

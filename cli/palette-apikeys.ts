@@ -6,6 +6,7 @@
 import { auditCommand, USAGE as AUDIT_USAGE } from "./audit";
 import { UsageError, type CliIo } from "./io";
 import { terraformMirrorCommand, USAGE as MIRROR_USAGE } from "./terraform-mirror";
+import { REGISTRY_USAGE, RELEASE_USAGE, terraformRegistryCommand, terraformReleaseCommand } from "./terraform-release";
 
 interface Subcommand {
   summary: string;
@@ -24,13 +25,23 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
     usage: MIRROR_USAGE,
     run: terraformMirrorCommand,
   },
+  "terraform-release": {
+    summary: "build the Terraform provider as signed single executables in registry-shaped zips",
+    usage: RELEASE_USAGE,
+    run: terraformReleaseCommand,
+  },
+  "terraform-registry": {
+    summary: "lay out a static Terraform provider registry holding a signed release",
+    usage: REGISTRY_USAGE,
+    run: terraformRegistryCommand,
+  },
 };
 
 export const USAGE = `Usage: palette-apikeys <command> [options]
 
 Commands:
 ${Object.entries(SUBCOMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(19)} ${c.summary}`)
   .join("\n")}
 
 Run palette-apikeys <command> --help for a command's options.`;

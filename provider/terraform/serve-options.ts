@@ -26,7 +26,7 @@ export const DRAIN_AFTER_SIGTERM_MS = SDK_DEADLINE_MS + DRAIN_MARGIN_MS;
 
 export const SERVE_OPTIONS: ServeOptions = {
   name: PLUGIN_NAME,
-  launchHint: "Lay it out with `palette-apikeys terraform-mirror <dir>`, point Terraform at that directory and run `terraform init`.",
+  launchHint: "Terraform installs it with `terraform init`, from a registry (`palette-apikeys terraform-registry`) or a filesystem mirror (`palette-apikeys terraform-mirror <dir>`).",
   socketDirPrefix: "tf-palette-",
   drainAfterSigtermMs: DRAIN_AFTER_SIGTERM_MS,
 };
