@@ -98,9 +98,15 @@ export const noNodeMessage = (): string =>
 export const oldNodeMessage = (found: string, where: string): string =>
   `${PROVIDER_SOURCE}: the \`node\` on PATH (${where}) is ${found}. This provider runs on Node.js >= ${nodeFloor().join(".")}: install it and put it first on the PATH terraform runs with.`;
 
-/** Lines of sh that print `message` (a sh word) to stdout and stderr, then exit 1. */
+/**
+ * Lines of sh that print `message` (a sh word) to stdout and stderr, then exit 1 a moment later:
+ * go-plugin waits for the process on a second goroutine, and Go's `Wait` closes the stdout pipe, so a
+ * plugin that exits at once can have its only line discarded before the reader sees it (Terraform
+ * then says "Failed to read any lines from plugin's stdout" instead of the message). `/bin/sleep`
+ * first: the PATH Terraform runs with may hold neither node nor coreutils.
+ */
 const refuse = (message: string, indent: string): string =>
-  [`printf '%s\\n' ${message}`, `printf '%s\\n' ${message} >&2`, "exit 1"].map((line) => `${indent}${line}\n`).join("");
+  [`printf '%s\\n' ${message}`, `printf '%s\\n' ${message} >&2`, "{ /bin/sleep 1 || sleep 1; } 2>/dev/null", "exit 1"].map((line) => `${indent}${line}\n`).join("");
 
 // `exec`, so Terraform's signals and its wait for the process reach node itself. Without a node it
 // can run on, the message goes to stdout as well as stderr: Terraform keeps a failed plugin's stderr
