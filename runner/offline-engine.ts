@@ -52,7 +52,10 @@
  *   transpile-only mode by default. What a program file prints is shown only when it fails; the
  *   provider's `console` output is kept on the host (`ProviderClient.output`) and never printed.
  */
-import { ProviderClient, type SecretValue } from "./provider-client";
+import type { SecretValue } from "./provider-client";
+import { providerLauncher } from "./provider-launcher";
+import { isProviderType, ProviderRegistry } from "./provider-registry";
+import { ProviderSteps } from "./provider-steps";
 import { abandon, Cancellation, onInterrupt } from "./cancellation";
 import { runInlineProgram, runProgramFile, type ProgramRun } from "./language-host";
 import { MonitorServer, type Deployment, type LogSeverity } from "./resource-monitor";
@@ -132,28 +135,37 @@ class OfflineRun {
     const config = qualifiedConfig(o);
     state.secrets.addConfig(config);
 
-    const provider = await ProviderClient.start({ cwd: o.projectDir, env: o.env ?? {}, project: o.project, stack: o.stack, ownProcessGroup: o.cancelOnSignals === true });
-    const steps = new StepExecutor(state, provider);
-    const generator = new StepGenerator(state, provider, steps);
-    const cancellation = new Cancellation(state, provider);
-    let monitor: MonitorServer | undefined;
+    // The engine service is up for every operation: plugins get its address and may log to it.
+    const started: { generator?: StepGenerator } = {};
+    const monitor = await MonitorServer.start(this.deployment(() => started.generator));
+    const launcher = providerLauncher({
+      projectDir: o.projectDir,
+      project: o.project,
+      stack: o.stack,
+      config,
+      env: o.env ?? {},
+      engineAddress: monitor.address,
+      ownProcessGroup: o.cancelOnSignals === true,
+    });
+    const registry = new ProviderRegistry(launcher, () => state.old.resources.filter((r) => isProviderType(r.type)));
+    const steps = new StepExecutor(state, registry);
+    const generator = new StepGenerator(state, registry, steps, new ProviderSteps(state, registry, steps, config));
+    started.generator = generator;
+    const cancellation = new Cancellation(state, registry);
     const cancel = (): void => cancellation.cancel();
     o.signal?.addEventListener("abort", cancel, { once: true });
     if (o.signal?.aborted === true) cancel();
     try {
-      await provider.configure(config);
       if (o.operation === "refresh" || o.refresh) await generator.refreshAll();
-      if (o.operation === "preview" || o.operation === "up") {
-        monitor = await MonitorServer.start(this.deployment(generator));
-        await this.runUserProgram(generator, monitor.address, config);
-      }
+      if (o.operation === "preview" || o.operation === "up") await this.runUserProgram(generator, monitor.address, config);
       if (o.operation === "destroy") await generator.destroyAll();
     } catch (e) {
       state.fail(e);
     } finally {
       o.signal?.removeEventListener("abort", cancel);
-      await monitor?.close();
-      await provider.close();
+      await monitor.close();
+      await registry.close();
+      if (o.providerOutput) for (const out of await registry.outputs()) o.providerOutput(`${out.stdout}${out.stderr}`);
     }
 
     if (o.operation !== "preview") state.save();
@@ -172,12 +184,18 @@ class OfflineRun {
     return result;
   }
 
-  /** What the resource monitor delegates to: the step generator, and the engine's log for the program's messages. */
-  private deployment(generator: StepGenerator): Deployment {
+  /** What the resource monitor delegates to: the step generator (once there is one), and the engine's log for the program's and the plugins' messages. */
+  private deployment(generator: () => StepGenerator | undefined): Deployment {
+    const steps = (): StepGenerator => {
+      const g = generator();
+      if (!g) throw new Error("offline runner: a resource monitor call before the run started");
+      return g;
+    };
     return {
-      registerResource: (reg) => generator.registerResource(reg),
-      readResource: (req) => generator.readResource(req),
-      registerResourceOutputs: (urn, outputs, secretKeys) => generator.registerResourceOutputs(urn, outputs, secretKeys),
+      registerResource: (reg) => steps().registerResource(reg),
+      readResource: (req) => steps().readResource(req),
+      invoke: (call) => steps().invoke(call),
+      registerResourceOutputs: (urn, outputs, secretKeys) => steps().registerResourceOutputs(urn, outputs, secretKeys),
       log: (severity, message, urn) => this.log(severity, message, urn),
     };
   }

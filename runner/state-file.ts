@@ -41,6 +41,13 @@ export interface ResourceState {
   protect?: boolean;
   /** `retainOnDelete`: a delete only drops it from the state. */
   retainOnDelete?: boolean;
+  /**
+   * Its provider's reference (`<provider urn>::<id>`) for a resource of a provider plugin; absent for
+   * a dynamic resource (the default `pulumi-nodejs` provider) and for a provider resource itself.
+   */
+  provider?: string;
+  /** The id the `import` option named, once imported: naming it again is no new import. */
+  importId?: string;
   /** Set when create/update failed after the resource came to exist; the next `up` updates it. */
   initErrors?: string[];
   /**
@@ -88,6 +95,7 @@ export interface CheckpointResource {
   provider?: string;
   pendingReplacement?: boolean;
   additionalSecretOutputs?: string[];
+  importID?: string;
 }
 
 /** A checkpoint as `pulumi stack export` prints it (`apitype.UntypedDeployment` with a `DeploymentV3`). */
@@ -102,6 +110,7 @@ export interface Checkpoint {
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const PROVIDER_TYPE = "pulumi:providers:pulumi-nodejs";
+const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 const SECRETS_PROVIDER = "offline-runner-passphrase";
 
 /** An empty stack. */
@@ -192,6 +201,7 @@ export function decodeState(
       continue;
     }
     const inputs = decrypt(r.inputs);
+    const provider = r.provider && !r.provider.includes(`::${PROVIDER_TYPE}::`) ? r.provider : undefined;
     state.resources.push({
       urn: r.urn,
       type: r.type,
@@ -202,6 +212,8 @@ export function decodeState(
       dependencies: r.dependencies ?? [],
       ...(r.protect ? { protect: true } : {}),
       ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
+      ...(provider ? { provider } : {}),
+      ...(r.importID ? { importId: r.importID } : {}),
       inputs: inputs.values,
       outputs: outputs.values,
       secretInputs: inputs.secrets,
@@ -233,12 +245,13 @@ export function encodeState(state: StackState, passphrase: string | undefined, c
   };
   const stackUrn = `urn:pulumi:${state.stack}::${state.project}::${STACK_TYPE}::${state.project}-${state.stack}`;
   const resources: CheckpointResource[] = [];
-  const custom = state.resources.filter((r) => r.custom !== false);
+  // The default dynamic provider is written for the resources that name no provider of their own.
+  const dynamic = state.resources.filter((r) => r.custom !== false && !r.provider && !r.type.startsWith(PROVIDER_TYPE_PREFIX));
   if (state.resources.length > 0 || Object.keys(state.outputs).length > 0) {
     resources.push({ urn: stackUrn, custom: false, type: STACK_TYPE, outputs: encrypt(state.outputs, state.secretOutputs) });
   }
   let provider: string | undefined;
-  if (custom.length > 0) {
+  if (dynamic.length > 0) {
     const providerUrn = `urn:pulumi:${state.stack}::${state.project}::${PROVIDER_TYPE}::default`;
     const id = state.providerId ?? "";
     provider = `${providerUrn}::${id}`;
@@ -259,7 +272,8 @@ export function encodeState(state: StackState, passphrase: string | undefined, c
       ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
       dependencies: r.dependencies ?? [],
       ...(r.initErrors?.length ? { initErrors: r.initErrors } : {}),
-      ...(isCustom && provider ? { provider } : {}),
+      ...(r.provider ? { provider: r.provider } : isCustom && provider && !r.type.startsWith(PROVIDER_TYPE_PREFIX) ? { provider } : {}),
+      ...(r.importId ? { importID: r.importId } : {}),
       ...(r.pendingReplacement ? { pendingReplacement: true } : {}),
       ...(r.secretOutputs.length > 0 ? { additionalSecretOutputs: r.secretOutputs } : {}),
     });
