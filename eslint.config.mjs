@@ -24,7 +24,13 @@ export default tseslint.config(
             { target: "./provider", from: "./sdk", except: ["./index.ts"], message: "provider/ uses the SDK's public entry only." },
             { target: "./provider", from: ["./emulator", "./runner", "./examples", "./test", "./cli"], message: "provider/ uses the SDK's public entry only." },
             { target: "./provider/core", from: ["./provider/pulumi", "./provider/terraform", "./provider/tfplugin6", "./provider/impl.ts", "./provider/index.ts"], message: "provider/core knows neither engine: the adapters depend on it, never the reverse." },
-            { target: "./provider/pulumi", from: ["./provider/terraform", "./provider/tfplugin6"], message: "the two engine adapters share only provider/core." },
+            { target: "./provider/pulumi", from: ["./provider/terraform", "./provider/tfplugin6", "./provider/native"], message: "the two engine adapters share only provider/core; the native plugin builds on the dynamic provider, never the reverse." },
+            {
+              target: "./provider/native",
+              from: ["./provider/terraform", "./provider/tfplugin6", "./provider/impl.ts", "./provider/index.ts"],
+              message: "the native Pulumi plugin uses provider/core and the Pulumi operations of provider/pulumi, nothing of Terraform's adapter.",
+            },
+            { target: ["./provider/core", "./provider/terraform", "./provider/tfplugin6", "./provider/impl.ts", "./provider/index.ts"], from: "./provider/native", message: "nothing but its own bin and SDK entry imports the native plugin." },
             {
               target: "./provider/tfplugin6",
               from: ["./provider/core", "./provider/pulumi", "./provider/terraform", "./provider/impl.ts", "./provider/index.ts", "./sdk", "./emulator", "./runner", "./cli", "./bench"],

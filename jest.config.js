@@ -12,6 +12,7 @@ module.exports = {
     "^pulumi-palette-apikeys$": "<rootDir>/provider/index.ts",
     "^pulumi-palette-apikeys/sdk$": "<rootDir>/sdk/index.ts",
     "^pulumi-palette-apikeys/emulator$": "<rootDir>/emulator/index.ts",
+    "^pulumi-palette-apikeys/native$": "<rootDir>/provider/native/sdk/index.ts",
   },
   moduleFileExtensions: ["ts", "js", "json"],
   // Releases what @pulumi/pulumi keeps process-wide after each file (see the file).

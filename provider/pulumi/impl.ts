@@ -9,6 +9,7 @@
  * preview); only create/read/update/delete talk to Palette.
  */
 import type { dynamic } from "@pulumi/pulumi";
+import type { PaletteClient } from "../../sdk";
 import { editsBetween } from "../core/edits";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn } from "../core/expiry";
 import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
@@ -22,7 +23,8 @@ import { preflightFor } from "../core/preflight";
 import type { ProviderSettings } from "../core/settings";
 import { checkApiKey, PULUMI_NAMES, UNKNOWN } from "./check";
 import { MissingCredentialsError, resolveSettings, SETTINGS } from "./config";
-import { diffApiKey, keyDiffOf } from "./diff";
+import { diffApiKey, keyDiffOf, type ApiKeyDiff } from "./diff";
+import type { KeyDiff } from "../core/diff";
 import { inputsFromOutputs, PULUMI_LOCATION, refreshedOutputs, rotationOutputs, toOutputs, type ApiKeyOutputs, type CarriedOver } from "./outputs";
 import { clockFrom } from "../core/clock";
 import { deletePreviousKeys } from "../core/previous-key-deletion";
@@ -60,6 +62,16 @@ let clock: (() => Date) | undefined;
 /** The provider's clock: real time unless PALETTE_APIKEYS_NOW moves it (see core/clock.ts). */
 const now = (): Date => (clock ??= clockFrom(process.env))();
 const clients = new ClientCache("pulumi-palette-apikeys-provider");
+/**
+ * The native plugin's Cancel (provider/native): aborts what was not sent; a create already sent
+ * finishes and is returned (sdk/core/call.ts). The dynamic-provider host has no Cancel: unset there.
+ */
+let cancelSignal: AbortSignal | undefined;
+
+/** Hands every later lifecycle call `signal` (see `cancelSignal`). */
+export function cancelWith(signal: AbortSignal): void {
+  cancelSignal = signal;
+}
 
 /**
  * Thrown by create/update when Palette holds a key the engine must record although the step failed.
@@ -82,12 +94,22 @@ export class ResourceInitError extends Error {
 /** Records the stack config; the client is built on first use so check/diff never need credentials. */
 export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
   const config = req.config;
-  configLookup = (key) => config.get(key);
+  configureWith((key) => config.get(key));
+}
+
+/** Where the settings come from (`palette:host`, ...; the environment after it): the native plugin's Configure sets its instance's. */
+export function configureWith(lookup: (key: string) => string | undefined): void {
+  configLookup = lookup;
+}
+
+/** The Palette client of the configured settings, shared with the lifecycle (its pacing, its answers). */
+export function configuredClient(): PaletteClient {
+  return clients.sessionFor(resolveSettings(configLookup, process.env)).client;
 }
 
 /** Settings are resolved on every call: a changed environment (the fallback) takes effect at once. */
 function lifecycle(session = clients.sessionFor(resolveSettings(configLookup, process.env))): KeyLifecycle {
-  return new KeyLifecycle(session, PULUMI_NAMES, PULUMI_HINTS);
+  return new KeyLifecycle(session, PULUMI_NAMES, PULUMI_HINTS, cancelSignal);
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -169,12 +191,17 @@ export async function check(olds: Props, news: Props): Promise<dynamic.CheckResu
 }
 
 export async function diff(id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  return diffWithDecision(id, olds, news).result;
+}
+
+/** `diff`, with the core's decision behind it: the native plugin reports it field by field (detailedDiff). */
+export function diffWithDecision(id: string, olds: Props, news: Props): { result: ApiKeyDiff; decision: KeyDiff } {
   const clash = stewards.manages(id, holderOf(news ?? {}));
   if (clash !== undefined) throw new Error(clash);
   const at = now();
   const d = keyDiffOf(olds ?? {}, news ?? {}, at);
   if (d.replaces.length > 0) handover.offer(news ?? {}, keptAcross(id, olds ?? {}, news ?? {}, d.rotation !== undefined, at));
-  return diffApiKey(olds ?? {}, news ?? {}, at, d);
+  return { result: diffApiKey(olds ?? {}, news ?? {}, at, d), decision: d };
 }
 
 /**
