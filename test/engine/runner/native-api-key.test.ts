@@ -44,7 +44,8 @@ const program = (shape: Shape) => async (): Promise<Record<string, unknown>> => 
   if (shape.importUid !== undefined) {
     // The values the key has, as the provider lists them: an import of exactly what exists.
     const listed = (await palette.getApiKeys()).keys.find((k) => k.uid === shape.importUid);
-    new palette.ApiKey("imported", { name: listed?.name, description: listed?.description ?? "", expiresAt: listed?.expiresAt }, { import: shape.importUid });
+    if (listed?.expiresAt === undefined) throw new Error(`getApiKeys did not list ${shape.importUid} with its expiry`);
+    new palette.ApiKey("imported", { name: listed.name, description: listed.description ?? "", expiresAt: listed.expiresAt }, { import: shape.importUid });
   }
   return { ciKey: ci.key, ciStatus: ci.status, ownedOwner: owned.userUid, aliceUid: found.uid };
 };
