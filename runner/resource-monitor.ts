@@ -11,7 +11,8 @@
  * Features (`SupportsFeature`) are answered for what the deployment implements: `secrets` yes;
  * `aliasSpecs` no, so the runtime computes alias URNs itself and sends `aliasURNs`; `resourceReferences`
  * and `outputValues` no, so inputs arrive as plain values, unknowns as the unknown sentinel;
- * `deletedWith`, `replaceWith`, transforms, parameterization and hooks no.
+ * `deletedWith`, `replaceWith`, transforms, parameterization and hooks no. `Invoke` (a provider
+ * function) is answered by the deployment, its arguments and return as they are on the wire.
  */
 import { createRequire } from "node:module";
 import type * as GrpcJs from "@grpc/grpc-js";

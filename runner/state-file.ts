@@ -2,8 +2,10 @@
  * The offline runner's state file: a Pulumi checkpoint in the shape `pulumi stack export` prints
  * (`{"version": 3, "deployment": {"manifest", "secrets_providers", "resources": [...]}}`): the root
  * `pulumi:pulumi:Stack` (holding the stack outputs), the default `pulumi:providers:pulumi-nodejs`
- * provider, then components and dynamic resources with urn, type, id, inputs (`__provider` among
- * them), outputs, parent, dependencies, `provider` (`<provider urn>::<provider id>`), `protect`,
+ * provider (when there are dynamic resources), provider resources of plugins (`pulumi:providers:<pkg>`,
+ * default and explicit, their inputs as outputs), then components and custom resources with urn,
+ * type, id, inputs (`__provider` among them for dynamic ones), outputs, parent, dependencies,
+ * `provider` (`<provider urn>::<provider id>`), `importID`, `protect`,
  * `retainOnDelete`, `initErrors`, `delete` (a pending delete) and `pendingReplacement`, in
  * dependency order. Each secret property is Pulumi's secret envelope holding ciphertext
  * (`{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:..."}`),

@@ -4,8 +4,11 @@
  * computes the URN (the parent's type chain, aliases), applies `ignoreChanges`, asks the provider
  * to `check` (olds = stored inputs) and `diff` (olds = stored outputs), and chooses same, create,
  * update or replace (a second `check` with empty olds, create-before-delete unless
- * `deleteBeforeReplace` or the provider asks). Components are recorded without a step; reads
- * (`Resource.get`) and `StackReference`s are answered; a `StackReference` reads the state file of
+ * `deleteBeforeReplace` or the provider asks; `replaceOnChanges`; a changed provider reference whose
+ * new provider's `DiffConfig` asks for it). A resource of a provider plugin goes to the provider its
+ * registration names or its package's default provider (`provider-steps.ts`); provider resources get
+ * the registry's steps; the `import` option reads the resource first. Components are recorded without a step; reads
+ * (`Resource.get`), invokes and `StackReference`s are answered; a `StackReference` reads the state file of
  * the stack named in `stackReferences`, as the engine's builtin provider reads the backend, its
  * secret outputs arriving secret.
  *
