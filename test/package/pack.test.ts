@@ -9,7 +9,7 @@
  * project lives under the OS temp directory, where neither Node's lookup nor the loader's walk up to a
  * checkout can reach this repository's dist/.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -241,6 +241,21 @@ describe("installed into a fresh project, offline", () => {
     const { stdout } = await run(path.join(project, "node_modules", ".bin", "palette-emulator"), ["--help"], { cwd: project });
     expect(stdout).toContain("Usage: palette-emulator [options]");
     expect(stdout).toContain("--port <port>");
+  });
+
+  it("the installed pulumi-resource-palette bin starts as the Pulumi engine starts it: its port the first line on stdout", async () => {
+    const child = spawn(path.join(project, "node_modules", ".bin", "pulumi-resource-palette"), ["127.0.0.1:1"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()).includes("\n") && resolve(out));
+        child.once("exit", (code) => reject(new Error(`exited ${code} before printing its port`)));
+      });
+      expect(first).toMatch(/^\d+\n$/);
+    } finally {
+      child.kill();
+    }
+    expect(report.entries[`${PKG}/native`]?.exports).toEqual(expect.arrayContaining(["ApiKey", "Provider", "getUser", "getApiKeys"]));
   });
 
   it("the installed palette-apikeys bin lays out the Terraform provider mirror from the installed bundle", async () => {
