@@ -10,7 +10,6 @@
  */
 import * as os from "node:os";
 import { endChildren } from "./child-processes";
-import type { ProviderClient } from "./provider-client";
 import type { RunState } from "./run-state";
 
 /** The reason a SIGINT/SIGTERM handler aborts a run with: the cancel then names the signal. */
@@ -42,7 +41,8 @@ export class Cancellation {
 
   constructor(
     private readonly state: RunState,
-    private readonly provider: ProviderClient,
+    /** The run's providers (`ProviderRegistry`): each started one is sent `Cancel`. */
+    private readonly provider: { cancel(): Promise<void> },
   ) {}
 
   /**

@@ -7,6 +7,8 @@ export interface Dependent {
   urn: string;
   parent?: string;
   dependencies?: readonly string[];
+  /** A provider reference (`<urn>::<id>`): a resource comes after its provider. */
+  provider?: string;
 }
 
 /**
@@ -22,7 +24,8 @@ export function dependencyOrder<T extends Dependent>(resources: readonly T[]): T
   const visit = (r: T): void => {
     if (placed.has(r) || visiting.has(r)) return;
     visiting.add(r);
-    for (const dep of [...(r.parent ? [r.parent] : []), ...(r.dependencies ?? [])]) for (const d of byUrn.get(dep) ?? []) if (d !== r) visit(d);
+    const provider = r.provider ? [r.provider.slice(0, r.provider.lastIndexOf("::"))] : [];
+    for (const dep of [...(r.parent ? [r.parent] : []), ...provider, ...(r.dependencies ?? [])]) for (const d of byUrn.get(dep) ?? []) if (d !== r) visit(d);
     visiting.delete(r);
     placed.add(r);
     out.push(r);

@@ -1,5 +1,6 @@
 /**
- * The offline runner: `pulumi preview/up/refresh/destroy` for a stack of dynamic resources, without a
+ * The offline runner: `pulumi preview/up/refresh/destroy` for a stack of dynamic resources and
+ * resources of provider plugins, without a
  * Pulumi CLI, around Pulumi's own Node.js runtime. This module is its API ({@link runProgram}) and
  * wires the engine's parts, which live in modules cut along the Go engine's seams (named below).
  *
@@ -23,16 +24,26 @@
  * (`state-file.ts`), its secrets encrypted (scrypt + AES-256-GCM, `passphrase-crypter.ts`); which
  * values are secret is `secrets.ts`; Ctrl-C is `cancellation.ts`.
  *
+ * Providers, as the engine's registry has them (`provider-registry.ts`, `provider-steps.ts`): a
+ * dynamic resource goes to @pulumi/pulumi's dynamic-provider host, started when first needed and
+ * configured with the whole stack config; a resource or function of package `<pkg>` goes to the
+ * plugin `pulumi-resource-<pkg>` (found as the engine finds it, `plugin-lookup.ts`, and started with
+ * the engine's address, `provider-launcher.ts`) through its default provider (registered by the run
+ * on first use, its inputs the stack's `<pkg>:` keys) or the explicit provider resource the program
+ * names, each its own process, checked, diffed and configured as the engine does.
+ *
  * What still differs from the Go engine:
- * - Resources: only dynamic resources, components, stack references and the root stack. Other
- *   custom resources (other providers), explicit `provider` options, invokes and `import` are
- *   refused; a remote component is treated as a local one. Reads (`Resource.get`, stack references)
- *   are answered but not recorded in the state as external resources.
- * - Providers: one dynamic-provider host per run, configured with the stack config before the program
- *   starts (the engine configures the default provider when first needed). The default
- *   `pulumi:providers:pulumi-nodejs` provider is written to the state without inputs, and never diffed.
- * - Steps: the provider, components and the stack get none (counts and summaries are of dynamic
- *   resources only, where `pulumi up` counts the stack too). Deletes run one at a time in reverse
+ * - Resources: dynamic resources, resources and functions of provider plugins, components, stack
+ *   references and the root stack; builtin `pulumi:` functions are refused; a remote component is
+ *   treated as a local one. Reads (`Resource.get`, stack references) are answered but not recorded
+ *   in the state as external resources. An import over a resource already in the state (an
+ *   import-replacement) is refused.
+ * - Providers: the default `pulumi:providers:pulumi-nodejs` provider is written to the state without
+ *   inputs, and never diffed. A plugin's version is not matched against the one the program's SDK
+ *   asks for (it only names the default provider, `default_<version>`), `Handshake` is not sent
+ *   (`Configure` is, as to a plugin that has none) and plugins are not downloaded.
+ * - Steps: default providers, components and the stack get none (counts and summaries are of
+ *   custom resources and explicit providers only, where `pulumi up` counts the stack too). Deletes run one at a time in reverse
  *   dependency order, not in parallel; `parallel` is handed to the runtime (which honours only 1,
  *   serial) and the engine's own limit on concurrent steps is not applied. A delete-before-replace
  *   does not first delete the resources that depend on the replaced one. A pending replacement is
@@ -40,9 +51,9 @@
  *   delete-before-replace, creates first and then calls delete once more on the gone resource. A
  *   pending delete whose id a live entry holds is dropped, not deleted (only an earlier version of
  *   this runner wrote that).
- * - Not implemented (`SupportsFeature` says no where the runtime asks): `replaceOnChanges`,
- *   `deletedWith`, `replaceWith`, targets, resource hooks, transforms; `aliasSpecs` is off, so the
- *   runtime sends alias URNs it computed; `ignoreChanges` takes top-level names only.
+ * - Not implemented (`SupportsFeature` says no where the runtime asks): `deletedWith`,
+ *   `replaceWith`, targets, resource hooks, transforms; `aliasSpecs` is off, so the runtime sends
+ *   alias URNs it computed; `ignoreChanges` and `replaceOnChanges` take top-level names only.
  * - State: written after every step, as the engine checkpoints, but with no pending-operations record:
  *   a runner killed during a create forgets the resource that create was making; no state locking, one
  *   run at a time per process. Secrets are encrypted by the runner's own passphrase
@@ -50,9 +61,12 @@
  * - Programs: a function program runs in this process (as an Automation API inline program does); one
  *   that throws is caught before the runtime's Stack sees it. A program file runs with ts-node in
  *   transpile-only mode by default. What a program file prints is shown only when it fails; the
- *   provider's `console` output is kept on the host (`ProviderClient.output`) and never printed.
+ *   providers' output is kept (`ProviderClient.output`, `RunOptions.providerOutput`) and never printed.
  */
-import { ProviderClient, type SecretValue } from "./provider-client";
+import type { SecretValue } from "./provider-client";
+import { providerLauncher } from "./provider-launcher";
+import { isProviderType, ProviderRegistry } from "./provider-registry";
+import { ProviderSteps } from "./provider-steps";
 import { abandon, Cancellation, onInterrupt } from "./cancellation";
 import { runInlineProgram, runProgramFile, type ProgramRun } from "./language-host";
 import { MonitorServer, type Deployment, type LogSeverity } from "./resource-monitor";
@@ -132,28 +146,37 @@ class OfflineRun {
     const config = qualifiedConfig(o);
     state.secrets.addConfig(config);
 
-    const provider = await ProviderClient.start({ cwd: o.projectDir, env: o.env ?? {}, project: o.project, stack: o.stack, ownProcessGroup: o.cancelOnSignals === true });
-    const steps = new StepExecutor(state, provider);
-    const generator = new StepGenerator(state, provider, steps);
-    const cancellation = new Cancellation(state, provider);
-    let monitor: MonitorServer | undefined;
+    // The engine service is up for every operation: plugins get its address and may log to it.
+    const started: { generator?: StepGenerator } = {};
+    const monitor = await MonitorServer.start(this.deployment(() => started.generator));
+    const launcher = providerLauncher({
+      projectDir: o.projectDir,
+      project: o.project,
+      stack: o.stack,
+      config,
+      env: o.env ?? {},
+      engineAddress: monitor.address,
+      ownProcessGroup: o.cancelOnSignals === true,
+    });
+    const registry = new ProviderRegistry(launcher, () => state.old.resources.filter((r) => isProviderType(r.type)));
+    const steps = new StepExecutor(state, registry);
+    const generator = new StepGenerator(state, registry, steps, new ProviderSteps(state, registry, steps, config));
+    started.generator = generator;
+    const cancellation = new Cancellation(state, registry);
     const cancel = (): void => cancellation.cancel();
     o.signal?.addEventListener("abort", cancel, { once: true });
     if (o.signal?.aborted === true) cancel();
     try {
-      await provider.configure(config);
       if (o.operation === "refresh" || o.refresh) await generator.refreshAll();
-      if (o.operation === "preview" || o.operation === "up") {
-        monitor = await MonitorServer.start(this.deployment(generator));
-        await this.runUserProgram(generator, monitor.address, config);
-      }
+      if (o.operation === "preview" || o.operation === "up") await this.runUserProgram(generator, monitor.address, config);
       if (o.operation === "destroy") await generator.destroyAll();
     } catch (e) {
       state.fail(e);
     } finally {
       o.signal?.removeEventListener("abort", cancel);
-      await monitor?.close();
-      await provider.close();
+      await monitor.close();
+      await registry.close();
+      if (o.providerOutput) for (const out of await registry.outputs()) o.providerOutput(`${out.stdout}${out.stderr}`);
     }
 
     if (o.operation !== "preview") state.save();
@@ -172,12 +195,18 @@ class OfflineRun {
     return result;
   }
 
-  /** What the resource monitor delegates to: the step generator, and the engine's log for the program's messages. */
-  private deployment(generator: StepGenerator): Deployment {
+  /** What the resource monitor delegates to: the step generator (once there is one), and the engine's log for the program's and the plugins' messages. */
+  private deployment(generator: () => StepGenerator | undefined): Deployment {
+    const steps = (): StepGenerator => {
+      const g = generator();
+      if (!g) throw new Error("offline runner: a resource monitor call before the run started");
+      return g;
+    };
     return {
-      registerResource: (reg) => generator.registerResource(reg),
-      readResource: (req) => generator.readResource(req),
-      registerResourceOutputs: (urn, outputs, secretKeys) => generator.registerResourceOutputs(urn, outputs, secretKeys),
+      registerResource: (reg) => steps().registerResource(reg),
+      readResource: (req) => steps().readResource(req),
+      invoke: (call) => steps().invoke(call),
+      registerResourceOutputs: (urn, outputs, secretKeys) => steps().registerResourceOutputs(urn, outputs, secretKeys),
       log: (severity, message, urn) => this.log(severity, message, urn),
     };
   }

@@ -15,16 +15,16 @@
  * - errors thrown by `create`/`update` with an `id` come back as `ErrorResourceInitFailed` packed into
  *   the `grpc-status-details-bin` trailer; they are decoded into {@link ProviderInitError}.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import type * as GrpcJs from "@grpc/grpc-js";
 import type * as EmptyPb from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
+import type * as pluginpb from "@pulumi/pulumi/proto/plugin_pb";
 import * as statuspb from "@pulumi/pulumi/proto/status_pb";
-import { endWithRunner } from "./child-processes";
-import { fromStruct, secretObject, stripUndefined, type PropertyMap } from "./wire-values";
+import { mergedEnv, PluginProcess } from "./plugin-process";
+import { fromStruct, markSecrets, secretObject, stripUndefined, unwrapSecrets, type PropertyMap } from "./wire-values";
 
 // grpc-js and google-protobuf are @pulumi/pulumi's dependencies, not ours: load the very copies its
 // generated proto modules use, so channel credentials and Struct instances are the same classes.
@@ -81,15 +81,18 @@ export class ProviderInitError extends Error {
     readonly id: string,
     readonly properties: PropertyMap,
     readonly reasons: string[],
+    /** The properties the provider returned secret. */
+    readonly secretOutputs: string[] = [],
   ) {
     super(message);
   }
 }
 
-/** Result of {@link ProviderClient.check}. */
+/** Result of {@link ProviderClient.check}: the checked inputs, secrets unwrapped and named in `secretKeys`. */
 export interface CheckResult {
   inputs: PropertyMap;
   failures: { property: string; reason: string }[];
+  secretKeys: string[];
 }
 
 /** Result of {@link ProviderClient.diff}. */
@@ -97,82 +100,63 @@ export interface DiffResult {
   changes: "none" | "some" | "unknown";
   replaces: string[];
   deleteBeforeReplace: boolean;
+  /** The top-level properties the provider says changed (`diffs`). */
+  diffs: string[];
 }
 
-/** A running dynamic-provider host plus the gRPC client connected to it, which closes both. */
+/** Result of {@link ProviderClient.read}, secrets unwrapped and named. */
+export interface ReadResult {
+  id: string;
+  properties: PropertyMap;
+  inputs: PropertyMap;
+  secretOutputs: string[];
+  secretInputs: string[];
+  /** Whether the provider returned inputs (else `inputs` echoes the request's). */
+  inputsReturned: boolean;
+}
+
+type Method = "configure" | "checkConfig" | "diffConfig" | "invoke" | "getPluginInfo" | "getSchema" | "check" | "diff" | "create" | "read" | "update" | "delete" | "cancel";
+
+/** A running provider process (the dynamic-provider host or a native plugin) plus the gRPC client connected to it, which closes both. */
 export class ProviderClient {
   /** Everything the provider process printed so far (for secret scans and failure diagnostics). */
   readonly output: { stdout: string; stderr: string };
+  /**
+   * Whether the provider takes and returns secrets in Pulumi's wire form (its `Configure` answer):
+   * native plugins do, @pulumi/pulumi's dynamic-provider host does not, so it is sent plain values.
+   */
+  acceptsSecrets = false;
 
-  private readonly exited: Promise<void>;
   private closed = false;
 
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly plugin: PluginProcess,
     private readonly client: provrpc.ResourceProviderClient,
     private readonly callTimeoutMs: number,
-    output: { stdout: string; stderr: string },
-    exited: Promise<void>,
   ) {
-    this.output = output;
-    this.exited = exited;
+    this.output = plugin.output;
   }
 
   /** Spawns the host (`node <@pulumi/pulumi/cmd/dynamic-provider> 127.0.0.1:1`), reads its port and connects. */
   static async start(o: ProviderClientOptions = {}): Promise<ProviderClient> {
     const project = o.project ?? "palette-demo";
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, PULUMI_NODEJS_PROJECT: project, ...o.env })) {
-      if (v !== undefined) env[k] = v;
-    }
     // The host ignores the engine address except for requiring one; nothing listens on port 1.
-    const ownProcessGroup = o.ownProcessGroup === true;
-    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:1"], {
+    const plugin = await PluginProcess.start({
+      command: process.execPath,
+      args: [...(o.nodeArgs ?? []), require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:1"],
+      label: "dynamic-provider host",
       cwd: o.cwd ?? process.cwd(),
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: ownProcessGroup,
+      env: mergedEnv({ PULUMI_NODEJS_PROJECT: project }, o.env ?? {}),
+      ownProcessGroup: o.ownProcessGroup === true,
+      ...(o.startupTimeoutMs !== undefined && { startupTimeoutMs: o.startupTimeoutMs }),
     });
-    endWithRunner(child, ownProcessGroup);
-    const output = { stdout: "", stderr: "" };
-    const exited = new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.once("error", () => resolve());
-    });
-    child.stdout?.setEncoding("utf8");
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => {
-      output.stderr += chunk;
-    });
+    return ProviderClient.connect(plugin, o.callTimeoutMs);
+  }
 
-    child.stdout?.on("data", (chunk: string) => {
-      output.stdout += chunk;
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      let settled = false;
-      const settle = (why: string | undefined, port?: number): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (port !== undefined) return resolve(port);
-        child.kill("SIGKILL");
-        reject(new Error(`dynamic-provider host did not start: ${why ?? "unknown"}\nstderr:\n${output.stderr}`));
-      };
-      const timer = setTimeout(() => settle("timed out waiting for its port"), o.startupTimeoutMs ?? 30_000);
-      timer.unref();
-      child.stdout?.on("data", () => {
-        const newline = output.stdout.indexOf("\n");
-        if (newline < 0) return;
-        const first = output.stdout.slice(0, newline).trim();
-        const port = Number(first);
-        if (Number.isInteger(port) && port > 0) settle(undefined, port);
-        else settle(`unexpected first line ${JSON.stringify(first)}`);
-      });
-      child.once("error", (e) => settle(e.message));
-      child.once("exit", (code, signal) => settle(`exited early (code ${String(code)}, signal ${String(signal)})`));
-    });
-    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    return new ProviderClient(child, client, o.callTimeoutMs ?? 120_000, output, exited);
+  /** Connects to a started plugin process; {@link close} ends both. */
+  static connect(plugin: PluginProcess, callTimeoutMs = 120_000): ProviderClient {
+    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${plugin.port}`, grpc.credentials.createInsecure());
+    return new ProviderClient(plugin, client, callTimeoutMs);
   }
 
   /**
@@ -193,17 +177,98 @@ export class ProviderClient {
     await this.call("configure", req);
   }
 
-  /** `Check(olds = previous inputs, news = program inputs)`. */
+  /**
+   * `Configure` of a provider resource, as the engine's registry sends it (provider_plugin.go
+   * `Configure`): `variables` keyed `<pkg>:config:<key>` (objects as JSON, `version` left out), `args`
+   * the inputs with secrets in wire form, and the URN, name, type and id of the instance. The answer
+   * says whether the provider takes and returns secrets ({@link acceptsSecrets}).
+   */
+  async configureProvider(urn: string, id: string, inputs: PropertyMap, secretInputs: readonly string[]): Promise<void> {
+    const type = typeOfUrn(urn);
+    const pkg = type.slice("pulumi:providers:".length);
+    const req = new pb.ConfigureRequest();
+    for (const [k, v] of Object.entries(stripUndefined(inputs))) {
+      if (k !== "version") req.getVariablesMap().set(`${pkg}:config:${k}`, typeof v === "string" ? v : JSON.stringify(v));
+    }
+    req.setArgs(toStruct(markSecrets(inputs, secretInputs)));
+    req.setUrn(urn);
+    req.setName(nameOfUrn(urn));
+    req.setType(type);
+    req.setId(id);
+    req.setAcceptsecrets(true);
+    req.setAcceptresources(true);
+    req.setSendsOldInputs(true);
+    req.setSendsOldInputsToDelete(true);
+    const res = await this.call<pb.ConfigureResponse>("configure", req);
+    this.acceptsSecrets = res.getAcceptsecrets();
+  }
+
+  /**
+   * `CheckConfig(olds, news)` of a provider resource: sent plain (the engine does not keep secrets
+   * here), their secretness copied back by name. A provider without it accepts the news as they are.
+   */
+  async checkConfig(urn: string, olds: PropertyMap, news: PropertyMap, secretNews: readonly string[]): Promise<CheckResult> {
+    const req = new pb.CheckRequest();
+    req.setUrn(urn);
+    req.setName(nameOfUrn(urn));
+    req.setType(typeOfUrn(urn));
+    req.setOlds(toStruct(olds));
+    req.setNews(toStruct(news));
+    try {
+      const res = await this.call<pb.CheckResponse>("checkConfig", req);
+      const { values, secretKeys } = unwrapSecrets(fromStruct(res.getInputs()));
+      return { inputs: values, failures: failuresOf(res), secretKeys: [...new Set([...secretKeys, ...secretNews.filter((k) => k in values)])] };
+    } catch (e) {
+      if (isUnimplemented(e)) return { inputs: stripUndefined(news), failures: [], secretKeys: [...secretNews] };
+      throw e;
+    }
+  }
+
+  /** `DiffConfig(oldInputs, oldOutputs, newInputs)` of a provider resource; a provider without it answers "unknown". */
+  async diffConfig(urn: string, oldInputs: PropertyMap, oldOutputs: PropertyMap, newInputs: PropertyMap): Promise<DiffResult> {
+    const req = new pb.DiffRequest();
+    req.setUrn(urn);
+    req.setName(nameOfUrn(urn));
+    req.setType(typeOfUrn(urn));
+    req.setOldInputs(toStruct(oldInputs));
+    req.setOlds(toStruct(oldOutputs));
+    req.setNews(toStruct(newInputs));
+    try {
+      return diffOf(await this.call<pb.DiffResponse>("diffConfig", req));
+    } catch (e) {
+      if (isUnimplemented(e)) return { changes: "unknown", replaces: [], deleteBeforeReplace: false, diffs: [] };
+      throw e;
+    }
+  }
+
+  /** `Invoke(tok, args)`: the function's return, secrets still in wire form, and its check failures. */
+  async invoke(tok: string, args: PropertyMap): Promise<{ result: PropertyMap; failures: CheckResult["failures"] }> {
+    const req = new pb.InvokeRequest();
+    req.setTok(tok);
+    req.setArgs(toStruct(this.outgoing(args)));
+    const res = await this.call<pb.InvokeResponse>("invoke", req);
+    return { result: fromStruct(res.getReturn()), failures: failuresOf(res) };
+  }
+
+  /** `GetPluginInfo`: the plugin's version ("" when it has none). */
+  async pluginVersion(): Promise<string> {
+    return (await this.call<pluginpb.PluginInfo>("getPluginInfo", new Empty())).getVersion();
+  }
+
+  /** `GetSchema`: the package schema as the plugin serves it (JSON text). */
+  async schema(): Promise<string> {
+    return (await this.call<pb.GetSchemaResponse>("getSchema", new pb.GetSchemaRequest())).getSchema();
+  }
+
+  /** `Check(olds = previous inputs, news = program inputs)`; secrets may be in wire form (see {@link outgoing}). */
   async check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<CheckResult> {
     const req = new pb.CheckRequest();
     req.setUrn(urn);
-    req.setOlds(toStruct(olds));
-    req.setNews(toStruct(news));
+    req.setOlds(toStruct(this.outgoing(olds)));
+    req.setNews(toStruct(this.outgoing(news)));
     const res = await this.call<pb.CheckResponse>("check", req);
-    return {
-      inputs: fromStruct(res.getInputs()),
-      failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
-    };
+    const { values, secretKeys } = unwrapSecrets(fromStruct(res.getInputs()));
+    return { inputs: values, failures: failuresOf(res), secretKeys };
   }
 
   /** `Diff(olds = stored outputs, news = checked inputs)`; `oldInputs` is sent but the Node host does not pass it on. */
@@ -211,77 +276,70 @@ export class ProviderClient {
     const req = new pb.DiffRequest();
     req.setId(id);
     req.setUrn(urn);
-    req.setOlds(toStruct(olds));
-    req.setNews(toStruct(news));
-    if (oldInputs) req.setOldInputs(toStruct(oldInputs));
-    const res = await this.call<pb.DiffResponse>("diff", req);
-    const changes = res.getChanges();
-    return {
-      changes:
-        changes === pb.DiffResponse.DiffChanges.DIFF_NONE
-          ? "none"
-          : changes === pb.DiffResponse.DiffChanges.DIFF_SOME
-            ? "some"
-            : "unknown",
-      replaces: res.getReplacesList(),
-      deleteBeforeReplace: res.getDeletebeforereplace(),
-    };
+    req.setOlds(toStruct(this.outgoing(olds)));
+    req.setNews(toStruct(this.outgoing(news)));
+    if (oldInputs) req.setOldInputs(toStruct(this.outgoing(oldInputs)));
+    return diffOf(await this.call<pb.DiffResponse>("diff", req));
   }
 
   /**
    * `Create(inputs)`. Rejects with {@link ProviderInitError} on a partial failure. Note: the Node host
    * ignores `preview` and creates anyway; the engine never calls it in preview (supportsPreview=false).
    */
-  async create(urn: string, inputs: PropertyMap, opts: { preview?: boolean } = {}): Promise<{ id: string; properties: PropertyMap }> {
+  async create(urn: string, inputs: PropertyMap, opts: { preview?: boolean } = {}): Promise<{ id: string; properties: PropertyMap; secretOutputs: string[] }> {
     const req = new pb.CreateRequest();
     req.setUrn(urn);
-    req.setProperties(toStruct(inputs));
+    req.setProperties(toStruct(this.outgoing(inputs)));
     req.setPreview(opts.preview ?? false);
     const res = await this.call<pb.CreateResponse>("create", req);
-    return { id: res.getId(), properties: fromStruct(res.getProperties()) };
+    const { values, secretKeys } = unwrapSecrets(fromStruct(res.getProperties()));
+    return { id: res.getId(), properties: values, secretOutputs: secretKeys };
   }
 
   /**
    * `Read(id, properties = stored outputs)`. An empty `id` in the result means the resource is gone.
-   * When the provider returns no inputs the engine keeps the old ones, so `inputs` echoes the argument.
+   * When the provider returns no inputs the engine keeps the old ones, so `inputs` echoes the argument
+   * (`inputsReturned` says which: an import needs the provider's).
    */
-  async read(
-    id: string,
-    urn: string,
-    properties: PropertyMap,
-    inputs?: PropertyMap,
-  ): Promise<{ id: string; properties: PropertyMap; inputs: PropertyMap }> {
+  async read(id: string, urn: string, properties: PropertyMap, inputs?: PropertyMap): Promise<ReadResult> {
     const req = new pb.ReadRequest();
     req.setId(id);
     req.setUrn(urn);
-    req.setProperties(toStruct(properties));
-    if (inputs) req.setInputs(toStruct(inputs));
+    req.setProperties(toStruct(this.outgoing(properties)));
+    if (inputs) req.setInputs(toStruct(this.outgoing(inputs)));
     const res = await this.call<pb.ReadResponse>("read", req);
+    const outputs = unwrapSecrets(fromStruct(res.getProperties()));
+    const read = unwrapSecrets(res.hasInputs() ? fromStruct(res.getInputs()) : (inputs ?? {}));
     return {
       id: res.getId(),
-      properties: fromStruct(res.getProperties()),
-      inputs: res.hasInputs() ? fromStruct(res.getInputs()) : stripUndefined(inputs ?? {}),
+      properties: outputs.values,
+      inputs: read.values,
+      secretOutputs: outputs.secretKeys,
+      secretInputs: read.secretKeys,
+      inputsReturned: res.hasInputs(),
     };
   }
 
   /** `Update(olds = stored outputs, news = checked inputs)`. Rejects with {@link ProviderInitError} on a partial failure. */
-  async update(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs?: PropertyMap): Promise<{ properties: PropertyMap }> {
+  async update(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs?: PropertyMap): Promise<{ properties: PropertyMap; secretOutputs: string[] }> {
     const req = new pb.UpdateRequest();
     req.setId(id);
     req.setUrn(urn);
-    req.setOlds(toStruct(olds));
-    req.setNews(toStruct(news));
-    if (oldInputs) req.setOldInputs(toStruct(oldInputs));
+    req.setOlds(toStruct(this.outgoing(olds)));
+    req.setNews(toStruct(this.outgoing(news)));
+    if (oldInputs) req.setOldInputs(toStruct(this.outgoing(oldInputs)));
     const res = await this.call<pb.UpdateResponse>("update", req);
-    return { properties: fromStruct(res.getProperties()) };
+    const { values, secretKeys } = unwrapSecrets(fromStruct(res.getProperties()));
+    return { properties: values, secretOutputs: secretKeys };
   }
 
-  /** `Delete(id, properties = stored outputs)`. */
-  async delete(id: string, urn: string, properties: PropertyMap): Promise<void> {
+  /** `Delete(id, properties = stored outputs, oldInputs)`. */
+  async delete(id: string, urn: string, properties: PropertyMap, oldInputs?: PropertyMap): Promise<void> {
     const req = new pb.DeleteRequest();
     req.setId(id);
     req.setUrn(urn);
-    req.setProperties(toStruct(properties));
+    req.setProperties(toStruct(this.outgoing(properties)));
+    if (oldInputs) req.setOldInputs(toStruct(this.outgoing(oldInputs)));
     await this.call("delete", req);
   }
 
@@ -297,7 +355,7 @@ export class ProviderClient {
 
   /** The provider process's id (for the bench's probes). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.plugin.pid;
   }
 
   /** Closes the client, kills the host and waits for it to exit. Safe to call twice. */
@@ -305,12 +363,19 @@ export class ProviderClient {
     if (!this.closed) {
       this.closed = true;
       this.client.close();
-      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGTERM");
     }
-    await this.exited;
+    await this.plugin.close();
   }
 
-  private call<R>(method: "configure" | "check" | "diff" | "create" | "read" | "update" | "delete" | "cancel", req: unknown): Promise<R> {
+  /**
+   * A property map as this provider takes it: secrets in wire form for a provider that accepts them,
+   * plain for one that does not (the dynamic-provider host), as the engine marshals them.
+   */
+  private outgoing(map: PropertyMap): PropertyMap {
+    return this.acceptsSecrets ? map : unwrapSecrets(map).values;
+  }
+
+  private call<R>(method: Method, req: unknown): Promise<R> {
     if (this.closed) return Promise.reject(new Error(`ProviderClient.${method} after close()`));
     const deadline = new Date(Date.now() + this.callTimeoutMs);
     // The generated client has one overload set per method; this indexes them uniformly.
@@ -339,12 +404,41 @@ function decodeError(err: GrpcJs.ServiceError): Error {
     for (const any of status.getDetailsList()) {
       if (!any.getTypeUrl().endsWith(INIT_FAILED_TYPE)) continue;
       const detail = pb.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
-      return new ProviderInitError(message, detail.getId(), fromStruct(detail.getProperties()), detail.getReasonsList());
+      const { values, secretKeys } = unwrapSecrets(fromStruct(detail.getProperties()));
+      return new ProviderInitError(message, detail.getId(), values, detail.getReasonsList(), secretKeys);
     }
   }
   const e = new Error(message);
   Object.assign(e, { code: err.code });
   return e;
+}
+
+function diffOf(res: pb.DiffResponse): DiffResult {
+  const changes = res.getChanges();
+  return {
+    changes: changes === pb.DiffResponse.DiffChanges.DIFF_NONE ? "none" : changes === pb.DiffResponse.DiffChanges.DIFF_SOME ? "some" : "unknown",
+    replaces: res.getReplacesList(),
+    deleteBeforeReplace: res.getDeletebeforereplace(),
+    diffs: res.getDiffsList(),
+  };
+}
+
+function failuresOf(res: { getFailuresList(): pb.CheckFailure[] }): CheckResult["failures"] {
+  return res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() }));
+}
+
+function isUnimplemented(e: unknown): boolean {
+  return (e as { code?: unknown }).code === grpc.status.UNIMPLEMENTED;
+}
+
+/** A URN's type (the last of a parent-qualified chain) and name. */
+function typeOfUrn(urn: string): string {
+  const qualified = urn.split("::")[2] ?? "";
+  return qualified.slice(qualified.lastIndexOf("$") + 1);
+}
+
+function nameOfUrn(urn: string): string {
+  return urn.split("::").slice(3).join("::");
 }
 
 function toStruct(map: PropertyMap): StructPb.Struct {

@@ -12,7 +12,7 @@ export const SECRET_MASK = "[secret]";
 export const UNKNOWN_MASK = "[unknown]";
 
 /** What happened (or, in a preview, would happen) to one resource. */
-export type StepOp = "create" | "update" | "replace" | "delete" | "same" | "read" | "refresh-drift";
+export type StepOp = "create" | "update" | "replace" | "delete" | "same" | "read" | "refresh-drift" | "import";
 
 /** One changed top-level property; `old`/`new` are display values (secrets and unknowns masked), absent when the side has none. */
 export interface PropertyChange {
@@ -84,13 +84,13 @@ export function changedProperties(olds: PropertyMap, news: PropertyMap, secretOl
 
 /** Counts steps per op. */
 export function countSteps(steps: readonly Step[]): StepCounts {
-  const counts: StepCounts = { create: 0, update: 0, replace: 0, delete: 0, same: 0, read: 0, "refresh-drift": 0 };
+  const counts: StepCounts = { create: 0, update: 0, replace: 0, delete: 0, same: 0, read: 0, "refresh-drift": 0, import: 0 };
   for (const s of steps) counts[s.op] += 1;
   return counts;
 }
 
 /**
- * One-line summary, `+create ~update -delete =same`, with `+-replace`, `>read` and the refresh part
+ * One-line summary, `+create ~update -delete =same`, with `+-replace`, `>read`, `=>import` and the refresh part
  * only when they happened: e.g. `refresh: ~2 drifted -0 gone; +0 ~2 -0 =1`.
  */
 export function summarize(steps: readonly Step[], refreshSteps?: readonly Step[]): string {
@@ -98,6 +98,7 @@ export function summarize(steps: readonly Step[], refreshSteps?: readonly Step[]
   let line = `+${c.create} ~${c.update} -${c.delete} =${c.same}`;
   if (c.replace > 0) line += ` +-${c.replace}`;
   if (c.read > 0) line += ` >${c.read}`;
+  if (c.import > 0) line += ` =>${c.import}`;
   if (refreshSteps) {
     const r = countSteps(refreshSteps);
     line = `refresh: ~${r["refresh-drift"]} drifted -${r.delete} gone; ${line}`;
@@ -113,6 +114,7 @@ const SYMBOL: Record<StepOp, string> = {
   same: "=",
   read: ">",
   "refresh-drift": "~",
+  import: "=>",
 };
 
 /** Renders a step as printable lines (values already masked). */

@@ -11,7 +11,8 @@
  * Features (`SupportsFeature`) are answered for what the deployment implements: `secrets` yes;
  * `aliasSpecs` no, so the runtime computes alias URNs itself and sends `aliasURNs`; `resourceReferences`
  * and `outputValues` no, so inputs arrive as plain values, unknowns as the unknown sentinel;
- * `deletedWith`, `replaceWith`, transforms, parameterization and hooks no.
+ * `deletedWith`, `replaceWith`, transforms, parameterization and hooks no. `Invoke` (a provider
+ * function) is answered by the deployment, its arguments and return as they are on the wire.
  */
 import { createRequire } from "node:module";
 import type * as GrpcJs from "@grpc/grpc-js";
@@ -21,6 +22,7 @@ import * as engrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engpb from "@pulumi/pulumi/proto/engine_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as respb from "@pulumi/pulumi/proto/resource_pb";
+import * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { fromStruct, secretObject, stripUndefined, unwrapSecrets, type PropertyMap } from "./wire-values";
 
 // The very grpc-js and google-protobuf copies the generated stubs use (see provider-client.ts).
@@ -46,6 +48,8 @@ export interface Registration {
   dependencies: string[];
   /** An explicit provider reference (`urn::id`), "" for the default provider. */
   provider: string;
+  /** The plugin version the program's SDK asks for ("" when none): it names the default provider. */
+  version: string;
   /** undefined when the program did not say. */
   protect: boolean | undefined;
   retainOnDelete: boolean | undefined;
@@ -69,6 +73,19 @@ export interface ReadRequest {
   secretInputs: string[];
   dependencies: string[];
   additionalSecretOutputs: string[];
+  /** An explicit provider reference, "" for the default provider. */
+  provider: string;
+  version: string;
+}
+
+/** An `Invoke` of a provider function. */
+export interface Invocation {
+  tok: string;
+  /** Arguments as the runtime sent them (secrets in wire form). */
+  args: PropertyMap;
+  /** An explicit provider reference, "" for the default provider. */
+  provider: string;
+  version: string;
 }
 
 /** The engine's answer to a registration or read. */
@@ -87,6 +104,7 @@ export type LogSeverity = "debug" | "info" | "warning" | "error";
 export interface Deployment {
   registerResource(r: Registration): Promise<Answer>;
   readResource(r: ReadRequest): Promise<Answer>;
+  invoke(call: Invocation): Promise<{ result: PropertyMap; failures: { property: string; reason: string }[] }>;
   registerResourceOutputs(urn: string, outputs: PropertyMap, secretOutputs: string[]): void;
   log(severity: LogSeverity, message: string, urn: string): void;
 }
@@ -145,6 +163,7 @@ export class MonitorServer {
           secretInputs: secretKeys,
           dependencies: req.getDependenciesList(),
           provider: req.getProvider(),
+          version: req.getVersion(),
           protect: req.hasProtect() ? req.getProtect() : undefined,
           retainOnDelete: req.hasRetainondelete() ? req.getRetainondelete() : undefined,
           deleteBeforeReplace: req.getDeletebeforereplace(),
@@ -171,6 +190,8 @@ export class MonitorServer {
           secretInputs: secretKeys,
           dependencies: req.getDependenciesList(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+          provider: req.getProvider(),
+          version: req.getVersion(),
         });
         const res = new respb.ReadResourceResponse();
         res.setUrn(answer.urn);
@@ -182,9 +203,20 @@ export class MonitorServer {
         d.registerResourceOutputs(req.getUrn(), values, secretKeys);
         return Promise.resolve(new Empty());
       }),
-      invoke: unary<respb.ResourceInvokeRequest, never>((req) =>
-        Promise.reject(new Error(`offline runner: invoke ${req.getTok()} is not supported (only dynamic resources, components and stack references are)`)),
-      ),
+      invoke: unary<respb.ResourceInvokeRequest, provpb.InvokeResponse>(async (req) => {
+        const answer = await d.invoke({ tok: req.getTok(), args: fromStruct(req.getArgs()), provider: req.getProvider(), version: req.getVersion() });
+        const res = new provpb.InvokeResponse();
+        res.setReturn(Struct.fromJavaScript(stripUndefined(answer.result) as Record<string, StructPb.JavaScriptValue>));
+        res.setFailuresList(
+          answer.failures.map((f) => {
+            const failure = new provpb.CheckFailure();
+            failure.setProperty(f.property);
+            failure.setReason(f.reason);
+            return failure;
+          }),
+        );
+        return res;
+      }),
       signalAndWaitForShutdown: unary<EmptyPb.Empty, EmptyPb.Empty>(() => Promise.resolve(new Empty())),
     };
   }

@@ -49,6 +49,11 @@ export interface RunOptions {
   stackReferences?: Record<string, { stateFile: string; passphrase?: string }>;
   /** `--parallel`, handed to the runtime (default: unbounded, 2147483647, as the CLI sends it). */
   parallel?: number;
+  /**
+   * Receives what each provider process printed (stdout and stderr), NOT scrubbed, once it has ended:
+   * for tests that check that no secret leaves a plugin.
+   */
+  providerOutput?: (text: string) => void;
   /** Receives each printable line (already masked) as steps happen. */
   log?: (line: string) => void;
   /**

@@ -84,6 +84,22 @@ export class RunState {
     for (const r of this.old.resources) this.secrets.addResource(r);
   }
 
+  /**
+   * Claims `urn` for this run (a second registration is an error) and returns its old entry, found
+   * by URN or by one of `aliases`; an old URN taken over through an alias is remembered.
+   */
+  claim(urn: string, aliases: readonly string[]): ResourceState | undefined {
+    if (this.registered.has(urn)) throw new Error(`duplicate resource URN ${urn}`);
+    const { resources } = this.old;
+    const old = resources.find((r) => r.urn === urn && !r.pendingDelete) ?? resources.find((r) => aliases.includes(r.urn) && !r.pendingDelete);
+    this.registered.add(urn);
+    if (old) {
+      this.registered.add(old.urn);
+      if (old.urn !== urn) this.aliasedTo.set(old.urn, urn);
+    }
+    return old;
+  }
+
   /** Halts the run: the program is stopped once the steps in flight have settled. */
   stop(): void {
     this.onHalt();

@@ -12,18 +12,11 @@
 import type { SecretValue } from "./provider-client";
 import { scrub } from "./render-steps";
 import type { ResourceState } from "./state-file";
-import { secretObject, type PropertyMap } from "./wire-values";
+import type { PropertyMap } from "./wire-values";
 
 /** The output names the engine treats as secret: those named in `additionalSecretOutputs`, and those whose input arrived secret. */
 export function secretOutputNames(req: { additionalSecretOutputs: readonly string[]; secretInputs: readonly string[] }): string[] {
   return [...new Set([...req.additionalSecretOutputs, ...req.secretInputs])];
-}
-
-/** Outputs as the engine's builtin provider answers a `StackReference`: each secret one in the secret signature. */
-export function markSecrets(outputs: PropertyMap, secretKeys: readonly string[]): PropertyMap {
-  const marked: PropertyMap = {};
-  for (const [k, v] of Object.entries(outputs)) marked[k] = secretKeys.includes(k) ? secretObject({ value: v }) : v;
-  return marked;
 }
 
 /** Config as a program gets it: every value plain, and the names of the secret ones. */

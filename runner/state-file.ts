@@ -2,8 +2,10 @@
  * The offline runner's state file: a Pulumi checkpoint in the shape `pulumi stack export` prints
  * (`{"version": 3, "deployment": {"manifest", "secrets_providers", "resources": [...]}}`): the root
  * `pulumi:pulumi:Stack` (holding the stack outputs), the default `pulumi:providers:pulumi-nodejs`
- * provider, then components and dynamic resources with urn, type, id, inputs (`__provider` among
- * them), outputs, parent, dependencies, `provider` (`<provider urn>::<provider id>`), `protect`,
+ * provider (when there are dynamic resources), provider resources of plugins (`pulumi:providers:<pkg>`,
+ * default and explicit, their inputs as outputs), then components and custom resources with urn,
+ * type, id, inputs (`__provider` among them for dynamic ones), outputs, parent, dependencies,
+ * `provider` (`<provider urn>::<provider id>`), `importID`, `protect`,
  * `retainOnDelete`, `initErrors`, `delete` (a pending delete) and `pendingReplacement`, in
  * dependency order. Each secret property is Pulumi's secret envelope holding ciphertext
  * (`{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:..."}`),
@@ -41,6 +43,13 @@ export interface ResourceState {
   protect?: boolean;
   /** `retainOnDelete`: a delete only drops it from the state. */
   retainOnDelete?: boolean;
+  /**
+   * Its provider's reference (`<provider urn>::<id>`) for a resource of a provider plugin; absent for
+   * a dynamic resource (the default `pulumi-nodejs` provider) and for a provider resource itself.
+   */
+  provider?: string;
+  /** The id the `import` option named, once imported: naming it again is no new import. */
+  importId?: string;
   /** Set when create/update failed after the resource came to exist; the next `up` updates it. */
   initErrors?: string[];
   /**
@@ -88,6 +97,7 @@ export interface CheckpointResource {
   provider?: string;
   pendingReplacement?: boolean;
   additionalSecretOutputs?: string[];
+  importID?: string;
 }
 
 /** A checkpoint as `pulumi stack export` prints it (`apitype.UntypedDeployment` with a `DeploymentV3`). */
@@ -102,6 +112,7 @@ export interface Checkpoint {
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const PROVIDER_TYPE = "pulumi:providers:pulumi-nodejs";
+const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 const SECRETS_PROVIDER = "offline-runner-passphrase";
 
 /** An empty stack. */
@@ -192,6 +203,7 @@ export function decodeState(
       continue;
     }
     const inputs = decrypt(r.inputs);
+    const provider = r.provider && !r.provider.includes(`::${PROVIDER_TYPE}::`) ? r.provider : undefined;
     state.resources.push({
       urn: r.urn,
       type: r.type,
@@ -202,6 +214,8 @@ export function decodeState(
       dependencies: r.dependencies ?? [],
       ...(r.protect ? { protect: true } : {}),
       ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
+      ...(provider ? { provider } : {}),
+      ...(r.importID ? { importId: r.importID } : {}),
       inputs: inputs.values,
       outputs: outputs.values,
       secretInputs: inputs.secrets,
@@ -233,12 +247,13 @@ export function encodeState(state: StackState, passphrase: string | undefined, c
   };
   const stackUrn = `urn:pulumi:${state.stack}::${state.project}::${STACK_TYPE}::${state.project}-${state.stack}`;
   const resources: CheckpointResource[] = [];
-  const custom = state.resources.filter((r) => r.custom !== false);
+  // The default dynamic provider is written for the resources that name no provider of their own.
+  const dynamic = state.resources.filter((r) => r.custom !== false && !r.provider && !r.type.startsWith(PROVIDER_TYPE_PREFIX));
   if (state.resources.length > 0 || Object.keys(state.outputs).length > 0) {
     resources.push({ urn: stackUrn, custom: false, type: STACK_TYPE, outputs: encrypt(state.outputs, state.secretOutputs) });
   }
   let provider: string | undefined;
-  if (custom.length > 0) {
+  if (dynamic.length > 0) {
     const providerUrn = `urn:pulumi:${state.stack}::${state.project}::${PROVIDER_TYPE}::default`;
     const id = state.providerId ?? "";
     provider = `${providerUrn}::${id}`;
@@ -259,7 +274,8 @@ export function encodeState(state: StackState, passphrase: string | undefined, c
       ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
       dependencies: r.dependencies ?? [],
       ...(r.initErrors?.length ? { initErrors: r.initErrors } : {}),
-      ...(isCustom && provider ? { provider } : {}),
+      ...(r.provider ? { provider: r.provider } : isCustom && provider && !r.type.startsWith(PROVIDER_TYPE_PREFIX) ? { provider } : {}),
+      ...(r.importId ? { importID: r.importId } : {}),
       ...(r.pendingReplacement ? { pendingReplacement: true } : {}),
       ...(r.secretOutputs.length > 0 ? { additionalSecretOutputs: r.secretOutputs } : {}),
     });

@@ -4,8 +4,11 @@
  * computes the URN (the parent's type chain, aliases), applies `ignoreChanges`, asks the provider
  * to `check` (olds = stored inputs) and `diff` (olds = stored outputs), and chooses same, create,
  * update or replace (a second `check` with empty olds, create-before-delete unless
- * `deleteBeforeReplace` or the provider asks). Components are recorded without a step; reads
- * (`Resource.get`) and `StackReference`s are answered; a `StackReference` reads the state file of
+ * `deleteBeforeReplace` or the provider asks; `replaceOnChanges`; a changed provider reference whose
+ * new provider's `DiffConfig` asks for it). A resource of a provider plugin goes to the provider its
+ * registration names or its package's default provider (`provider-steps.ts`); provider resources get
+ * the registry's steps; the `import` option reads the resource first. Components are recorded without a step; reads
+ * (`Resource.get`), invokes and `StackReference`s are answered; a `StackReference` reads the state file of
  * the stack named in `stackReferences`, as the engine's builtin provider reads the backend, its
  * secret outputs arriving secret.
  *
@@ -15,13 +18,15 @@
  */
 import { dependencyOrder } from "./dependency-order";
 import type { ProviderClient } from "./provider-client";
+import { isProviderType, packageOf, sortKeys, type ProviderRegistry } from "./provider-registry";
+import type { ProviderSteps } from "./provider-steps";
 import { changedProperties, type Step } from "./render-steps";
-import type { Answer, ReadRequest, Registration } from "./resource-monitor";
+import type { Answer, Invocation, ReadRequest, Registration } from "./resource-monitor";
 import type { RunState } from "./run-state";
-import { markSecrets, secretOutputNames } from "./secrets";
+import { secretOutputNames } from "./secrets";
 import { loadStackOutputs, type ResourceState } from "./state-file";
 import { protectedError, withoutProvider, type PlannedStep, type StepExecutor } from "./steps";
-import type { PropertyMap } from "./wire-values";
+import { markSecrets, type PropertyMap } from "./wire-values";
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
@@ -33,8 +38,9 @@ export class StepGenerator {
 
   constructor(
     private readonly state: RunState,
-    private readonly provider: ProviderClient,
+    private readonly registry: ProviderRegistry,
     private readonly steps: StepExecutor,
+    private readonly providers: ProviderSteps,
   ) {
     const { project, stack } = state.o;
     this.stackUrn = `urn:pulumi:${stack}::${project}::${STACK_TYPE}::${project}-${stack}`;
@@ -50,11 +56,14 @@ export class StepGenerator {
     const urn = this.urnFor(reg.type, reg.name, reg.parent);
     if (!reg.custom) return this.component(urn, reg);
     return this.steps.execute(urn, reg, async () => {
-      if (!reg.type.startsWith(DYNAMIC_PREFIX)) throw new Error(`offline runner: only dynamic resources are supported, not ${reg.type} (${reg.name})`);
-      if (reg.provider) throw new Error(`offline runner: explicit providers are not supported (${reg.name} names ${reg.provider})`);
-      if (reg.importId) throw new Error(`offline runner: import is not supported (${reg.name})`);
       this.state.secrets.addNamed(reg.inputs, reg.secretInputs);
-      return this.plan(urn, reg);
+      if (isProviderType(reg.type)) {
+        const { type, name, inputs, secretInputs, dependencies, aliases } = reg;
+        const parent = reg.parent && reg.parent !== this.stackUrn ? { parent: reg.parent } : {};
+        return this.providers.register(urn, { type, name, inputs, secretInputs, dependencies, aliases, ...parent, ...(reg.protect !== undefined && { protect: reg.protect }), shown: true });
+      }
+      if (reg.importId && reg.type.startsWith(DYNAMIC_PREFIX)) throw new Error(`offline runner: a dynamic resource cannot be imported (${reg.name}), as in Pulumi (pulumi/pulumi#16175)`);
+      return this.plan(urn, reg, await this.providerOf(reg));
     });
   }
 
@@ -62,10 +71,21 @@ export class StepGenerator {
     const urn = this.urnFor(req.type, req.name, req.parent);
     if (req.type === STACK_REFERENCE_TYPE) return this.readStackReference(urn, req);
     return this.steps.execute(urn, { ...req, parent: req.parent }, async () => {
-      if (!req.type.startsWith(DYNAMIC_PREFIX)) throw new Error(`offline runner: only dynamic resources can be read, not ${req.type} (${req.name})`);
       this.state.secrets.addNamed(req.inputs, req.secretInputs);
-      return this.steps.read(urn, req);
+      return this.steps.read(urn, req, await this.providerOf(req));
     });
+  }
+
+  /**
+   * An `Invoke` (a provider function, `palette:index:getUser`): sent to the provider the program
+   * names, or to the package's default provider, registered on first use, as the engine's resource
+   * monitor does (source_eval.go `Invoke`). Its answer keeps the secrets the provider returned.
+   */
+  async invoke(call: Invocation): Promise<{ result: PropertyMap; failures: { property: string; reason: string }[] }> {
+    if (call.tok.startsWith("pulumi:")) throw new Error(`offline runner: the builtin function ${call.tok} is not supported`);
+    const ref = call.provider || (await this.providers.defaultRef(packageOf(call.tok), call.version));
+    const client = await this.registry.forResource(ref);
+    return client.invoke(call.tok, call.args);
   }
 
   registerResourceOutputs(urn: string, outputs: PropertyMap, secretKeys: string[]): void {
@@ -90,7 +110,8 @@ export class StepGenerator {
     const kept: ResourceState[] = [];
     for (const r of state.old.resources) {
       // After a cancel no new read starts: the rest stays as it was.
-      if (r.pendingReplacement || r.custom === false || state.cancelled) {
+      // Provider resources are not read (registry.go `Read`); their resources are.
+      if (r.pendingReplacement || r.custom === false || isProviderType(r.type) || state.cancelled) {
         kept.push(r);
         continue;
       }
@@ -154,11 +175,19 @@ export class StepGenerator {
     return { urn, id: req.id, outputs: { name: req.id, outputs, secretOutputNames: stack.secretOutputs }, secretOutputs: [] };
   }
 
+  /**
+   * The provider reference of a resource of a provider plugin: the one the program names, or its
+   * package's default provider; undefined for a dynamic resource (the dynamic-provider host).
+   */
+  private async providerOf(reg: { type: string; name: string; provider: string; version: string }): Promise<string | undefined> {
+    if (!reg.type.startsWith(DYNAMIC_PREFIX)) return reg.provider || this.providers.defaultRef(packageOf(reg.type), reg.version);
+    if (reg.provider) throw new Error(`offline runner: a dynamic resource takes no explicit provider (${reg.name} names ${reg.provider})`);
+    return undefined;
+  }
+
   /** A component: recorded with its parent and dependencies; no provider, no step. */
   private component(urn: string, reg: Registration): Answer {
-    if (this.state.registered.has(urn)) throw new Error(`duplicate resource URN ${urn}`);
-    const old = this.findOld(urn, reg.aliases);
-    this.claim(urn, old);
+    const old = this.state.claim(urn, reg.aliases);
     this.state.next.push({
       urn,
       type: reg.type,
@@ -182,24 +211,10 @@ export class StepGenerator {
     return `urn:pulumi:${this.state.o.stack}::${this.state.o.project}::${qualified}::${name}`;
   }
 
-  private findOld(urn: string, aliases: readonly string[]): ResourceState | undefined {
-    const { resources } = this.state.old;
-    return resources.find((r) => r.urn === urn && !r.pendingDelete) ?? resources.find((r) => aliases.includes(r.urn) && !r.pendingDelete);
-  }
-
-  private claim(urn: string, old: ResourceState | undefined): void {
-    this.state.registered.add(urn);
-    if (!old) return;
-    this.state.registered.add(old.urn);
-    if (old.urn !== urn) this.state.aliasedTo.set(old.urn, urn);
-  }
-
-  private async plan(urn: string, reg: Registration): Promise<Answer> {
+  private async plan(urn: string, reg: Registration, provider: string | undefined): Promise<Answer> {
     const { state, steps } = this;
-    if (state.registered.has(urn)) throw new Error(`duplicate resource URN ${urn}`);
-    const old = this.findOld(urn, reg.aliases);
-    this.claim(urn, old);
-    const { secretInputs } = reg;
+    const old = state.claim(urn, reg.aliases);
+    const client = await this.registry.forResource(provider);
     const news: PropertyMap = { ...reg.inputs };
     // ignoreChanges: the engine resets ignored names to their old input values before check.
     for (const k of old ? reg.ignoreChanges : []) {
@@ -215,35 +230,44 @@ export class StepGenerator {
       dependencies: reg.dependencies,
       protect: reg.protect ?? old?.protect ?? false,
       retainOnDelete: reg.retainOnDelete ?? old?.retainOnDelete ?? false,
+      ...(provider !== undefined && { provider }),
+      ...(reg.importId && { importId: reg.importId }),
     };
     const stepBase = { urn, type: reg.type, name: reg.name };
 
-    const checked = await this.check(urn, old?.inputs ?? {}, news);
+    // step_generator.go: an import when the program names an id the old resource was not imported with.
+    if (reg.importId && (!old || (old.importId ?? old.id) !== reg.importId)) {
+      if (old) throw new Error(`offline runner: ${reg.name} exists in the state; importing it again over it (an import-replacement) is not supported`);
+      return this.importResource(client, reg, base, news, secretOutputs);
+    }
+
+    const { inputs: checked, secretInputs } = await this.check(client, urn, old, news, reg.secretInputs);
     if (!old) {
       const step: Step = { ...stepBase, op: "create", changes: changedProperties({}, withoutProvider(checked), [], secretInputs) };
       if (state.preview) return steps.emit(step, undefined, checked, secretOutputs);
       return steps.create({ base, inputs: checked, secretInputs, secretOutputs, step });
     }
 
-    const diff = await this.provider.diff(old.id, urn, old.outputs, checked, old.inputs);
-    let changes = diff.changes;
-    if (changes === "unknown") changes = JSON.stringify(sortKeys(old.inputs)) === JSON.stringify(sortKeys(checked)) ? "none" : "some";
+    const diff = await this.diff(client, old, reg, provider, checked, secretInputs);
     const shown = changedProperties(old.inputs, checked, old.secretInputs, secretInputs);
     const display = shown.length > 0 ? shown : changedProperties(pick(old.outputs, Object.keys(checked)), checked, old.secretOutputs, secretInputs);
 
-    if (changes === "none" && !old.initErrors?.length && !old.pendingReplacement) {
+    if (diff.changes === "none" && !old.initErrors?.length && !old.pendingReplacement) {
       return steps.same(old, { base, inputs: checked, secretInputs, secretOutputs, step: { ...stepBase, op: "same", id: old.id, changes: [] } });
     }
     // A pending replacement is replaced whatever the diff says: its resource is already deleted
     // (step_generator.go: `if diff.Changes == DiffSome || old.PendingReplacement`).
-    if (old.pendingReplacement || (changes === "some" && diff.replaces.length > 0)) {
+    if (old.pendingReplacement || (diff.changes === "some" && diff.replaces.length > 0)) {
       if (old.protect && !old.pendingReplacement) throw protectedError(old, "replace");
+      if (reg.importId) {
+        throw new Error(`previously-imported resources that still specify an ID may not be replaced; please remove the \`import\` declaration from your program; it would replace ${reg.name} for ${diff.replaces.join(", ")}`);
+      }
       // The engine checks again with empty olds once it has decided to replace (fresh autoname).
-      const fresh = await this.check(urn, {}, news);
-      const step: Step = { ...stepBase, op: "replace", changes: changedProperties(old.inputs, fresh, old.secretInputs, secretInputs), replaces: diff.replaces };
-      if (state.preview) return steps.emit(step, undefined, fresh, secretOutputs);
+      const fresh = await this.check(client, urn, undefined, news, reg.secretInputs);
+      const step: Step = { ...stepBase, op: "replace", changes: changedProperties(old.inputs, fresh.inputs, old.secretInputs, fresh.secretInputs), replaces: diff.replaces };
+      if (state.preview) return steps.emit(step, undefined, fresh.inputs, secretOutputs);
       const deleteFirst = old.pendingReplacement === true || diff.deleteBeforeReplace || reg.deleteBeforeReplace;
-      return steps.replace(old, { base, inputs: fresh, secretInputs, secretOutputs, step }, deleteFirst);
+      return steps.replace(old, { base, inputs: fresh.inputs, secretInputs: fresh.secretInputs, secretOutputs, step }, deleteFirst);
     }
 
     const step: Step = { ...stepBase, op: "update", id: old.id, changes: display };
@@ -251,12 +275,73 @@ export class StepGenerator {
     return steps.update(old, { base, inputs: checked, secretInputs, secretOutputs, step });
   }
 
-  private async check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<PropertyMap> {
-    const { inputs, failures } = await this.provider.check(urn, olds, news);
+  /**
+   * The engine's diff of a resource (step_generator.go `diff`): a changed provider reference whose
+   * new provider's `DiffConfig` asks for it is a replacement blamed on "provider"; otherwise the
+   * provider's `Diff` ("unknown" decided by comparing inputs), with `replaceOnChanges` turning a
+   * change of a named top-level property (or any, for "*") into a replacement.
+   */
+  private async diff(client: ProviderClient, old: ResourceState, reg: Registration, provider: string | undefined, checked: PropertyMap, secretInputs: string[]) {
+    if (provider && old.provider && old.provider !== provider && (await this.providers.providerForcesReplace(old.provider, provider))) {
+      return { changes: "some" as const, replaces: ["provider"], deleteBeforeReplace: false };
+    }
+    const diff = await client.diff(old.id, old.urn, markSecrets(old.outputs, old.secretOutputs), markSecrets(checked, secretInputs), markSecrets(old.inputs, old.secretInputs));
+    const changes = diff.changes !== "unknown" ? diff.changes : sameJson(old.inputs, checked) ? "none" : "some";
+    let replaces = diff.replaces;
+    if (changes === "some" && reg.replaceOnChanges.length > 0) {
+      const changed = diff.diffs.length > 0 ? diff.diffs : Object.keys({ ...old.inputs, ...checked }).filter((k) => !sameJson(old.inputs[k], checked[k]));
+      const forced = reg.replaceOnChanges.includes("*") ? changed : changed.filter((k) => reg.replaceOnChanges.includes(k));
+      replaces = [...new Set([...replaces, ...forced])];
+    }
+    return { changes, replaces, deleteBeforeReplace: diff.deleteBeforeReplace };
+  }
+
+  /**
+   * The `import` option, as the engine does it since Pulumi 3.174 (step.go `ImportStep`, then
+   * step_generator.go `continueStepsFromImport`): `Read` with the id alone, the resource must exist
+   * and the provider must return inputs; the state read becomes the old state, and the program's
+   * inputs are checked and diffed against it. No change: the import alone (no same step). An
+   * in-place change: the import, then an update. A replacement: refused, as the engine refuses to
+   * replace a resource the program still imports.
+   */
+  private async importResource(client: ProviderClient, reg: Registration, base: PlannedStep["base"], news: PropertyMap, secretOutputs: string[]): Promise<Answer> {
+    const { state, steps } = this;
+    const { urn } = base;
+    const read = await client.read(reg.importId, urn, {});
+    if (!read.id) throw new Error(`resource '${reg.importId}' does not exist`);
+    if (!read.inputsReturned) throw new Error(`provider does not support importing resources; please try updating the '${packageOf(reg.type)}' plugin`);
+    const imported: ResourceState = {
+      ...base,
+      id: read.id,
+      inputs: read.inputs,
+      outputs: read.properties,
+      secretInputs: read.secretInputs,
+      secretOutputs: [...new Set([...secretOutputs, ...read.secretOutputs])],
+    };
+    state.secrets.addResource(imported);
+    const importStep: Step = { urn, type: reg.type, name: reg.name, op: "import", id: read.id, changes: [] };
+    const { inputs: checked, secretInputs } = await this.check(client, urn, imported, news, reg.secretInputs);
+    const diff = await this.diff(client, imported, reg, base.provider, checked, secretInputs);
+    if (diff.changes === "some" && diff.replaces.length > 0) {
+      throw new Error(`previously-imported resources that still specify an ID may not be replaced; please remove the \`import\` declaration from your program; importing ${reg.name} would replace it for ${diff.replaces.join(", ")}`);
+    }
+    if (diff.changes === "none") {
+      if (!state.preview) state.next.push(imported);
+      return steps.emit(importStep, read.id, imported.outputs, imported.secretOutputs);
+    }
+    state.record(state.steps, importStep);
+    const step: Step = { urn, type: reg.type, name: reg.name, op: "update", id: read.id, changes: changedProperties(imported.inputs, checked, imported.secretInputs, secretInputs) };
+    if (state.preview) return steps.emit(step, read.id, checked, imported.secretOutputs);
+    return steps.update(imported, { base, inputs: checked, secretInputs, secretOutputs: imported.secretOutputs, step });
+  }
+
+  /** `Check(olds = the old inputs, news)`, secrets sent in wire form; the inputs' secret names are the program's and the provider's. */
+  private async check(client: ProviderClient, urn: string, old: ResourceState | undefined, news: PropertyMap, secretNews: string[]): Promise<{ inputs: PropertyMap; secretInputs: string[] }> {
+    const { inputs, failures, secretKeys } = await client.check(urn, old ? markSecrets(old.inputs, old.secretInputs) : {}, markSecrets(news, secretNews));
     if (failures.length > 0) {
       throw new Error(`check failed: ${failures.map((f) => `property "${f.property}": ${f.reason}`).join("; ")}`);
     }
-    return inputs;
+    return { inputs, secretInputs: [...new Set([...secretNews, ...secretKeys])].filter((k) => k in inputs) };
   }
 }
 
@@ -264,8 +349,6 @@ function pick(map: PropertyMap, keys: string[]): PropertyMap {
   return Object.fromEntries(keys.filter((k) => k in map).map((k) => [k, map[k]]));
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  return v;
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 }

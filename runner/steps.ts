@@ -30,27 +30,28 @@
  *   (also the old half of a replacement) drops it from the state without calling the provider.
  */
 import { ProviderInitError, type ProviderClient } from "./provider-client";
+import { isProviderType, type ProviderRegistry } from "./provider-registry";
 import { changedProperties, type Step } from "./render-steps";
 import { MonitorShuttingDown, type Answer, type ReadRequest } from "./resource-monitor";
 import type { RunState } from "./run-state";
 import { secretOutputNames } from "./secrets";
 import type { ResourceState } from "./state-file";
-import type { PropertyMap } from "./wire-values";
+import { markSecrets, type PropertyMap } from "./wire-values";
 
 /** A step the generator decided on: what is recorded if it succeeds (or half-succeeds), and its step to report. */
 export interface PlannedStep {
-  base: Pick<ResourceState, "urn" | "type" | "name" | "parent" | "dependencies" | "protect" | "retainOnDelete">;
+  base: Pick<ResourceState, "urn" | "type" | "name" | "parent" | "dependencies" | "protect" | "retainOnDelete" | "provider" | "importId">;
   inputs: PropertyMap;
   secretInputs: string[];
   secretOutputs: string[];
   step: Step;
 }
 
-/** Runs steps against one provider, recording them in one run's state. */
+/** Runs steps against the run's providers, recording them in one run's state. */
 export class StepExecutor {
   constructor(
     private readonly state: RunState,
-    private readonly provider: ProviderClient,
+    private readonly providers: ProviderRegistry,
   ) {}
 
   /**
@@ -99,23 +100,26 @@ export class StepExecutor {
   /** `CreateStep` of a new resource. */
   async create(planned: PlannedStep): Promise<Answer> {
     const created = await this.createResource(planned);
-    return this.emit({ ...planned.step, id: created.id }, created.id, created.outputs, planned.secretOutputs);
+    return this.emit({ ...planned.step, id: created.id }, created.id, created.outputs, created.secretOutputs);
   }
 
   /** `UpdateStep`: in place, under the old id. */
   async update(old: ResourceState, { base, inputs, secretInputs, secretOutputs, step }: PlannedStep): Promise<Answer> {
     try {
-      const { properties } = await this.provider.update(old.id, base.urn, old.outputs, inputs, old.inputs);
-      this.state.secrets.addNamed(properties, secretOutputs);
-      this.state.next.push({ ...base, id: old.id, inputs, outputs: properties, secretInputs, secretOutputs });
-      return this.emit(step, old.id, properties, secretOutputs);
+      const provider = await this.providers.forResource(base.provider);
+      const updated = await provider.update(old.id, base.urn, outputsOf(old), markSecrets(inputs, secretInputs), inputsOf(old));
+      const secret = union(secretOutputs, updated.secretOutputs);
+      this.state.secrets.addNamed(updated.properties, secret);
+      this.state.next.push({ ...base, id: old.id, inputs, outputs: updated.properties, secretInputs, secretOutputs: secret });
+      return this.emit(step, old.id, updated.properties, secret);
     } catch (e) {
       // A half-applied update keeps the OLD inputs beside the new outputs (engine/update.go,
       // OnResourceStepPost, pulumi#2011): the resource was not updated to the new inputs, and the
       // next `up` diffs the program against what the provider says now exists.
       if (e instanceof ProviderInitError) {
-        this.state.secrets.addNamed(e.properties, secretOutputs);
-        this.state.next.push({ ...old, id: e.id || old.id, outputs: e.properties, secretOutputs, initErrors: e.reasons });
+        const secret = union(secretOutputs, e.secretOutputs);
+        this.state.secrets.addNamed(e.properties, secret);
+        this.state.next.push({ ...old, id: e.id || old.id, outputs: e.properties, secretOutputs: secret, initErrors: e.reasons });
       } else this.state.next.push(old);
       throw e;
     }
@@ -124,14 +128,15 @@ export class StepExecutor {
   /** `ReplaceStep`: create-before-delete, or delete-before-replace when `deleteFirst`. */
   async replace(old: ResourceState, planned: PlannedStep, deleteFirst: boolean): Promise<Answer> {
     const created = deleteFirst ? await this.deleteThenCreate(old, planned) : await this.createThenMarkOld(old, planned);
-    return this.emit({ ...planned.step, id: created.id }, created.id, created.outputs, planned.secretOutputs);
+    return this.emit({ ...planned.step, id: created.id }, created.id, created.outputs, created.secretOutputs);
   }
 
   /** `ReadStep` (`Resource.get`): a read of an existing resource; the engine keeps it as an external resource. */
-  async read(urn: string, req: ReadRequest): Promise<Answer> {
-    const read = await this.provider.read(req.id, urn, req.inputs, req.inputs);
+  async read(urn: string, req: ReadRequest, providerRef: string | undefined): Promise<Answer> {
+    const provider = await this.providers.forResource(providerRef);
+    const read = await provider.read(req.id, urn, markSecrets(req.inputs, req.secretInputs), markSecrets(req.inputs, req.secretInputs));
     if (!read.id) throw new Error(`resource '${req.id}' does not exist`);
-    const secretOutputs = secretOutputNames(req);
+    const secretOutputs = union(secretOutputNames(req), read.secretOutputs);
     this.state.secrets.addNamed(read.properties, secretOutputs);
     return this.emit({ urn, type: req.type, name: req.name, op: "read", id: read.id, changes: [] }, read.id, read.properties, secretOutputs);
   }
@@ -144,15 +149,19 @@ export class StepExecutor {
     const { state } = this;
     const base = { urn: r.urn, type: r.type, name: r.name };
     try {
-      const read = await state.track(r.name, this.provider.read(r.id, r.urn, r.outputs, r.inputs));
+      const provider = await this.providers.forResource(r.provider);
+      const read = await state.track(r.name, provider.read(r.id, r.urn, outputsOf(r), inputsOf(r)));
       if (!read.id) {
         state.record(state.refreshSteps, { ...base, op: "delete", id: r.id, changes: changedProperties(withoutProvider(r.outputs), {}, r.secretOutputs, []) });
         return undefined;
       }
-      state.secrets.addNamed(read.properties, r.secretOutputs);
-      const changes = changedProperties(r.outputs, read.properties, r.secretOutputs, r.secretOutputs);
+      const secretOutputs = union(r.secretOutputs, read.secretOutputs);
+      const secretInputs = union(r.secretInputs, read.secretInputs);
+      state.secrets.addNamed(read.properties, secretOutputs);
+      state.secrets.addNamed(read.inputs, secretInputs);
+      const changes = changedProperties(r.outputs, read.properties, r.secretOutputs, secretOutputs);
       state.record(state.refreshSteps, { ...base, op: changes.length > 0 ? "refresh-drift" : "same", id: read.id, changes });
-      return { ...r, id: read.id, outputs: read.properties, inputs: read.inputs };
+      return { ...r, id: read.id, outputs: read.properties, inputs: read.inputs, secretOutputs, secretInputs };
     } catch (e) {
       state.record(state.refreshSteps, { ...base, op: "same", id: r.id, changes: [], error: state.fail(e, `${r.name}: refresh: `) });
       return r;
@@ -180,13 +189,16 @@ export class StepExecutor {
     try {
       if (r.protect && !r.pendingDelete) throw protectedError(r, "delete");
       if (r.retainOnDelete) state.say(`   retained ${r.type} ${r.name} (id ${r.id}): retainOnDelete, so it only leaves the state`);
-      else await state.track(r.name, this.provider.delete(r.id, r.urn, r.outputs));
+      else if (isProviderType(r.type)) await this.providers.delete(r.urn, r.id);
+      else await state.track(r.name, this.deleteResource(r));
     } catch (e) {
       step.error = state.fail(e, `${r.name}: delete: `);
       state.deleted.delete(r);
       state.next.push(r);
     }
     state.checkpoint();
+    // The CLI hides default providers' steps.
+    if (isDefaultProvider(r) && !step.error) return;
     if (asStep || step.error) state.record(state.steps, step);
     else state.say(`   deleted the replaced ${r.type} ${r.name} (id ${r.id})`);
   }
@@ -217,7 +229,7 @@ export class StepExecutor {
    * once its replacement exists, also when the create failed half-way with an id (the new one is
    * then recorded with init errors). A create that made nothing leaves the old resource as it was.
    */
-  private async createThenMarkOld(old: ResourceState, planned: PlannedStep): Promise<{ id: string; outputs: PropertyMap }> {
+  private async createThenMarkOld(old: ResourceState, planned: PlannedStep): Promise<Created> {
     try {
       const created = await this.createResource(planned);
       this.state.replaced.push({ ...old, pendingDelete: true });
@@ -234,10 +246,10 @@ export class StepExecutor {
    * the new resource exists, so a failed create leaves a record that the next `up` must create it.
    * A resource retained on delete is left to exist, and is not recorded as a pending replacement.
    */
-  private async deleteThenCreate(old: ResourceState, planned: PlannedStep): Promise<{ id: string; outputs: PropertyMap }> {
+  private async deleteThenCreate(old: ResourceState, planned: PlannedStep): Promise<Created> {
     const { state } = this;
     if (old.retainOnDelete && !old.pendingReplacement) return this.createResource(planned);
-    if (!old.pendingReplacement) await this.provider.delete(old.id, old.urn, old.outputs);
+    if (!old.pendingReplacement) await this.deleteResource(old);
     const placeholder: ResourceState = { ...old, pendingReplacement: true };
     state.next.push(placeholder);
     state.checkpoint();
@@ -255,22 +267,56 @@ export class StepExecutor {
     }
   }
 
-  private async createResource({ base, inputs, secretInputs, secretOutputs, step }: PlannedStep): Promise<{ id: string; outputs: PropertyMap }> {
+  private async createResource({ base, inputs, secretInputs, secretOutputs, step }: PlannedStep): Promise<Created> {
     try {
-      const { id, properties } = await this.provider.create(base.urn, inputs);
-      this.state.secrets.addNamed(properties, secretOutputs);
-      this.state.next.push({ ...base, id, inputs, outputs: properties, secretInputs, secretOutputs });
-      return { id, outputs: properties };
+      const provider = await this.providers.forResource(base.provider);
+      const created = await provider.create(base.urn, markSecrets(inputs, secretInputs));
+      const secret = union(secretOutputs, created.secretOutputs);
+      this.state.secrets.addNamed(created.properties, secret);
+      this.state.next.push({ ...base, id: created.id, inputs, outputs: created.properties, secretInputs, secretOutputs: secret });
+      return { id: created.id, outputs: created.properties, secretOutputs: secret };
     } catch (e) {
       // The engine records a half-made resource so the next `up` can update (or delete) it.
       if (e instanceof ProviderInitError) {
-        this.state.secrets.addNamed(e.properties, secretOutputs);
-        this.state.next.push({ ...base, id: e.id, inputs, outputs: e.properties, secretInputs, secretOutputs, initErrors: e.reasons });
+        const secret = union(secretOutputs, e.secretOutputs);
+        this.state.secrets.addNamed(e.properties, secret);
+        this.state.next.push({ ...base, id: e.id, inputs, outputs: e.properties, secretInputs, secretOutputs: secret, initErrors: e.reasons });
         step.id = e.id;
       }
       throw e;
     }
   }
+
+  /** The provider's `Delete` of a stored resource, its outputs and inputs sent with their secrets. */
+  private async deleteResource(r: ResourceState): Promise<void> {
+    const provider: ProviderClient = await this.providers.forResource(r.provider);
+    await provider.delete(r.id, r.urn, outputsOf(r), inputsOf(r));
+  }
+}
+
+/** What a create made: its id, outputs and the names of the secret ones. */
+interface Created {
+  id: string;
+  outputs: PropertyMap;
+  secretOutputs: string[];
+}
+
+/** A stored resource's outputs and inputs as a provider is sent them: secrets in wire form. */
+function outputsOf(r: ResourceState): PropertyMap {
+  return markSecrets(r.outputs, r.secretOutputs);
+}
+
+function inputsOf(r: ResourceState): PropertyMap {
+  return markSecrets(r.inputs, r.secretInputs);
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+/** A default provider (`pulumi:providers:<pkg>::default...`), which the engine registers and the CLI does not show. */
+export function isDefaultProvider(r: { type: string; name: string }): boolean {
+  return isProviderType(r.type) && /^default(_|$)/.test(r.name);
 }
 
 /** The engine's error for a step on a protected resource. */

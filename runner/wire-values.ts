@@ -29,6 +29,13 @@ export function secretObject(payload: { value: unknown } | { ciphertext: string 
   return { [SIG_KEY]: SECRET_SIG, ...payload };
 }
 
+/** `map` with each top-level property named in `secretKeys` in the secret signature (a stack reference's outputs, a provider's inputs). */
+export function markSecrets(map: PropertyMap, secretKeys: readonly string[]): PropertyMap {
+  const marked: PropertyMap = {};
+  for (const [k, v] of Object.entries(map)) marked[k] = secretKeys.includes(k) && v !== undefined ? secretObject({ value: v }) : v;
+  return marked;
+}
+
 /** Whether `v` is a secret object (either payload). */
 export function isSecretObject(v: unknown): v is PropertyMap {
   return typeof v === "object" && v !== null && (v as PropertyMap)[SIG_KEY] === SECRET_SIG;

@@ -74,7 +74,7 @@ export class ExampleStack {
     const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(folder, "Pulumi.yaml"), "utf8"))?.[1];
     if (name === undefined) throw new Error(`${folder}/Pulumi.yaml has no name`);
     this.project = name;
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `example-${example}-`));
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `example-${example.replace(/\//g, "-")}-`));
     this.stateFile = path.join(this.dir, "dev.json");
   }
 

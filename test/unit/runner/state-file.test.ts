@@ -23,6 +23,41 @@ const state: StackState = {
 };
 
 describe("state file encoding", () => {
+  it("keeps provider resources of plugins and each resource's reference to its provider; the dynamic default provider only for dynamic resources", () => {
+    const providerUrn = "urn:pulumi:dev::p::pulumi:providers:palette::tenant-b";
+    const withPlugins: StackState = {
+      ...state,
+      resources: [
+        ...state.resources,
+        { urn: providerUrn, type: "pulumi:providers:palette", name: "tenant-b", id: "prov-id", inputs: { host: "h", apiKey: "api-key-secret" }, outputs: { host: "h", apiKey: "api-key-secret" }, secretInputs: ["apiKey"], secretOutputs: ["apiKey"], dependencies: [] },
+        {
+          urn: "urn:pulumi:dev::p::palette:index:ApiKey::n",
+          type: "palette:index:ApiKey",
+          name: "n",
+          id: "uid-2",
+          inputs: { name: "n" },
+          outputs: { name: "n", keyAvailable: false },
+          secretInputs: [],
+          secretOutputs: ["key"],
+          dependencies: [],
+          provider: `${providerUrn}::prov-id`,
+          importId: "uid-2",
+        },
+      ],
+    };
+    const { text } = encodeState(withPlugins, "pass");
+    expect(text).not.toContain("api-key-secret");
+    const raw = JSON.parse(text) as Checkpoint;
+    const byType = (t: string) => raw.deployment.resources.find((r) => r.type === t);
+    expect(byType("palette:index:ApiKey")).toMatchObject({ provider: `${providerUrn}::prov-id`, importID: "uid-2" });
+    expect(byType("pulumi:providers:palette")?.provider).toBeUndefined();
+    expect(byType("pulumi-nodejs:dynamic/palette:ApiKey")?.provider).toBe("urn:pulumi:dev::p::pulumi:providers:pulumi-nodejs::default::provider-id-1");
+    expect(decodeState(text, "p", "dev", "pass").state).toEqual(withPlugins);
+    // Without dynamic resources there is no dynamic default provider.
+    const nativeOnly = { ...withPlugins, resources: withPlugins.resources.slice(1) };
+    expect(encodeState(nativeOnly, "pass").text).not.toContain("pulumi:providers:pulumi-nodejs");
+  });
+
   it("stores every secret property as Pulumi's secret envelope with ciphertext, and decodes it back", () => {
     const { text, crypter } = encodeState(state, "pass");
     expect(crypter).toBeDefined();
