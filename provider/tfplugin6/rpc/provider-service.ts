@@ -12,6 +12,7 @@ import { attributePath, errorDiagnostic, toProtoDiagnostic } from "../protocol/d
 import { toProtoSchema } from "../protocol/schema";
 import { PROVIDER_RPCS, type ProviderRpc, type RpcRequest, type RpcResponse, type Tf } from "../protocol/tfplugin6";
 import { Cancellation } from "./cancellation";
+import { ephemeralHandlers } from "./ephemeral-service";
 
 export type ProviderHandlers = { [R in ProviderRpc]: (request: RpcRequest<R>) => Promise<RpcResponse<R>> };
 
@@ -72,6 +73,7 @@ export function providerHandlers(definition: ProviderDefinition, log: PluginLogg
         provider: toProtoSchema(definition.providerSchema),
         resource_schemas: Object.fromEntries(Object.entries(definition.resources).map(([k, r]) => [k, toProtoSchema(r.schema)])),
         data_source_schemas: Object.fromEntries(Object.entries(definition.dataSources).map(([k, d]) => [k, toProtoSchema(d.schema)])),
+        ephemeral_resource_schemas: Object.fromEntries(Object.entries(definition.ephemeralResources ?? {}).map(([k, e]) => [k, toProtoSchema(e.schema)])),
       }),
 
     ValidateProviderConfig: async (req) => ({ diagnostics: diagnostics(await definition.validateConfig(providerConfig(req.config))) }),
@@ -148,6 +150,8 @@ export function providerHandlers(definition: ProviderDefinition, log: PluginLogg
       const res = await d.read(object(req.config, d.schema, "configuration"), ctx());
       return { state: encoded(res.state, d.schema), diagnostics: diagnostics(res.diagnostics) };
     },
+
+    ...ephemeralHandlers(definition, { ctx, object, encoded }),
 
     StopProvider: async () => {
       cancellation.stop("Terraform called StopProvider");
