@@ -170,7 +170,8 @@ export async function planKey(
     const same = {
       ...prior,
       ...(typeof email === "string" && prior.user_email === null ? { user_email: email } : {}),
-      [N.encryptFor]: config[N.encryptFor] ?? null,
+      // encrypt_for as configured (a change warns above); objects without it are the tests' shorthand.
+      ...(N.encryptFor in config || N.encryptFor in prior ? { [N.encryptFor]: config[N.encryptFor] ?? null } : {}),
     };
     return { planned: due.length === 0 ? same : { ...same, [PREVIOUS_KEYS]: previousKeysCty(kept) }, ...priorPrivateOut, ...warned };
   }

@@ -7,7 +7,10 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as openpgp from "openpgp";
+
+// The package's types are ESM-only; jest runs its CommonJS build, which only a require reaches from here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const openpgp = require("openpgp") as typeof import("openpgp", { with: { "resolution-mode": "import" } });
 
 export interface PgpPair {
   publicKey: string;
@@ -37,7 +40,7 @@ export async function unusableRecipients(): Promise<{ what: string; armored: str
     { what: "a private key", armored: pair.privateKey, reason: /is a private key/ },
     { what: "a signing-only key", armored: signingOnly.publicKey, reason: /cannot encrypt/ },
     { what: "an expired key", armored: expired.publicKey, reason: /expired at/ },
-    { what: "text that is no key", armored: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 pipeline@example.com", reason: /not an ASCII-armored OpenPGP public key/ },
+    { what: "text that is no key", armored: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 pipeline@example.com", reason: /is not an ASCII-armored OpenPGP public key/ },
   ];
 }
 

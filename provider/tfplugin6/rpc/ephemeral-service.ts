@@ -8,6 +8,7 @@ import type { CtyObject } from "../cty";
 import type { Ctx, Diagnostic, EphemeralResourceType, ProviderDefinition, Schema } from "../definition";
 import { errorDiagnostic, toProtoDiagnostic } from "../protocol/diagnostics";
 import type { RpcRequest, RpcResponse, Tf } from "../protocol/tfplugin6";
+import type { StillOpen } from "./still-open";
 
 type EphemeralRpc = "ValidateEphemeralResourceConfig" | "OpenEphemeralResource" | "RenewEphemeralResource" | "CloseEphemeralResource";
 
@@ -18,7 +19,12 @@ export interface ServiceTools {
   ctx: () => Ctx;
   object: (dv: Tf<"DynamicValue"> | undefined, schema: Schema, what: string) => CtyObject;
   encoded: (value: CtyObject | null, schema: Schema) => Tf<"DynamicValue">;
+  /** What this process opened and Terraform did not close yet: closed before the process exits. */
+  stillOpen: StillOpen;
 }
+
+/** The open resource's key in `stillOpen`: its type and private bytes, which Terraform hands back to close it. */
+const tokenKey = (typeName: string, priv: Buffer | undefined): string => `${typeName}\0${priv?.toString("base64") ?? ""}`;
 
 const diagnostics = (list: readonly Diagnostic[] | undefined): Tf<"Diagnostic">[] => (list ?? []).map(toProtoDiagnostic);
 
@@ -42,6 +48,7 @@ function found(definition: ProviderDefinition, name: string | undefined): Epheme
 const isType = (t: EphemeralResourceType | Tf<"Diagnostic">): t is EphemeralResourceType => "schema" in t;
 
 export function ephemeralHandlers(definition: ProviderDefinition, tools: ServiceTools): EphemeralHandlers {
+  const tokens = new Map<string, number>();
   return {
     ValidateEphemeralResourceConfig: async (req) => {
       const t = found(definition, req.type_name);
@@ -53,6 +60,10 @@ export function ephemeralHandlers(definition: ProviderDefinition, tools: Service
       const t = found(definition, req.type_name);
       if (!isType(t)) return { diagnostics: [t] };
       const res = await t.open(tools.object(req.config, t.schema, "configuration"), tools.ctx());
+      if (res.result !== null) {
+        const key = tokenKey(req.type_name ?? "", res.private);
+        tokens.set(key, tools.stillOpen.add(() => t.close(res.private, tools.ctx())));
+      }
       return {
         result: tools.encoded(res.result, t.schema),
         ...privateOf(res.private),
@@ -73,7 +84,12 @@ export function ephemeralHandlers(definition: ProviderDefinition, tools: Service
     CloseEphemeralResource: async (req) => {
       const t = found(definition, req.type_name);
       if (!isType(t)) return { diagnostics: [t] };
-      return { diagnostics: diagnostics((await t.close(req.private, tools.ctx())).diagnostics) };
+      const key = tokenKey(req.type_name ?? "", req.private);
+      const res = await t.close(req.private, tools.ctx());
+      const token = tokens.get(key);
+      if (token !== undefined) tools.stillOpen.remove(token);
+      tokens.delete(key);
+      return { diagnostics: diagnostics(res.diagnostics) };
     },
   };
 }

@@ -13,6 +13,7 @@ import { toProtoSchema } from "../protocol/schema";
 import { PROVIDER_RPCS, type ProviderRpc, type RpcRequest, type RpcResponse, type Tf } from "../protocol/tfplugin6";
 import { Cancellation } from "./cancellation";
 import { ephemeralHandlers } from "./ephemeral-service";
+import { StillOpen } from "./still-open";
 
 export type ProviderHandlers = { [R in ProviderRpc]: (request: RpcRequest<R>) => Promise<RpcResponse<R>> };
 
@@ -52,7 +53,8 @@ function lookup<T>(types: Record<string, T>, name: string | undefined, kind: str
 }
 
 /** `cancellation` is shared with the process's signal handlers: SIGTERM stops calls as StopProvider does. */
-export function providerHandlers(definition: ProviderDefinition, log: PluginLogger, cancellation = new Cancellation()): ProviderHandlers {
+/** `stillOpen` is shared with the process's exit: ephemeral resources Terraform did not close are closed then. */
+export function providerHandlers(definition: ProviderDefinition, log: PluginLogger, cancellation = new Cancellation(), stillOpen = new StillOpen()): ProviderHandlers {
   const ctx = (): Ctx => ({ signal: cancellation.signal });
   const resource = (name: string | undefined): ResourceType => lookup(definition.resources, name, "resource type");
   const dataSource = (name: string | undefined): DataSourceType => lookup(definition.dataSources, name, "data source");
@@ -151,7 +153,7 @@ export function providerHandlers(definition: ProviderDefinition, log: PluginLogg
       return { state: encoded(res.state, d.schema), diagnostics: diagnostics(res.diagnostics) };
     },
 
-    ...ephemeralHandlers(definition, { ctx, object, encoded }),
+    ...ephemeralHandlers(definition, { ctx, object, encoded, stillOpen }),
 
     StopProvider: async () => {
       cancellation.stop("Terraform called StopProvider");
