@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
-import { PaletteClient } from "../../../sdk";
+import { keyWorks } from "../../helpers/key-works";
 import { decrypt, eccPair, gpgAvailable, gpgDecrypt, rsaPair, unusableRecipients, type PgpPair } from "../../helpers/pgp-keys";
 import { credentialsEnv, layOutMirror, PROVIDER_BLOCK, tempRoot, terraformSuite, Workspace } from "../../helpers/terraform-palette";
 
@@ -22,19 +22,6 @@ let rsa: PgpPair;
 const { suite } = terraformSuite(__filename);
 
 const keyRequests = (): string[] => emu.requests().filter((r) => r.path.startsWith("/v1/apiKeys") && r.method !== "GET").map((r) => `${r.method} ${r.path}`);
-
-/** Whether `value` authenticates: a list of keys with it as the API key. */
-async function authenticates(value: string): Promise<boolean> {
-  const client = new PaletteClient({ host: emu.url, auth: { apiKey: value }, rateLimit: false, retry: false });
-  try {
-    await client.apiKeys.list();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.close();
-  }
-}
 
 suite("palette_api_key encrypt_for with the real terraform", () => {
   beforeAll(async () => {
@@ -85,7 +72,7 @@ output "encrypted" { value = palette_api_key.ecc.encrypted_key }
       expect(a.encrypted_key).toMatch(/^-----BEGIN PGP MESSAGE-----/);
       const value = await decrypt(String(a.encrypted_key), pair.privateKey);
       expect(value.length).toBeGreaterThan(20);
-      expect(await authenticates(value)).toBe(true);
+      expect(await keyWorks(emu.url, value)).toBe(true);
       values.push(value);
     }
     if (gpgAvailable()) expect(gpgDecrypt(String(ws.attributes("palette_api_key", "ecc").encrypted_key), ecc.privateKey)).toBe(values[0]);
@@ -104,7 +91,6 @@ output "encrypted" { value = palette_api_key.ecc.encrypted_key }
     expect(changed.stdout.replace(/\s+/g, " ")).toMatch(/Warning: encrypt_for changed: this key's value is not encrypted again.*terraform apply -replace=/);
     expect(keyRequests().length).toBe(before);
     expect(ws.attributes("palette_api_key", "ecc").encrypted_key).toBe(JSON.parse(shown).values.outputs.encrypted.value);
-    await ws.expect(["destroy", "-no-color", "-auto-approve"]);
   });
 
   test("a private key, a signing-only key, an expired key and text that is no key fail plan on encrypt_for, before any request reaches Palette", async () => {

@@ -8,13 +8,13 @@ import { diffApiKey } from "../../../../provider/pulumi/diff";
 import { inputsFromOutputs, refreshedOutputs, toOutputs } from "../../../../provider/pulumi/outputs";
 import * as impl from "../../../../provider/impl";
 import type { ApiKey } from "../../../../sdk";
-import { eccPair, rsaPair, unusableRecipients, type PgpPair } from "../../../helpers/pgp-keys";
+import { eccPair, unusableRecipients, type PgpPair } from "../../../helpers/pgp-keys";
 
 const ctx = { now: new Date("2026-03-10T12:00:00Z"), random: () => 0.5 };
 let ecc: PgpPair;
-let rsa: PgpPair;
+let other: PgpPair;
 beforeAll(async () => {
-  [ecc, rsa] = await Promise.all([eccPair(), rsaPair()]);
+  [ecc, other] = await Promise.all([eccPair(), eccPair()]);
 });
 
 test("check keeps encryptFor among the inputs; with adopt it fails on encryptFor", () => {
@@ -49,6 +49,6 @@ test("outputs carry encryptedKey and its recipient through a refresh, with no ke
   expect(refreshed).toMatchObject({ encryptedKey: outs.encryptedKey, encryptFor: ecc.publicKey });
   expect(inputsFromOutputs(refreshed)).toMatchObject({ encryptFor: ecc.publicKey });
 
-  const news = checkApiKey({}, { name: "ci", expiresAt: "2026-04-09T12:00:00Z", encryptFor: rsa.publicKey }, ctx).inputs;
+  const news = checkApiKey({}, { name: "ci", expiresAt: "2026-04-09T12:00:00Z", encryptFor: other.publicKey }, ctx).inputs;
   expect(diffApiKey({ ...outs }, news, ctx.now)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
 });

@@ -6,7 +6,7 @@
 import { apiKeyResource } from "../../../../provider/terraform/api-key-resource";
 import { upgradeState } from "../../../../provider/terraform/api-key-state";
 import { UNKNOWN, type CtyObject } from "../../../../provider/tfplugin6";
-import { eccPair, rsaPair, unusableRecipients, type PgpPair } from "../../../helpers/pgp-keys";
+import { eccPair, unusableRecipients, type PgpPair } from "../../../helpers/pgp-keys";
 
 const NOW = new Date("2026-03-10T12:34:56.789Z");
 const noCalls = (): never => {
@@ -16,10 +16,10 @@ const resource = apiKeyResource(noCalls, () => NOW);
 const ctx = { signal: new AbortController().signal };
 
 let ecc: PgpPair;
-let rsa: PgpPair;
+let other: PgpPair;
 let unusable: Awaited<ReturnType<typeof unusableRecipients>>;
 beforeAll(async () => {
-  [ecc, rsa, unusable] = await Promise.all([eccPair(), rsaPair(), unusableRecipients()]);
+  [ecc, other, unusable] = await Promise.all([eccPair(), eccPair(), unusableRecipients()]);
 });
 
 const NULLS = upgradeState({ id: null, name: null, description: null, expires_in: null, expires_at: null, active: null, user_uid: null, user_email: null, key: null });
@@ -62,7 +62,7 @@ describe("encrypt_for changed on a key that stays", () => {
   // encrypt_for is set per case: the keys are made in beforeAll.
   const encrypted = prior({ key: null, key_available: false, encrypted_key: "-----BEGIN PGP MESSAGE-----" });
   const cases: [string, () => CtyObject, () => string | null, RegExp][] = [
-    ["another recipient", () => ({ ...encrypted, encrypt_for: ecc.publicKey }), () => rsa.publicKey, /stays encrypted for the public key it was created with/],
+    ["another recipient", () => ({ ...encrypted, encrypt_for: ecc.publicKey }), () => other.publicKey, /stays encrypted for the public key it was created with/],
     ["removed", () => ({ ...encrypted, encrypt_for: ecc.publicKey }), () => null, /removing it changes nothing/],
     ["added to a key made without it", () => prior({ key: "PLAINVALUE", key_available: true }), () => ecc.publicKey, /its value is in the state in plain text/],
   ];
@@ -84,7 +84,7 @@ describe("encrypt_for changed on a key that stays", () => {
 
   it("a replacement for another reason says nothing: the new key follows encrypt_for", async () => {
     const before = { ...encrypted, encrypt_for: ecc.publicKey };
-    const { requiresReplace, diagnostics } = await plan(config({ name: "ci", expires_in: "30d", user_uid: "cccccccccccccccccccccccc", encrypt_for: rsa.publicKey }), before);
+    const { requiresReplace, diagnostics } = await plan(config({ name: "ci", expires_in: "30d", user_uid: "cccccccccccccccccccccccc", encrypt_for: other.publicKey }), before);
     expect(requiresReplace).toContainEqual(["user_uid"]);
     expect(diagnostics).toBeUndefined();
   });
