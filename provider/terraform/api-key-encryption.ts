@@ -32,7 +32,9 @@ export function recipientChangeWarning(prior: CtyObject, config: CtyObject): Dia
   const replace = "To get a new key that follows encrypt_for, replace this one: `terraform apply -replace=<this resource's address>` (its consumers then need the new value).";
   const detail =
     had === undefined
-      ? `This key was created without ${N.encryptFor}: its value is in the state in plain text (\`key\`), and setting ${N.encryptFor} now does not encrypt it or remove it. ${replace}`
+      ? knownString(prior, "key") !== undefined
+        ? `This key was created without ${N.encryptFor}: its value is in the state in plain text (\`key\`), and setting ${N.encryptFor} now does not encrypt it or remove it. ${replace}`
+        : `This key's value is unknown to Terraform (an imported key): there is nothing to encrypt, and \`encrypted_key\` stays null. ${replace}`
       : wanted === undefined
         ? `${N.encryptFor} is read when a key is created: removing it changes nothing, \`encrypted_key\` stays encrypted for the key it was created with and \`key\` stays null. ${replace}`
         : `${N.encryptFor} is read when a key is created: \`encrypted_key\` stays encrypted for the public key it was created with, since nobody but the holder of its private key can decrypt it to encrypt it again. ${replace}`;

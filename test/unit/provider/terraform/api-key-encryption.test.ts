@@ -65,6 +65,7 @@ describe("encrypt_for changed on a key that stays", () => {
     ["another recipient", () => ({ ...encrypted, encrypt_for: ecc.publicKey }), () => other.publicKey, /stays encrypted for the public key it was created with/],
     ["removed", () => ({ ...encrypted, encrypt_for: ecc.publicKey }), () => null, /removing it changes nothing/],
     ["added to a key made without it", () => prior({ key: "PLAINVALUE", key_available: true }), () => ecc.publicKey, /its value is in the state in plain text/],
+    ["added to an imported key", () => prior({ key: null, key_available: false }), () => ecc.publicKey, /an imported key.*nothing to encrypt/],
   ];
   it.each(cases)("%s: an update of encrypt_for alone, key and encrypted_key kept, a warning on encrypt_for", async (_label, from, recipient, detail) => {
     const before = from();
