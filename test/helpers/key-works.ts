@@ -5,7 +5,7 @@
 import { PaletteClient } from "../../sdk";
 
 export async function keyWorks(host: string, value: string): Promise<boolean> {
-  const client = new PaletteClient({ host, auth: { apiKey: value }, rateLimit: false, retry: false });
+  const client = new PaletteClient({ host, auth: { apiKey: value }, retry: false });
   try {
     await client.users.me();
     return true;
