@@ -7,6 +7,7 @@
  * versions of this package, and refresh/destroy run the installed code rather than a frozen copy.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { sameRecipient } from "../core/encryption";
 import type * as Impl from "./impl";
 import type { ApiKeyOutputs } from "./outputs";
 
@@ -74,9 +75,8 @@ function notePreviewWithoutCredentials(): void {
  * recorded. A key this run creates (or replaces) records the program's, so nothing is said then.
  */
 function warnOnRecipientChange(key: ApiKey, wanted: pulumi.Input<string> | undefined): void {
-  const norm = (s: string | undefined): string | undefined => s?.replace(/\r\n?/g, "\n").trim() || undefined;
   pulumi.all([key.encryptFor, key.keyAvailable, wanted]).apply(([recorded, plain, program]) => {
-    if (norm(recorded) === norm(program)) return;
+    if (sameRecipient(recorded, program)) return;
     const replace = "To get a new key that follows encryptFor, replace this one: `pulumi up --replace <its urn>` (its consumers then need the new value).";
     const message =
       recorded === undefined
