@@ -15,7 +15,7 @@ jest.setTimeout(120_000);
 
 let emu: RunningEmulator;
 let root: string;
-let cliConfig: string;
+let ws: Workspace;
 
 const { suite, version } = terraformSuite(__filename);
 const [major = 0, minor = 0] = (version ?? "0.0").split(".").map(Number);
@@ -67,13 +67,13 @@ function keyTraffic(from: number): { created: number; deleted: string[] } {
   };
 }
 
-const workspace = (name: string): Workspace => new Workspace(root, name, cliConfig, { TF_VAR_host: emu.url, TF_VAR_admin_key: emu.accounts.admin.apiKey });
 
 (ephemeralSupported ? suite : describe.skip)("ephemeral palette_api_key with the real terraform", () => {
   beforeAll(async () => {
     emu = await startEmulator({ port: 0, rateLimit: false });
     root = tempRoot("tf-ephemeral-");
-    cliConfig = layOutMirror(root).cliConfig;
+    // One workspace, initialised once: the second test adds a failing resource to the first one's configuration.
+    ws = new Workspace(root, "bot", layOutMirror(root).cliConfig, { TF_VAR_host: emu.url, TF_VAR_admin_key: emu.accounts.admin.apiKey });
   });
   afterAll(async () => {
     await emu?.close();
@@ -81,7 +81,6 @@ const workspace = (name: string): Workspace => new Workspace(root, name, cliConf
   });
 
   test("a key per opening configures the bot provider block; each is deleted at close; nothing of it is in the state", async () => {
-    const ws = workspace("bot");
     ws.write({ "main.tf": config("") });
     await ws.expect(["init", "-no-color"]);
     const from = emu.requests().length;
@@ -101,7 +100,6 @@ const workspace = (name: string): Workspace => new Workspace(root, name, cliConf
   });
 
   test("a failed apply still closes the key it opened: deleted, none left in the emulator", async () => {
-    const ws = workspace("failing");
     ws.write({
       "main.tf": config(`
 resource "terraform_data" "boom" {
@@ -110,7 +108,6 @@ resource "terraform_data" "boom" {
 }
 `),
     });
-    await ws.expect(["init", "-no-color"]);
     const from = emu.requests().length;
     const r = await ws.expect(["apply", "-no-color", "-auto-approve"], 1);
     expect(r.stderr).toMatch(/local-exec provisioner error/);
