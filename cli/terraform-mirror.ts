@@ -5,7 +5,7 @@
  * records its `h1:` hash in the lock file.
  *
  * The package directory holds a launcher, the boot script (a V8 code cache, see
- * provider/terraform/boot-main.ts) and the bundle: the lock file's hash covers only that directory, so
+ * provider/terraform/boot-main.ts), the bundle and OpenPGP beside it (loaded for encrypt_for only): the lock file's hash covers only that directory, so
  * nothing the provider runs may live outside it. Its content is the same on every
  * machine (the launcher finds `node` on PATH), so a lock file committed by one developer matches
  * the mirror another one lays out from the same package version.
@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BOOT_FILE, BUNDLE_FILE, PROVIDER_ADDRESS, PROVIDER_SOURCE } from "../provider/terraform/distribution";
+import { BOOT_FILE, BUNDLE_FILE, OPENPGP_FILE, PROVIDER_ADDRESS, PROVIDER_SOURCE } from "../provider/terraform/distribution";
 import { SDK_VERSION } from "../sdk";
 import { UsageError, type CliIo } from "./io";
 
@@ -61,6 +61,8 @@ export interface MirrorOptions {
   bundle?: string;
   /** @default dist/terraform/boot.js of this package */
   boot?: string;
+  /** OpenPGP, which the bundle requires beside it by name. @default dist/terraform/palette-openpgp.cjs of this package, or the one beside `bundle` */
+  openpgp?: string;
   /** @default this package's version */
   version?: string;
   /** @default [this machine's] */
@@ -72,7 +74,12 @@ const built = (file: string): string => path.resolve(__dirname, "..", "terraform
 /** Writes the package directories; returns them. */
 export function layOutMirror(options: MirrorOptions): string[] {
   const version = options.version ?? SDK_VERSION;
-  const files = { [PACKAGED_BUNDLE]: options.bundle ?? built(BUNDLE_FILE), [PACKAGED_BOOT]: options.boot ?? built(BOOT_FILE) };
+  const bundle = options.bundle ?? built(BUNDLE_FILE);
+  const files = {
+    [PACKAGED_BUNDLE]: bundle,
+    [PACKAGED_BOOT]: options.boot ?? built(BOOT_FILE),
+    [OPENPGP_FILE]: options.openpgp ?? path.join(path.dirname(bundle), OPENPGP_FILE),
+  };
   for (const file of Object.values(files)) if (!fs.existsSync(file)) throw new Error(`no ${file} (run \`npm run build\`)`);
   const platforms = options.platforms ?? [terraformPlatform() ?? "unsupported"];
   return platforms.map((platform) => {

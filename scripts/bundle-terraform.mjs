@@ -4,7 +4,26 @@
 // resolving and loading node_modules.
 // Usage: node scripts/bundle-terraform.mjs                     (both, into dist/terraform/)
 //        node scripts/bundle-terraform.mjs <entry.ts> <out.js> (one entry, e.g. a test's provider)
+import { copyFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { build } from "esbuild";
+
+// OpenPGP (encrypt_for, provider/core/encryption.ts) stays out of the bundle: a file of its own
+// beside it, the library's own CommonJS build, required only when a configuration encrypts. The
+// bundle keeps its size and start-up time, and the LGPL library stays a replaceable file.
+// The name is OPENPGP_FILE of provider/terraform/distribution.ts.
+const OPENPGP_FILE = "palette-openpgp.cjs";
+const openpgpBeside = {
+  name: "openpgp-beside",
+  setup(b) {
+    b.onResolve({ filter: /^openpgp$/ }, () => ({ path: `./${OPENPGP_FILE}`, external: true }));
+  },
+};
+const copyOpenpgp = (outfile) => {
+  mkdirSync(dirname(outfile), { recursive: true });
+  copyFileSync(createRequire(import.meta.url).resolve("openpgp"), join(dirname(outfile), OPENPGP_FILE));
+};
 
 const bundle = (entry, outfile) =>
   build({
@@ -21,11 +40,15 @@ const bundle = (entry, outfile) =>
     // grpc-js loads proto-loader (and with it all of protobufjs and its .proto parser) only for the
     // channelz and ORCA services, which a provider never serves: leaving it out trims 50 KB to parse.
     external: ["@grpc/proto-loader"],
+    plugins: [openpgpBeside],
   });
 
 const [entry, outfile] = process.argv.slice(2);
-if (entry !== undefined && outfile !== undefined) await bundle(entry, outfile);
-else {
+if (entry !== undefined && outfile !== undefined) {
+  await bundle(entry, outfile);
+  copyOpenpgp(outfile);
+} else {
   await bundle("provider/terraform/main.ts", "dist/terraform/terraform-provider-palette.js");
+  copyOpenpgp("dist/terraform/terraform-provider-palette.js");
   await bundle("provider/terraform/boot-main.ts", "dist/terraform/boot.js");
 }

@@ -6,6 +6,7 @@
  * the recorded host: at another host of the key's tenant a missing key is refused (see tenant-guard.ts).
  */
 import { isPaletteError, type ApiKey, type PaletteClient, type RequestOptions, type User } from "../../sdk";
+import { encryptTo } from "./encryption";
 import { explain, type EngineHints } from "./explain";
 import type { CredentialRejection } from "./rejected-credentials";
 import type { FieldNames } from "./rules";
@@ -33,12 +34,16 @@ export interface CreateSpec {
   active: boolean;
   /** Absent: the caller. */
   owner?: { uid: string } | { email: string } | undefined;
+  /** An armored OpenPGP public key: the value is encrypted to it and never returned in plain text. */
+  encryptFor?: string | undefined;
 }
 
 export interface Created {
   key: ApiKey;
-  /** The key value: Palette shows it only in the create response. */
-  value: string;
+  /** The key value: Palette shows it only in the create response. Absent with `encryptFor`. */
+  value?: string;
+  /** With `encryptFor`: the value as an armored OpenPGP message, the only form the engine records. */
+  encryptedValue?: string;
   /** The owner's email, when it was looked up or the caller may read it. */
   ownerEmail?: string;
   /** Where the key was made: the engine records it for the tenant guard. */
@@ -234,7 +239,8 @@ export class KeyLifecycle {
       throw this.withContext(`Cannot create API key "${name}"${owner}`, e);
     }
 
-    const created: Created = { key: made.apiKey, value: made.value, location, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
+    const sealed = spec.encryptFor !== undefined ? { encryptedValue: await this.encrypted(made.apiKey, made.value, spec.encryptFor) } : { value: made.value };
+    const created: Created = { key: made.apiKey, ...sealed, location, ...(ownerEmail !== undefined ? { ownerEmail } : {}) };
     try {
       if (!spec.active) {
         await c.apiKeys.setActive(created.key.uid, false, ...this.options);
@@ -251,6 +257,26 @@ export class KeyLifecycle {
     const email = ownerEmail ?? (await this.ownerEmail(created.key.user.uid));
     if (email !== undefined) created.ownerEmail = email;
     return created;
+  }
+
+  /**
+   * The value encrypted to `recipient`. The key was checked at plan, so this fails only on a key
+   * that changed meanwhile (expired): the new key is then deleted, since no engine may record its
+   * value in plain text, and the error says whether that delete succeeded.
+   */
+  private async encrypted(key: ApiKey, value: string, recipient: string): Promise<string> {
+    try {
+      return await encryptTo(value, recipient);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      const what = `API key "${key.name}" (${key.uid}) was created but encrypting its value for ${this.names.encryptFor} failed (${reason})`;
+      try {
+        await this.client.apiKeys.delete(key.uid, ...this.options);
+      } catch (d) {
+        throw new Error(`${what}, and deleting it again failed: ${this.explain(d)} ${this.hints.orphaned}`, { cause: e });
+      }
+      throw new Error(`${what}: it was deleted again, nothing is recorded. Fix ${this.names.encryptFor} and apply again.`, { cause: e });
+    }
   }
 
   /** The email of the user with this uid, or undefined when the credentials may not read it. */

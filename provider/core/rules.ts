@@ -36,7 +36,9 @@ export type Field =
   | "status"
   // Rotation (core/rotation.ts): durations like expiresIn.
   | "rotateBefore"
-  | "keepPrevious";
+  | "keepPrevious"
+  // encryption.ts: the OpenPGP public key a new key's value is encrypted to.
+  | "encryptFor";
 
 /** How an engine spells each field: `expiresIn` for Pulumi, `expires_in` for Terraform. */
 export type FieldNames = Readonly<Record<Field, string>>;

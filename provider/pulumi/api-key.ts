@@ -7,6 +7,7 @@
  * versions of this package, and refresh/destroy run the installed code rather than a frozen copy.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { sameRecipient } from "../core/encryption";
 import type * as Impl from "./impl";
 import type { ApiKeyOutputs } from "./outputs";
 
@@ -68,6 +69,27 @@ function notePreviewWithoutCredentials(): void {
   );
 }
 
+/**
+ * encryptFor is read at create (the dynamic-provider protocol has no warnings, so the program says
+ * it): when the recorded recipient differs from the program's, the key keeps its value as it was
+ * recorded. A key this run creates (or replaces) records the program's, so nothing is said then.
+ */
+function warnOnRecipientChange(key: ApiKey, wanted: pulumi.Input<string> | undefined): void {
+  pulumi.all([key.encryptFor, key.keyAvailable, wanted]).apply(([recorded, plain, program]) => {
+    if (sameRecipient(recorded, program)) return;
+    const replace = "To get a new key that follows encryptFor, replace this one: `pulumi up --replace <its urn>` (its consumers then need the new value).";
+    const message =
+      recorded === undefined
+        ? plain === true
+          ? `encryptFor was set on a key created without it: its value stays in the stack's state as the secret output \`key\`, not encrypted. ${replace}`
+          : undefined
+        : program === undefined
+          ? `encryptFor was removed: it is read when a key is created, so encryptedKey stays encrypted for the key it was created with, and key stays undefined. ${replace}`
+          : `encryptFor changed: it is read when a key is created, and nobody but the holder of the old private key can decrypt encryptedKey to encrypt it again, so it stays as it is. ${replace}`;
+    if (message !== undefined) void pulumi.log.warn(message, key);
+  });
+}
+
 /** The owner of a key: a Palette user by uid or by email (exactly one). Tenant admins only for others. */
 export type ApiKeyUserArgs = { uid: pulumi.Input<string>; email?: never } | { email: pulumi.Input<string>; uid?: never };
 
@@ -118,6 +140,14 @@ export interface ApiKeyArgs {
    * deletes the key unless the `retainOnDelete` resource option is set.
    */
   adopt?: pulumi.Input<{ uid: pulumi.Input<string> }> | undefined;
+  /**
+   * An ASCII-armored OpenPGP public key (RSA or ECC; `gpg --armor --export <id>`). The create encrypts
+   * the key value to it: the stack records only `encryptedKey`, and `key` stays undefined. A private
+   * key, an expired or revoked key, a key that cannot encrypt, or text that is no key fails `preview`.
+   * Read at create only: a later change or removal is no diff (nobody holds the value to encrypt it
+   * again) and `up` warns; replace the key to follow it (`pulumi up --replace <urn>`). Not with `adopt`.
+   */
+  encryptFor?: pulumi.Input<string> | undefined;
 }
 
 /** A key a rotation replaced and that is kept until `deleteAfter` (see `keepPrevious`). */
@@ -151,6 +181,8 @@ const OUTPUT_NAMES = [
   "keepPrevious",
   "rotatesAt",
   "previousKeys",
+  "encryptedKey",
+  "encryptFor",
 ] as const satisfies readonly (keyof ApiKeyOutputs)[];
 
 /**
@@ -205,6 +237,10 @@ export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly rotatesAt: pulumi.Output<string | undefined>;
   /** Keys rotated out and still kept alive (`keepPrevious`); absent when there are none. */
   declare readonly previousKeys: pulumi.Output<PreviousApiKey[] | undefined>;
+  /** With `encryptFor`: the key value as an ASCII-armored OpenPGP message (`gpg --decrypt`); not a secret. */
+  declare readonly encryptedKey: pulumi.Output<string | undefined>;
+  /** The public key `encryptedKey` is encrypted to: `encryptFor` as it was when the key was created. */
+  declare readonly encryptFor: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ApiKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
     notePreviewWithoutCredentials();
@@ -218,6 +254,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
       "palette",
       "ApiKey",
     );
+    if (opts?.id === undefined) warnOnRecipientChange(this, args.encryptFor);
   }
 
   /**

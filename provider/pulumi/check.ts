@@ -39,6 +39,7 @@ export const PULUMI_NAMES: FieldNames = {
   status: "status",
   rotateBefore: "rotateBefore",
   keepPrevious: "keepPrevious",
+  encryptFor: "encryptFor",
 };
 
 /** The owner of a key, as a program names it: exactly one of the two. */
@@ -77,6 +78,8 @@ export interface ApiKeyInputs {
   keepPrevious?: string;
   /** The keys rotated out and kept for `keepPrevious`, handed over by the rotation (see handover.ts). */
   __previousKeys?: unknown;
+  /** An armored OpenPGP public key: a new key's value is encrypted to it (read at create only, see impl.ts). */
+  encryptFor?: string | Unknown;
   __provider?: string;
 }
 
@@ -91,7 +94,7 @@ export interface CheckContext {
   random: () => number;
 }
 
-const INPUT_NAMES = "name, description, expiresIn, expiresAt, active, user, rotateBefore, keepPrevious and adopt";
+const INPUT_NAMES = "name, description, expiresIn, expiresAt, active, user, rotateBefore, keepPrevious, adopt and encryptFor";
 
 /** Hands a core rule's verdict to zod, which reports it against the property being parsed. */
 const rule =
@@ -141,6 +144,8 @@ const RawInputs = z.strictObject({
   rotateBefore: duration("rotateBefore").optional(),
   keepPrevious: duration("keepPrevious").optional(),
   adopt: Adopt.optional(),
+  // The key itself is read in impl.ts's check (asynchronous, and the OpenPGP library is loaded only then).
+  encryptFor: z.string({ error: 'must be a string: an ASCII-armored OpenPGP public key ("-----BEGIN PGP PUBLIC KEY BLOCK-----" ...)' }).optional(),
   __logicalName: z.string().optional(),
   __autonamed: z.boolean().optional(),
   __autoname: z.string().optional(),
@@ -210,6 +215,8 @@ export function checkApiKey(
   if (given("adopt") && given("rotateBefore")) {
     // A rotation needs a fresh autoname per key; an adopted key keeps the name the program gives it.
     failures.push({ property: "rotateBefore", reason: "cannot be combined with adopt: adopt the key without rotateBefore, or leave adopt out and let Pulumi create rotating keys" });
+  } else if (given("adopt") && given("encryptFor")) {
+    failures.push({ property: "encryptFor", reason: "cannot be combined with adopt: an adopted key's value is unknown, so there is nothing to encrypt. Leave encryptFor out, or leave adopt out and let Pulumi create a key whose value is encrypted" });
   } else if (given("adopt") && !given("name")) {
     failures.push({ property: "name", reason: "must be set when adopting a key (adopt), e.g. to its current name: without it the key would be renamed to an autoname" });
   }
@@ -253,6 +260,7 @@ export function checkApiKey(
   if (expiry.resolved !== undefined) inputs.__expiry = expiry.resolved;
   if (given("rotateBefore")) inputs.rotateBefore = news.rotateBefore;
   if (given("keepPrevious")) inputs.keepPrevious = news.keepPrevious;
+  if (given("encryptFor")) inputs.encryptFor = news.encryptFor;
   return { inputs, failures };
 }
 

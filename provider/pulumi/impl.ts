@@ -14,7 +14,8 @@ import { editsBetween } from "../core/edits";
 import { DEFAULT_EXPIRES_IN, instantOf, parseExpiresIn, resolveExpiresIn } from "../core/expiry";
 import { adoptKey, KeyAdoptedPartially } from "../core/adoption";
 import type { EngineHints } from "../core/explain";
-import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type UpdateOutcome } from "../core/lifecycle";
+import { recipientProblem } from "../core/encryption";
+import { KeyCreatedIncompletely, KeyLifecycle, KeyUpdatedPartially, type Created, type UpdateOutcome } from "../core/lifecycle";
 import { statusAfterToggle, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
 import { ClientCache } from "../core/session";
@@ -114,6 +115,17 @@ function lifecycle(session = clients.sessionFor(resolveSettings(configLookup, pr
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
+/** How the outputs record a new key's value: in plain text (a secret output), or only encrypted (encryptFor). */
+const valueOf = (made: Created): Pick<CarriedOver, "key" | "encryptedKey"> =>
+  made.encryptedValue !== undefined ? { encryptedKey: made.encryptedValue } : { key: made.value };
+
+/** encryptFor, when known: a public key that can encrypt now; a preview fails on it before anything reaches Palette. */
+async function recipientFailure(armored: unknown): Promise<{ property: string; reason: string } | undefined> {
+  if (typeof armored !== "string" || armored === UNKNOWN) return undefined;
+  const reason = await recipientProblem(armored);
+  return reason !== undefined ? { property: PULUMI_NAMES.encryptFor, reason } : undefined;
+}
+
 function expiryOf(inputs: Props): Date {
   const at = instantOf(inputs.expiresAt);
   if (at !== undefined) return at;
@@ -157,6 +169,8 @@ function configuredSettings(): ProviderSettings | undefined {
 export async function check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
   const checked = checkApiKey(olds ?? {}, news ?? {}, { now: now(), random: Math.random });
   if (checked.failures.length > 0) return checked;
+  const recipient = await recipientFailure(checked.inputs.encryptFor);
+  if (recipient !== undefined) return { inputs: checked.inputs, failures: [recipient] };
   // Empty olds: a new resource (or a replacement, whose create refuses to adopt its own key).
   const adoptUid = adoptedUid(checked.inputs);
   const taken = adoptUid !== undefined && Object.keys(olds ?? {}).length === 0 ? stewards.adopts(adoptUid, holderOf(checked.inputs)) : undefined;
@@ -269,6 +283,7 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
     rotateBefore: inputs.rotateBefore,
     keepPrevious: inputs.keepPrevious,
     previousKeys,
+    encryptFor: inputs.encryptFor,
   };
   const adoptUid = adoptedUid(inputs);
   if (adoptUid !== undefined) return adopt(adoptUid, inputs, { ...carried, adopt: inputs.adopt });
@@ -279,15 +294,16 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
       expiresAt: expiryOf(inputs),
       active: inputs.active !== false,
       owner: ownerOf(inputs.user),
+      encryptFor: str(inputs.encryptFor),
     });
-    const outs = toOutputs(made.key, { ...carried, key: made.value, userEmail: ownerEmailOut(inputs.user, made.ownerEmail), location: made.location }, now());
+    const outs = toOutputs(made.key, { ...carried, ...valueOf(made), userEmail: ownerEmailOut(inputs.user, made.ownerEmail), location: made.location }, now());
     handover.markRecorded(previousKeys);
     stewards.made(made.key.uid, holderOf(inputs));
     return { id: made.key.uid, outs };
   } catch (e) {
     if (!(e instanceof KeyCreatedIncompletely)) throw e;
-    const { key, value, ownerEmail, location } = e.created;
-    const outs = toOutputs(key, { ...carried, key: value, userEmail: ownerEmailOut(inputs.user, ownerEmail), location }, now());
+    const { key, ownerEmail, location } = e.created;
+    const outs = toOutputs(key, { ...carried, ...valueOf(e.created), userEmail: ownerEmailOut(inputs.user, ownerEmail), location }, now());
     handover.markRecorded(previousKeys);
     throw new ResourceInitError(e.message, key.uid, withProvider(outs, inputs.__provider));
   }
@@ -331,6 +347,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     keepPrevious: news.keepPrevious,
     previousKeys,
     adopt: olds.adopt,
+    // What the value was encrypted to at create: a changed encryptFor never re-encrypts (see encryptFor in api-key.ts).
+    encryptedKey: olds.encryptedKey,
+    encryptFor: olds.encryptFor,
   };
 
   let outcome: UpdateOutcome;

@@ -52,6 +52,10 @@ export interface ApiKeyOutputs {
   rotatesAt?: string;
   /** Keys rotated out and still kept alive (`keepPrevious`); each is deleted by the first update after its deleteAfter. */
   previousKeys?: PreviousKey[];
+  /** With `encryptFor`: the key value as an armored OpenPGP message; `key` is then absent. */
+  encryptedKey?: string;
+  /** The public key `encryptedKey` is encrypted to: the `encryptFor` input at create (read at create only). */
+  encryptFor?: string;
 }
 
 /** Where the outputs record a key's location (its tenant guard). */
@@ -72,6 +76,8 @@ export interface CarriedOver {
   keepPrevious?: unknown;
   previousKeys?: unknown;
   adopt?: unknown;
+  encryptedKey?: unknown;
+  encryptFor?: unknown;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -110,6 +116,10 @@ export function toOutputs(key: ApiKey, carried: CarriedOver, now: Date): ApiKeyO
   if (expiry !== undefined) outs.__expiry = expiry;
   const adopted = str((carried.adopt as { uid?: unknown } | undefined)?.uid);
   if (adopted !== undefined) outs.adopt = { uid: adopted };
+  const encrypted = str(carried.encryptedKey);
+  if (encrypted !== undefined) outs.encryptedKey = encrypted;
+  const recipient = str(carried.encryptFor);
+  if (recipient !== undefined) outs.encryptFor = recipient;
   Object.assign(outs, rotationOutputs(carried, expiresAt));
   return outs;
 }
@@ -154,6 +164,8 @@ export function refreshedOutputs(key: ApiKey, previous: Props, now: Date, locati
       keepPrevious: previous.keepPrevious,
       previousKeys: previous.previousKeys,
       adopt: previous.adopt,
+      encryptedKey: previous.encryptedKey,
+      encryptFor: previous.encryptFor,
     },
     now,
   );
@@ -168,6 +180,7 @@ export function inputsFromOutputs(outs: ApiKeyOutputs): Props {
   if (outs.adopt !== undefined) inputs.adopt = outs.adopt;
   if (outs.rotateBefore !== undefined) inputs.rotateBefore = outs.rotateBefore;
   if (outs.keepPrevious !== undefined) inputs.keepPrevious = outs.keepPrevious;
+  if (outs.encryptFor !== undefined) inputs.encryptFor = outs.encryptFor;
   // `name` is what Palette reports; the desired autoname stays beside it so the next check restores it.
   if (outs.__autoname !== undefined) {
     inputs.__autonamed = true;

@@ -6,7 +6,7 @@
  */
 import { instantOf, sameInstant } from "../core/expiry";
 import { editsBetween } from "../core/edits";
-import { KeyCreatedIncompletely, KeyUpdatedPartially, type KeyLifecycle } from "../core/lifecycle";
+import { KeyCreatedIncompletely, KeyUpdatedPartially, type Created, type KeyLifecycle } from "../core/lifecycle";
 import { observe, withRecordedUpdateTime } from "../core/observed";
 import { recordedEmail } from "../core/owner";
 import { locationIn, type KeyLocation } from "../core/tenant-guard";
@@ -49,6 +49,8 @@ function stateOf(key: ApiKey, carried: CtyObject, now: Date, location: KeyLocati
     user_email: carried.user_email ?? null,
     key: carried.key ?? null,
     key_available: typeof carried.key === "string",
+    encrypt_for: carried.encrypt_for ?? null,
+    encrypted_key: carried.encrypted_key ?? null,
     status: seen.status,
     user_name: seen.userName,
     created_at: seen.createdAt ?? null,
@@ -83,6 +85,9 @@ function outOfBandState(uid: string, active: boolean): Diagnostic {
   );
 }
 
+/** How the state records a new key's value: in plain text, or only encrypted (encrypt_for). */
+const valueOf = (made: Created): CtyObject => ({ key: made.value ?? null, encrypted_key: made.encryptedValue ?? null });
+
 /** A new key from the planned state; `planned` also carries what only state knows (previous_keys). */
 async function createKey(ops: KeyLifecycle, config: CtyObject | null, planned: CtyObject, at: Date, now: Date, privateOut: { private?: Buffer }): ReturnType<Apply> {
   const owner = ownerInputOf(config);
@@ -96,15 +101,16 @@ async function createKey(ops: KeyLifecycle, config: CtyObject | null, planned: C
       expiresAt: at,
       active: planned.active !== false,
       owner: typeof email === "string" ? { email } : typeof uid === "string" ? { uid } : undefined,
+      encryptFor: knownString(config, N.encryptFor),
     });
-    const carried = { ...planned, key: made.value, user_email: recordedEmail(typeof email === "string" ? email : undefined, made.ownerEmail) ?? knownString(planned, N.userEmail) ?? null };
+    const carried = { ...planned, ...valueOf(made), user_email: recordedEmail(typeof email === "string" ? email : undefined, made.ownerEmail) ?? knownString(planned, N.userEmail) ?? null };
     return { state: stateOf(made.key, carried, now, made.location), ...privateOut };
   } catch (e) {
     if (!(e instanceof KeyCreatedIncompletely)) throw e;
     // Terraform saves a created object tainted (the next apply replaces it) and an updated one as
     // returned: either way the state holds the new key and every kept one, nothing is orphaned.
-    const { key, value, ownerEmail, location } = e.created;
-    const carried = { ...planned, key: value, user_email: recordedEmail(typeof email === "string" ? email : undefined, ownerEmail) ?? null };
+    const { key, ownerEmail, location } = e.created;
+    const carried = { ...planned, ...valueOf(e.created), user_email: recordedEmail(typeof email === "string" ? email : undefined, ownerEmail) ?? null };
     return { state: stateOf(key, carried, now, location), ...privateOut, diagnostics: [error("API key created incompletely", undefined, e.message)] };
   }
 }

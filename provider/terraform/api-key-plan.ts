@@ -11,7 +11,8 @@ import { PENDING, resolveExpiry, resolutionOf, type Field } from "../core/rules"
 import { rotatesAt, rotationReason, splitPreviousKeys } from "../core/rotation";
 import { UNKNOWN, type CtyObject, type Diagnostic, type PathStep, type ResourceType } from "../tfplugin6";
 import { error, ownerInputOf, privateFor, privateOf, TERRAFORM_NAMES as N, type KeyPrivate } from "./api-key-state";
-import { validateApiKeyConfig } from "./api-key-validate";
+import { validateApiKeyConfigFully } from "./api-key-validate";
+import { encryptionPlan, recipientChangeWarning } from "./api-key-encryption";
 import { PREVIOUS_KEYS, previousKeysCty, previousKeysIn } from "./previous-keys";
 import { boolAt, knownString, stringAt, toCty } from "./values";
 
@@ -61,10 +62,10 @@ async function emailOwner(email: string, stored: StoredKey, preflight: Preflight
 }
 
 /** The plan of a rotation in place: everything the new key gets is known only after apply. */
-const rotatedInPlace = (next: CtyObject): CtyObject => ({
+const rotatedInPlace = (next: CtyObject, config: CtyObject): CtyObject => ({
   ...next,
-  ...Object.fromEntries(["id", N.name, N.expiresAt, "rotates_at", "key", "created_at", PREVIOUS_KEYS].map((a) => [a, UNKNOWN])),
-  key_available: true,
+  ...Object.fromEntries(["id", N.name, N.expiresAt, "rotates_at", "created_at", PREVIOUS_KEYS].map((a) => [a, UNKNOWN])),
+  ...encryptionPlan(config),
 });
 
 /**
@@ -77,7 +78,7 @@ export async function planKey(
   { prior, proposed, config, priorPrivate }: Parameters<Plan>[0],
 ): ReturnType<Plan> {
   if (proposed === null || config === null) return { planned: null };
-  const diagnostics = validateApiKeyConfig(config);
+  const diagnostics = await validateApiKeyConfigFully(config);
   if (diagnostics.length > 0) return { planned: null, diagnostics };
   const now = clock();
   const expiresIn = stringAt(config, N.expiresIn);
@@ -138,8 +139,7 @@ export async function planKey(
         id: UNKNOWN,
         user_uid: owner !== undefined && owner !== PENDING && owner.uid !== undefined ? toCty(owner.uid) : UNKNOWN,
         user_email: owner !== undefined && owner !== PENDING && owner.email !== undefined ? toCty(owner.email) : UNKNOWN,
-        key: UNKNOWN,
-        key_available: true,
+        ...encryptionPlan(config),
         status: wantedStatus,
         user_name: UNKNOWN,
         created_at: UNKNOWN,
@@ -161,11 +161,19 @@ export async function planKey(
   // Kept keys past their grace period: an update that deletes them (previous_keys shrinks).
   const { kept, due } = splitPreviousKeys(previousKeysIn(prior), now);
   const priorPrivateOut = priorPrivate !== undefined ? { plannedPrivate: priorPrivate } : {};
+  // encrypt_for is read at create: a change without a replacement only warns (see api-key-encryption.ts).
+  const recipientWarning = d.replaces.length === 0 ? recipientChangeWarning(prior, config) : [];
+  const warned = recipientWarning.length > 0 ? { diagnostics: recipientWarning } : {};
   if (!hasChanges(d)) {
     // A configured value must be planned as configured, unless the prior one stands for it (an
     // email in another case does): a key recording no email records the configured one.
-    const same = { ...prior, ...(typeof email === "string" && prior.user_email === null ? { user_email: email } : {}) };
-    return { planned: due.length === 0 ? same : { ...same, [PREVIOUS_KEYS]: previousKeysCty(kept) }, ...priorPrivateOut };
+    const same = {
+      ...prior,
+      ...(typeof email === "string" && prior.user_email === null ? { user_email: email } : {}),
+      // encrypt_for as configured (a change warns above); objects without it are the tests' shorthand.
+      ...(N.encryptFor in config || N.encryptFor in prior ? { [N.encryptFor]: config[N.encryptFor] ?? null } : {}),
+    };
+    return { planned: due.length === 0 ? same : { ...same, [PREVIOUS_KEYS]: previousKeysCty(kept) }, ...priorPrivateOut, ...warned };
   }
   const requiresReplace: PathStep[][] = [];
   const next: CtyObject = { ...planned, updated_at: UNKNOWN, status: wantedStatus, [PREVIOUS_KEYS]: previousKeysCty(kept) };
@@ -178,7 +186,7 @@ export async function planKey(
   // "status" (expired -> active) is the replacement of an expired key the config still wants usable.
   for (const field of d.replaces) if (field !== "user" && field !== "rotateBefore") requiresReplace.push([attributeOf(field)]);
   const plannedPrivate = privateFor(config, expiry.fresh === true ? undefined : expiry.resolved);
-  if (d.rotation === undefined) return { planned: next, requiresReplace, plannedPrivate };
+  if (d.rotation === undefined) return { planned: next, requiresReplace, plannedPrivate, ...warned };
   // The new key gets a fresh expiry (and name): rotates_at is what forces the replacement, and the plan says why.
   const warning: Diagnostic = { severity: "warning", summary: rotationReason(d.rotation, N), attribute: [N.rotateBefore] };
   const keepPrevious = desired.keepPrevious;
@@ -187,7 +195,7 @@ export async function planKey(
     // key in previous_keys (see previous-keys.ts); when, is known only at apply.
     const detail = `A new key replaces this one in place; the replaced key stays usable for ${N.keepPrevious} ${keepPrevious} (listed in ${PREVIOUS_KEYS}), then the first apply after that deletes it.`;
     return {
-      planned: rotatedInPlace(next),
+      planned: rotatedInPlace(next, config),
       plannedPrivate: privateFor(config, undefined),
       diagnostics: [{ ...warning, detail }],
     };

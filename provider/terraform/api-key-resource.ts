@@ -9,7 +9,7 @@ import type { Preflight } from "../core/preflight";
 import type { ResourceType } from "../tfplugin6";
 import { planKey } from "./api-key-plan";
 import { API_KEY_SCHEMA, upgradeState } from "./api-key-state";
-import { validateApiKeyConfig } from "./api-key-validate";
+import { validateApiKeyConfigFully } from "./api-key-validate";
 
 /**
  * Read and apply need the HTTP client; schema, validate and plan do not. Terraform starts 2-5
@@ -30,7 +30,7 @@ export function apiKeyResource(
     schema: API_KEY_SCHEMA,
 
     async validate(config) {
-      return validateApiKeyConfig(config);
+      return validateApiKeyConfigFully(config);
     },
 
     async upgrade(raw) {

@@ -23,6 +23,7 @@ export const TERRAFORM_NAMES: FieldNames = {
   status: "status",
   rotateBefore: "rotate_before",
   keepPrevious: "keep_previous",
+  encryptFor: "encrypt_for",
 };
 
 /** Where the state records a key's location (its tenant guard). */
@@ -83,8 +84,21 @@ export const API_KEY_SCHEMA: Schema = {
         description: "Keys rotated out and still kept alive (`keep_previous`): uid, name and delete_after, never a value. null when there are none.",
       },
       { name: "rotates_at", type: "string", computed: true, description: "When the key becomes due for rotation (`expires_at` - `rotate_before`); null without `rotate_before`." },
-      { name: "key", type: "string", computed: true, sensitive: true, description: "The key value, known only to the apply that created it; null after import." },
-      { name: "key_available", type: "bool", computed: true, description: "true when `key` holds the value (Terraform created the key); false for an imported key." },
+      {
+        name: "encrypt_for",
+        type: "string",
+        optional: true,
+        description:
+          "An ASCII-armored OpenPGP public key (RSA or ECC, `gpg --armor --export <id>`): the create encrypts the key value to it and records only `encrypted_key`; `key` stays null in state and plans. Read when a key is created: a later change warns and takes effect with the next new key (`terraform apply -replace=<address>`).",
+      },
+      {
+        name: "encrypted_key",
+        type: "string",
+        computed: true,
+        description: "With `encrypt_for`: the key value as an ASCII-armored OpenPGP message (`gpg --decrypt`). null without it.",
+      },
+      { name: "key", type: "string", computed: true, sensitive: true, description: "The key value, known only to the apply that created it; null after import, and always null with `encrypt_for`." },
+      { name: "key_available", type: "bool", computed: true, description: "true when `key` holds the value (Terraform created the key without `encrypt_for`); false for an imported or an encrypted key." },
       { name: "status", type: "string", computed: true, description: '"active", "revoked" or "expired", as of the last apply or refresh.' },
       { name: "user_name", type: "string", computed: true, description: "The owner's \"First Last\"." },
       { name: "created_at", type: "string", computed: true, description: "When the key was created (RFC 3339)." },
@@ -142,10 +156,10 @@ export function privateFor(config: CtyObject | null, expiry: Resolution | undefi
 }
 
 /**
- * State written before these attributes existed: name_prefix and rotation are null; key_available
+ * State written before these attributes existed: name_prefix, rotation and encryption are null; key_available
  * is derived from the value the state holds, so no plan shows either.
  */
 export function upgradeState(raw: CtyObject): CtyObject {
-  const known = { name_prefix: null, rotate_before: null, keep_previous: null, rotates_at: null, [PREVIOUS_KEYS]: null, ...raw };
+  const known = { name_prefix: null, rotate_before: null, keep_previous: null, rotates_at: null, [PREVIOUS_KEYS]: null, encrypt_for: null, encrypted_key: null, ...raw };
   return "key_available" in raw ? known : { ...known, key_available: typeof raw.key === "string" };
 }

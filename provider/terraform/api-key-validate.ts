@@ -1,8 +1,10 @@
 /**
  * palette_api_key's validation: the core's format rules on every known value of the configuration,
  * reported on the attribute that is wrong. What `terraform validate` reports, and what every plan
- * checks first. Pure.
+ * checks first. Pure, but for encrypt_for, whose public key is read with the OpenPGP library (loaded
+ * only when encrypt_for is set).
  */
+import { recipientProblem } from "../core/encryption";
 import { mutuallyExclusiveExpiry, nameProblem, textRules, type TextRule } from "../core/rules";
 import { rotationProblems, type RotationInput } from "../core/rotation";
 import type { CtyObject, Diagnostic } from "../tfplugin6";
@@ -51,4 +53,18 @@ function rotationDiagnostics(config: CtyObject): Diagnostic[] {
   const input: RotationInput = { rotateBefore, keepPrevious, explicitName: name !== undefined, expiresIn: stringAt(config, N.expiresIn), expiresAtGiven: stringAt(config, N.expiresAt) !== undefined };
   for (const f of rotationProblems(input, N, `use ${NAME_PREFIX} instead of ${N.name}`)) diags.push(error(`Invalid ${N[f.field]}`, N[f.field], f.reason));
   return diags;
+}
+
+/** encrypt_for, when known: a public key that can encrypt now (see core/encryption.ts). */
+export async function recipientDiagnostics(config: CtyObject): Promise<Diagnostic[]> {
+  const armored = stringAt(config, N.encryptFor);
+  if (typeof armored !== "string") return [];
+  const reason = await recipientProblem(armored);
+  return reason !== undefined ? [error(`Invalid ${N.encryptFor}`, N.encryptFor, `${N.encryptFor} ${reason}`)] : [];
+}
+
+/** Every rule on the configuration: the format rules, then the recipient key when they pass. */
+export async function validateApiKeyConfigFully(config: CtyObject): Promise<Diagnostic[]> {
+  const diags = validateApiKeyConfig(config);
+  return [...diags, ...(await recipientDiagnostics(config))];
 }

@@ -8,3 +8,6 @@ export const PROVIDER_SOURCE = `${PROVIDER_ADDRESS.host}/${PROVIDER_ADDRESS.name
 /** The bundle `npm run build` writes under dist/terraform/, and the boot script the launcher runs it with. */
 export const BUNDLE_FILE = "terraform-provider-palette.js";
 export const BOOT_FILE = "boot.js";
+
+/** OpenPGP (encrypt_for), beside the bundle, which requires it by this name when a key is encrypted (scripts/bundle-terraform.mjs). */
+export const OPENPGP_FILE = "palette-openpgp.cjs";

@@ -8,6 +8,7 @@ import type { KeyLifecycle } from "../core/lifecycle";
 import type { Preflight } from "../core/preflight";
 import type { ClientCache } from "../core/session";
 import { environmentSource, resolveFrom, type SettingName, type SettingSource } from "../core/settings";
+import { ephemeralApiKey } from "./api-key-ephemeral";
 import { apiKeyResource } from "./api-key-resource";
 import { TERRAFORM_NAMES } from "./api-key-state";
 import { clockFrom } from "../core/clock";
@@ -143,6 +144,7 @@ export function createPaletteProvider(env: Record<string, string | undefined> = 
     providerSchema: PROVIDER_SCHEMA,
     resources: { palette_api_key: apiKeyResource(lifecycle, clock, preflight) },
     dataSources: { palette_user: userDataSource(palette), palette_api_keys: apiKeysDataSource(palette, clock) },
+    ephemeralResources: { palette_api_key: ephemeralApiKey(lifecycle, clock) },
     async validateConfig(config) {
       return pairProblems(config, env);
     },

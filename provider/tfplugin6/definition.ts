@@ -86,10 +86,26 @@ export interface DataSourceType {
   read(config: CtyObject, ctx: Ctx): Promise<{ state: CtyObject | null; diagnostics?: Diagnostic[] }>;
 }
 
+/**
+ * An ephemeral resource (protocol 6.7, Terraform 1.10+): opened when a run needs its result, which is
+ * never stored in plan or state, and closed at the end of the run; Terraform opens it anew in plan
+ * and in apply. `private` is what the provider needs to renew or close it (the only thing Terraform
+ * hands back). Older Terraform versions never call these.
+ */
+export interface EphemeralResourceType {
+  schema: Schema;
+  validate(config: CtyObject): Promise<Diagnostic[]>;
+  open(config: CtyObject, ctx: Ctx): Promise<{ result: CtyObject | null; private?: Buffer; renewAt?: Date; diagnostics?: Diagnostic[] }>;
+  /** Called at `renewAt`, when open set one. */
+  renew?(priv: Buffer | undefined, ctx: Ctx): Promise<{ private?: Buffer; renewAt?: Date; diagnostics?: Diagnostic[] }>;
+  close(priv: Buffer | undefined, ctx: Ctx): Promise<{ diagnostics?: Diagnostic[] }>;
+}
+
 export interface ProviderDefinition {
   providerSchema: Schema;
   resources: Record<string, ResourceType>;
   dataSources: Record<string, DataSourceType>;
+  ephemeralResources?: Record<string, EphemeralResourceType>;
   validateConfig(config: CtyObject): Promise<Diagnostic[]>;
   configure(config: CtyObject, terraformVersion: string): Promise<Diagnostic[]>;
 }

@@ -11,6 +11,7 @@ export type {
   Ctx,
   DataSourceType,
   Diagnostic,
+  EphemeralResourceType,
   NestedBlockSchema,
   PathStep,
   ProviderDefinition,

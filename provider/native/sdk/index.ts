@@ -118,6 +118,8 @@ export interface ApiKeyArgs {
   keepPrevious?: pulumi.Input<string>;
   /** Adopt an existing key (by uid) instead of creating one: its value stays unknown (`keyAvailable` false). Needs `name`. Read at create only. */
   adopt?: pulumi.Input<ApiKeyAdoptArgs>;
+  /** An ASCII-armored OpenPGP public key (RSA or ECC) to encrypt the key value to: the state then holds only `encryptedKey` and `key` stays absent. Read at create only: a later change cannot re-encrypt a value nobody holds, so it shows no diff (replace the resource to follow it). A private, expired or revoked key, or one that cannot encrypt, fails the preview. */
+  encryptFor?: pulumi.Input<string>;
 }
 
 /** A Palette API key. The `key` output is a secret; the owner (`user`) cannot change in place. */
@@ -151,6 +153,10 @@ export class ApiKey extends pulumi.CustomResource {
   declare readonly keepPrevious: pulumi.Output<string | undefined>;
   /** Adopt an existing key (by uid) instead of creating one: its value stays unknown (`keyAvailable` false). Needs `name`. Read at create only. */
   declare readonly adopt: pulumi.Output<ApiKeyAdopt | undefined>;
+  /** An ASCII-armored OpenPGP public key (RSA or ECC) to encrypt the key value to: the state then holds only `encryptedKey` and `key` stays absent. Read at create only: a later change cannot re-encrypt a value nobody holds, so it shows no diff (replace the resource to follow it). A private, expired or revoked key, or one that cannot encrypt, fails the preview. */
+  declare readonly encryptFor: pulumi.Output<string | undefined>;
+  /** With `encryptFor`: the key value as an ASCII-armored OpenPGP message (`gpg --decrypt`); not a secret. */
+  declare readonly encryptedKey: pulumi.Output<string | undefined>;
   /** The key value. Secret: Palette shows it once, at creation; absent for an adopted or imported key (see `keyAvailable`). */
   declare readonly key: pulumi.Output<string | undefined>;
   /** True when `key` holds the value (the key was created by this resource); false for an adopted or imported key. */
@@ -182,7 +188,7 @@ export class ApiKey extends pulumi.CustomResource {
     const inputs: pulumi.Inputs = {};
     if (opts?.id === undefined) Object.assign(inputs, args);
     // Output-only properties are sent as undefined so the runtime resolves them (pulumi/pulumi#5174).
-    for (const k of ["name","description","expiresIn","expiresAt","active","user","rotateBefore","keepPrevious","adopt","key","keyAvailable","uid","userUid","userName","userEmail","createdAt","updatedAt","status","host","tenantUid","rotatesAt","previousKeys"]) if (!(k in inputs)) inputs[k] = undefined;
+    for (const k of ["name","description","expiresIn","expiresAt","active","user","rotateBefore","keepPrevious","adopt","encryptFor","encryptedKey","key","keyAvailable","uid","userUid","userName","userEmail","createdAt","updatedAt","status","host","tenantUid","rotatesAt","previousKeys"]) if (!(k in inputs)) inputs[k] = undefined;
     super(ApiKey.__pulumiType, name, inputs, pulumi.mergeOptions({ version: "0.1.0" }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"], replaceOnChanges: ["user"] })));
   }
 }

@@ -19,6 +19,7 @@ import { SERVING, type HealthCheckResponse } from "../protocol/go-plugin";
 import { pluginServices } from "../protocol/services";
 import { Cancellation } from "../rpc/cancellation";
 import { providerHandlers, type ProviderHandlers } from "../rpc/provider-service";
+import { StillOpen } from "../rpc/still-open";
 import { selfSignedCertificate } from "./certificate";
 import { handshakeLine, launchProblem } from "./handshake";
 import { levelFromEnv, PluginLogger } from "./log";
@@ -68,10 +69,11 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
   process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 
   const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES });
-  const stop = stopper(server, log);
+  const stillOpen = new StillOpen();
+  const stop = stopper(server, log, stillOpen);
   const cancellation = new Cancellation();
   const services = pluginServices();
-  server.addService(services.provider, unaryHandlers(providerHandlers(definition, log, cancellation)));
+  server.addService(services.provider, unaryHandlers(providerHandlers(definition, log, cancellation, stillOpen)));
   server.addService(services.controller, {
     Shutdown: ((_call, callback) => {
       callback(null, {});
@@ -103,10 +105,14 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
 
 /**
  * Stops serving: takes no new calls, lets those in flight answer, then exits (the exit hook removes
- * the socket), at the latest after `graceMs`. A later stop may only shorten the wait.
+ * the socket), at the latest after `graceMs`. A later stop may only shorten the wait. Ephemeral
+ * resources Terraform left open are closed first (see rpc/still-open.ts), within their own budget.
  */
-function stopper(server: Server, log: PluginLogger): (reason: string, graceMs: number) => void {
-  const exit = (): never => process.exit(0);
+function stopper(server: Server, log: PluginLogger, stillOpen: StillOpen): (reason: string, graceMs: number) => void {
+  const exit = (): void => {
+    if (stillOpen.size > 0) log.info("closing the ephemeral resources Terraform did not close", { open: stillOpen.size });
+    void stillOpen.closeAll(undefined, (e) => log.error(`closing an ephemeral resource failed: ${e instanceof Error ? e.message : String(e)}`)).then(() => process.exit(0));
+  };
   let exitBy = Infinity;
   let force: NodeJS.Timeout | undefined;
   return (reason, graceMs) => {

@@ -1,5 +1,7 @@
 /**
- * The subset of Terraform's plugin protocol 6 (tfplugin6.8) that a resource provider serves,
+ * The subset of Terraform's plugin protocol 6 (tfplugin6.8) that a resource provider serves, with
+ * the ephemeral resources of 6.7 (Terraform 1.10+; older versions never call them and ignore the
+ * schema field they do not know),
  * written from the field table in docs/reference/terraform-plugin.md §3 (not copied from
  * HashiCorp's `.proto`). Fields Terraform sends that are not listed here (client capabilities,
  * provider_meta) are skipped by the decoder; fields we never set (deferred, legacy flags) are left out.
@@ -44,6 +46,7 @@ export const TFPLUGIN6 = {
     data_source_schemas: "map<string,Schema> 3",
     diagnostics: "repeated Diagnostic 4",
     server_capabilities: "ServerCapabilities 6",
+    ephemeral_resource_schemas: "map<string,Schema> 8",
   },
   "ValidateProviderConfig.Request": { config: "DynamicValue 1" },
   "ValidateProviderConfig.Response": { diagnostics: "repeated Diagnostic 2" },
@@ -86,6 +89,16 @@ export const TFPLUGIN6 = {
   },
   "ReadDataSource.Request": { ...REQ, config: "DynamicValue 2" },
   "ReadDataSource.Response": { state: "DynamicValue 1", diagnostics: "repeated Diagnostic 2" },
+  // Ephemeral resources (6.7). `Timestamp` is google.protobuf.Timestamp, the same on the wire.
+  Timestamp: { seconds: "int64 1", nanos: "int32 2" },
+  "ValidateEphemeralResourceConfig.Request": { ...REQ, config: "DynamicValue 2" },
+  "ValidateEphemeralResourceConfig.Response": { diagnostics: "repeated Diagnostic 1" },
+  "OpenEphemeralResource.Request": { ...REQ, config: "DynamicValue 2" },
+  "OpenEphemeralResource.Response": { diagnostics: "repeated Diagnostic 1", renew_at: "Timestamp 2", result: "DynamicValue 3", private: "bytes 4" },
+  "RenewEphemeralResource.Request": { ...REQ, private: "bytes 2" },
+  "RenewEphemeralResource.Response": { diagnostics: "repeated Diagnostic 1", renew_at: "Timestamp 2", private: "bytes 3" },
+  "CloseEphemeralResource.Request": { ...REQ, private: "bytes 2" },
+  "CloseEphemeralResource.Response": { diagnostics: "repeated Diagnostic 1" },
   "StopProvider.Request": {},
   "StopProvider.Response": { Error: "string 1" },
 } as const;
@@ -103,6 +116,10 @@ export const PROVIDER_RPCS = [
   "ApplyResourceChange",
   "ImportResourceState",
   "ReadDataSource",
+  "ValidateEphemeralResourceConfig",
+  "OpenEphemeralResource",
+  "RenewEphemeralResource",
+  "CloseEphemeralResource",
   "StopProvider",
 ] as const;
 

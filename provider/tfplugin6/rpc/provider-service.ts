@@ -12,6 +12,8 @@ import { attributePath, errorDiagnostic, toProtoDiagnostic } from "../protocol/d
 import { toProtoSchema } from "../protocol/schema";
 import { PROVIDER_RPCS, type ProviderRpc, type RpcRequest, type RpcResponse, type Tf } from "../protocol/tfplugin6";
 import { Cancellation } from "./cancellation";
+import { ephemeralHandlers } from "./ephemeral-service";
+import { StillOpen } from "./still-open";
 
 export type ProviderHandlers = { [R in ProviderRpc]: (request: RpcRequest<R>) => Promise<RpcResponse<R>> };
 
@@ -51,7 +53,8 @@ function lookup<T>(types: Record<string, T>, name: string | undefined, kind: str
 }
 
 /** `cancellation` is shared with the process's signal handlers: SIGTERM stops calls as StopProvider does. */
-export function providerHandlers(definition: ProviderDefinition, log: PluginLogger, cancellation = new Cancellation()): ProviderHandlers {
+/** `stillOpen` is shared with the process's exit: ephemeral resources Terraform did not close are closed then. */
+export function providerHandlers(definition: ProviderDefinition, log: PluginLogger, cancellation = new Cancellation(), stillOpen = new StillOpen()): ProviderHandlers {
   const ctx = (): Ctx => ({ signal: cancellation.signal });
   const resource = (name: string | undefined): ResourceType => lookup(definition.resources, name, "resource type");
   const dataSource = (name: string | undefined): DataSourceType => lookup(definition.dataSources, name, "data source");
@@ -72,6 +75,7 @@ export function providerHandlers(definition: ProviderDefinition, log: PluginLogg
         provider: toProtoSchema(definition.providerSchema),
         resource_schemas: Object.fromEntries(Object.entries(definition.resources).map(([k, r]) => [k, toProtoSchema(r.schema)])),
         data_source_schemas: Object.fromEntries(Object.entries(definition.dataSources).map(([k, d]) => [k, toProtoSchema(d.schema)])),
+        ephemeral_resource_schemas: Object.fromEntries(Object.entries(definition.ephemeralResources ?? {}).map(([k, e]) => [k, toProtoSchema(e.schema)])),
       }),
 
     ValidateProviderConfig: async (req) => ({ diagnostics: diagnostics(await definition.validateConfig(providerConfig(req.config))) }),
@@ -148,6 +152,8 @@ export function providerHandlers(definition: ProviderDefinition, log: PluginLogg
       const res = await d.read(object(req.config, d.schema, "configuration"), ctx());
       return { state: encoded(res.state, d.schema), diagnostics: diagnostics(res.diagnostics) };
     },
+
+    ...ephemeralHandlers(definition, { ctx, object, encoded, stillOpen }),
 
     StopProvider: async () => {
       cancellation.stop("Terraform called StopProvider");

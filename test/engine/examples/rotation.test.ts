@@ -12,7 +12,7 @@ import type { RunningEmulator } from "../../../emulator";
 import { RunFailedError, type RunResult } from "../../../runner/offline-engine";
 import { resolveOutput } from "../../helpers/resolve-output";
 import { loadState } from "../../../runner/state-file";
-import { PaletteClient } from "../../../sdk";
+import { keyWorks } from "../../helpers/key-works";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { exampleOnEmulator, loadProgram, REPO } from "./support";
 
@@ -37,17 +37,7 @@ function deployerState(): Record<string, unknown> {
   return { id: r.id, ...r.outputs };
 }
 
-async function works(value: string): Promise<boolean> {
-  const client = new PaletteClient({ host: emu.url, auth: { apiKey: value }, retry: false });
-  try {
-    await client.users.me();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.close();
-  }
-}
+const works = (value: string): Promise<boolean> => keyWorks(emu.url, value);
 
 /** Moves the emulator's clock to `ms` after `from` (the provider's follows on the next run). */
 const moveTo = (from: string, ms: number): void => emu.clock.set(new Date(Date.parse(from) + ms));

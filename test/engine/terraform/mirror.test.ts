@@ -59,7 +59,7 @@ suite(`palette-apikeys terraform-mirror under terraform ${version ?? "absent"}`,
   test("lays out the package directory with an executable launcher and the bundle, and prints the CLI configuration", () => {
     const { stdout, config } = mirror("m0");
     const pkg = path.join(root, "m0", "terraform.local/palette-apikeys/palette", PACKAGE_VERSION, terraformPlatform() ?? "unsupported");
-    expect(fs.readdirSync(pkg).sort()).toEqual(["palette-boot.cjs", "palette-provider.cjs", `terraform-provider-palette_v${PACKAGE_VERSION}`]);
+    expect(fs.readdirSync(pkg).sort()).toEqual(["palette-boot.cjs", "palette-openpgp.cjs", "palette-provider.cjs", `terraform-provider-palette_v${PACKAGE_VERSION}`]);
     expect(fs.statSync(path.join(pkg, `terraform-provider-palette_v${PACKAGE_VERSION}`)).mode & 0o111).toBe(0o111);
     expect(stdout).toContain(`path    = "${path.join(root, "m0")}"`);
     expect(stdout).toContain(`export TF_CLI_CONFIG_FILE=${config}`);

@@ -2,11 +2,16 @@
  * The processes Terraform starts for schemas, validation and plans never load palette_api_key's
  * read and apply phase (api-key-apply.ts), nor through it the SDK: the first read or apply does.
  * A static import of api-key-apply.ts from any other phase would load it with them and fail this.
+ * Nor do they load OpenPGP, unless the configuration sets encrypt_for.
  */
 const mockLoaded: string[] = [];
 jest.mock("../../../../provider/terraform/api-key-apply", () => {
   mockLoaded.push("api-key-apply");
   return jest.requireActual("../../../../provider/terraform/api-key-apply");
+});
+jest.mock("openpgp", () => {
+  mockLoaded.push("openpgp");
+  return jest.requireActual("openpgp");
 });
 jest.mock("../../../../sdk", () => {
   mockLoaded.push("sdk");
@@ -33,4 +38,12 @@ test("schema, validate and a plan (without credentials) load neither the apply p
   const gone = { read: async () => undefined } as unknown as KeyLifecycle;
   expect(await apiKeyResource(() => gone).read({ state: { id: "aaaaaaaaaaaaaaaaaaaaaaaa" } }, ctx)).toEqual({ state: null });
   expect(mockLoaded).toContain("api-key-apply");
+  expect(mockLoaded).not.toContain("openpgp");
+});
+
+test("a configuration with encrypt_for loads OpenPGP to check its key", async () => {
+  const resource = createPaletteProvider({}).resources.palette_api_key;
+  const diags = await resource?.validate({ ...config, encrypt_for: "not a key" });
+  expect(diags?.[0]?.attribute).toEqual(["encrypt_for"]);
+  expect(mockLoaded).toContain("openpgp");
 });
