@@ -8,3 +8,8 @@ export const PROVIDER_SOURCE = `${PROVIDER_ADDRESS.host}/${PROVIDER_ADDRESS.name
 /** The bundle `npm run build` writes under dist/terraform/, and the boot script the launcher runs it with. */
 export const BUNDLE_FILE = "terraform-provider-palette.js";
 export const BOOT_FILE = "boot.js";
+/**
+ * The SDK's chunk beside the bundle, which requires it as `./palette-sdk.cjs` when a call first needs
+ * Palette (scripts/bundle-terraform.mjs): shipped under this same name.
+ */
+export const SDK_CHUNK_FILE = "palette-sdk.cjs";

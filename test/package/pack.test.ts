@@ -131,7 +131,11 @@ describe("the tarball", () => {
     const stray = packedFiles.filter((f) => {
       if (!f.startsWith("dist/")) return false;
       // The Terraform provider's bundles are built from their entries; everything else by tsc from its own source.
-      const bundled: Record<string, string> = { "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts", "dist/terraform/boot.js": "provider/terraform/boot-main.ts" };
+      const bundled: Record<string, string> = {
+        "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts",
+        "dist/terraform/palette-sdk.cjs": "sdk/index.ts",
+        "dist/terraform/boot.js": "provider/terraform/boot-main.ts",
+      };
       const source = bundled[f] ?? f.slice("dist/".length).replace(/(\.d\.ts|\.js\.map|\.js)$/, ".ts");
       // A build output without its source is left over from a deleted module (fix: rm -rf dist && npm run build).
       return !/^(sdk|provider|emulator|runner|cli)\//.test(source) || !fs.existsSync(path.join(checkout, source));
@@ -250,11 +254,12 @@ describe("installed into a fresh project, offline", () => {
     const pkg = path.join(mirror, "terraform.local/palette-apikeys/palette", manifest.version);
     const [platform] = fs.readdirSync(pkg);
     const files = fs.readdirSync(path.join(pkg, platform ?? "")).sort();
-    expect(files).toEqual(["palette-boot.cjs", "palette-provider.cjs", `terraform-provider-palette_v${manifest.version}`]);
+    expect(files).toEqual(["palette-boot.cjs", "palette-provider.cjs", "palette-sdk.cjs", `terraform-provider-palette_v${manifest.version}`]);
     expect(fs.readFileSync(path.join(pkg, platform ?? "", "palette-provider.cjs"))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform/terraform-provider-palette.js")));
+    expect(fs.readFileSync(path.join(pkg, platform ?? "", "palette-sdk.cjs"))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform/palette-sdk.cjs")));
     // The launcher's Node.js floor is the installed package.json's engines.node, found by the package's own name.
     const floor = manifest.engines?.node?.replace(/^>=\s*/, "") ?? "no engines.node";
-    expect(fs.readFileSync(path.join(pkg, platform ?? "", files[2] ?? ""), "utf8")).toContain(`This provider runs on Node.js >= ${floor}:`);
+    expect(fs.readFileSync(path.join(pkg, platform ?? "", files[3] ?? ""), "utf8")).toContain(`This provider runs on Node.js >= ${floor}:`);
   });
 });
 

@@ -65,7 +65,17 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), options.socketDirPrefix ?? `tf-${options.name}-`));
   const socket = path.join(dir, "plugin.sock");
-  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  process.on("exit", () => {
+    // The socket, then its directory: rmSync's recursive walk would load a module of its own at exit,
+    // and Terraform waits for the exit.
+    for (const remove of [() => fs.unlinkSync(socket), () => fs.rmdirSync(dir)]) {
+      try {
+        remove();
+      } catch {
+        // Already gone (the socket is never made when binding failed).
+      }
+    }
+  });
 
   const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES });
   const stop = stopper(server, log);
