@@ -19,6 +19,7 @@ import Module, { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Script } from "node:vm";
+import { applyPluginV8Flags } from "./plugin/v8-flags";
 
 /** `<XDG_CACHE_HOME or ~/.cache>/<name>/v8`: where a provider named `name` keeps its compiled bundle. */
 export function codeCacheDir(name: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -31,6 +32,7 @@ export function codeCacheDir(name: string, env: Readonly<Record<string, string |
  * scripts/bundle-terraform.mjs) goes through the same cache when it is first required.
  */
 export function bootWithCodeCache(bundlePath: string, cacheDir: string): void {
+  applyPluginV8Flags();
   const bundle = path.resolve(bundlePath);
   const enableCompileCache = (Module as { enableCompileCache?: (directory?: string) => unknown }).enableCompileCache;
   if (typeof enableCompileCache === "function") {

@@ -22,6 +22,7 @@ import { providerHandlers, type ProviderHandlers } from "../rpc/provider-service
 import { selfSignedCertificate } from "./certificate";
 import { handshakeLine, launchProblem } from "./handshake";
 import { levelFromEnv, PluginLogger } from "./log";
+import { applyPluginV8Flags } from "./v8-flags";
 
 // Terraform's own limit for provider messages (a large state can exceed grpc-js' default 4 MB).
 const MAX_MESSAGE_BYTES = 256 << 20;
@@ -53,6 +54,7 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
     process.stderr.write(`${problem}\n`);
     process.exit(1);
   }
+  applyPluginV8Flags();
   const log = new PluginLogger((line) => process.stderr.write(line), levelFromEnv(process.env), options.name);
   keepStdoutForHandshake(log);
 
