@@ -95,6 +95,9 @@ function variants(builds: readonly Build[], dir: string): { list: Variant[]; sea
   builds.forEach((b, i) => {
     const of = builds.length > 1 ? ` (${b.label})` : "";
     list.push({ label: `launcher from terraform-mirror${of}`, goal: i === 0, command: mirrorLauncher(b.repo, path.join(dir, `launch-mirror-${i}`)), args: [], env });
+    const dist = path.join(b.repo, "dist/terraform");
+    // The launcher's own command without its shell and `node --version` check: what those cost.
+    list.push({ label: `\`node boot.js bundle.js\`${of}`, goal: false, command: process.execPath, args: [path.join(dist, "boot.js"), path.join(dist, "terraform-provider-palette.js")], env });
     list.push({ label: `\`node bundle.js\`${of}`, goal: false, command: process.execPath, args: [path.join(b.repo, "dist/terraform/terraform-provider-palette.js")], env });
   });
   const sea = seaExecutable(builds[0]?.repo ?? "");
