@@ -17,10 +17,13 @@
  *    sequential rounds each (`--only=overhead`, under a minute).
  * 5. Memory: the emulator holding 10,000 keys, the provider host after refreshing 500 keys,
  *    and a leak check over 10 more refreshes (`--only=memory`, under a minute).
- * 6. The Terraform provider's start-up: time to handshake of the bundle against a bare node, and a
- *    `terraform plan` of one key against one with only the built-in provider.
- *    `npm run bench -- --only=terraform-start` runs just these (under a minute); `--only=sea-start`
- *    times the single executable `palette-apikeys terraform-release` ships (bench/harness/sea-start.ts).
+ * 6. The Terraform provider's start-up (bench/harness/startup.ts): time to the handshake line and RSS
+ *    per launch (the mirror's launcher, `node bundle.js`, the single executable when built) against
+ *    a bare `node -e 0`, and a `terraform plan` of one key against one of a terraform_data (issue 21's
+ *    goals). `npm run bench -- --only=terraform-start` runs just these (about a minute);
+ *    `--baseline=<checkout>` measures another build (e.g. main's, built) alike in the same run.
+ *    `--only=sea-start` builds and times the single executable `palette-apikeys terraform-release`
+ *    ships (bench/harness/sea-start.ts).
  * 7. Requests per operation, through the dynamic-provider host at Palette's limit, each
  *    against its floor: refresh of 20/100/500 keys, `up` of 200 keys at parallel 16 and 64, one
  *    create/edit/revoke/re-activate/delete. `npm run bench -- --only=requests` (about 1.5 minutes).
@@ -50,8 +53,8 @@ import { emulatorMemory, LEAK_THRESHOLD_PER_KEY, providerLeakCheck, type Emulato
 import { measureOverhead, OVERHEAD_GOAL, OVERHEAD_OPS, type OverheadFigures, type OverheadOp } from "./harness/overhead";
 import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
 import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
-import { measureHandshake, type HandshakeFigures } from "./harness/terraform";
-import { measurePlans, type PlanFigures } from "./harness/terraform-plan";
+import { measureStartup, STARTUP_HEADER, startupGoals, startupRows, type Build, type StartupFigures } from "./harness/startup";
+import { measurePlans, planGoals, planRows, type PlanFigures } from "./harness/terraform-plan";
 import { measureSeaStart, seaStartRows } from "./harness/sea-start";
 import { measureRequests, REQUEST_HEADER, requestGoals, requestRows, type RequestFigures } from "./harness/requests";
 import { measureAuditHtml, type HtmlFigures } from "./harness/audit-html";
@@ -204,20 +207,18 @@ async function memoryRun(dir: string): Promise<MemoryFigures> {
   return { emulator, provider: await providerLeakCheck(REPO, dir) };
 }
 
-interface StartupFigures {
-  /** `node bundle.js`. */
-  bundle: HandshakeFigures;
-  /** `node boot.js bundle.js` with its compile cache warm: what the mirror's launcher runs. */
-  launcher: HandshakeFigures;
+/** This checkout, and with `--baseline=<checkout>` another build (e.g. main's) measured alike in the same run. */
+function terraformBuilds(): Build[] {
+  const baseline = flag("baseline");
+  return [{ label: "this build", repo: REPO }, ...(baseline !== undefined ? [{ label: `baseline ${baseline}`, repo: path.resolve(baseline) }] : [])];
 }
 
-async function startupRun(dir: string): Promise<StartupFigures> {
-  progress("terraform provider start-up: time to handshake against bare `node -e 0`, 10 alternating runs each");
-  const bundle = path.join(REPO, "dist/terraform/terraform-provider-palette.js");
-  return {
-    bundle: await measureHandshake([bundle], 10),
-    launcher: await measureHandshake([path.join(REPO, "dist/terraform/boot.js"), bundle], 10, { XDG_CACHE_HOME: dir }),
-  };
+async function terraformStartRun(dir: string): Promise<{ startup: StartupFigures; plans: PlanFigures }> {
+  const builds = terraformBuilds();
+  progress("terraform provider start-up: time to handshake and RSS per launch against bare `node -e 0`, 10 alternating rounds");
+  const startup = await measureStartup(builds, dir);
+  progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
+  return { startup, plans: await measurePlans(builds, dir) };
 }
 
 // ---- printing ----
@@ -355,30 +356,12 @@ function goalTable(rows: readonly GoalRow[]): string {
   return table("Issue 10 goals", ["goal", "measured", "ratio", "verdict"], goalRows(rows));
 }
 
-function startupTable({ bundle, launcher }: StartupFigures): string {
-  const ms = (v: number): string => `${v.toFixed(0)} ms`;
-  const rows = (label: string, h: HandshakeFigures): string[][] => [
-    [`${label}: time to handshake (median)`, ms(h.medianProviderMs)],
-    ["  bare `node -e 0` beside it (median)", ms(h.medianBareMs)],
-    ["  median ratio (goal: at most 2)", ratio(h.medianRatio, 1)],
-    ["  min / max", `${ms(Math.min(...h.providerMs))} / ${ms(Math.max(...h.providerMs))}`],
-  ];
-  return table("Terraform provider start-up (Terraform starts 2-5 provider processes per command; 10 runs each, alternating with bare node)", ["", "value"], [
-    ...rows("bundle alone", bundle),
-    ...rows("boot.js + bundle, compile cache warm (the launcher)", launcher),
-  ]);
-}
-
-function planTable(p: PlanFigures): string {
-  const med = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-  const ms = (v: number): string => `${v.toFixed(0)} ms`;
-  return table(`terraform plan of one key, refresh included (median of ${p.runs}, alternating)`, ["", "value"], [
-    ["palette_api_key (Terraform starts our provider 3 times; one reads the key)", ms(med(p.paletteMs))],
-    ["terraform_data (built-in provider, no plugin)", ms(med(p.builtinMs))],
-    ["bare `node -e 0`", ms(med(p.bareMs))],
-    ["ratio to the built-in plan", ratio(med(p.paletteMs), med(p.builtinMs))],
-    ["ratio to bare node", ratio(med(p.paletteMs), med(p.bareMs))],
-  ]);
+function terraformStartTables({ startup, plans }: { startup: StartupFigures; plans: PlanFigures }): string {
+  return [
+    table(`Terraform provider start-up, per launch (Terraform starts 3 per plan; ${startup.runs} rounds, each launch beside a bare node)`, STARTUP_HEADER, startupRows(startup)),
+    table(`terraform plan of one key, refresh included (median of ${plans.runs}, alternating)`, ["", "value"], planRows(plans)),
+    table("Issue 21 start-up goals", ["goal", "measured", "ratio", "verdict"], goalRows([...startupGoals(startup), ...planGoals(plans)])),
+  ].join("\n");
 }
 
 function requestsTable(f: RequestFigures): string {
@@ -422,8 +405,7 @@ async function main(): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "palette-bench-"));
   const only = flag("only");
   if (only === "terraform-start") {
-    progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
-    process.stdout.write(`${startupTable(await startupRun(dir))}\n${planTable(await measurePlans(REPO, dir))}\n`);
+    process.stdout.write(`${terraformStartTables(await terraformStartRun(dir))}\n\nnode ${process.version}, ${os.cpus().length} CPUs\n`);
     fs.rmSync(dir, { recursive: true, force: true });
     return 0;
   }
@@ -482,13 +464,11 @@ async function main(): Promise<number> {
     const clumps = [await clumpRun("quiet", 60), await clumpRun("starved (1 s stall every 2 s)", 60, { stallMs: 1_000, everyMs: 2_000 })];
     const overhead = await overheadRun();
     const memory = await memoryRun(dir);
-    const startup = await startupRun(dir);
-    progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
-    const plans = await measurePlans(REPO, dir);
+    const terraformStart = await terraformStartRun(dir);
     const requests = await measureRequests(REPO, NO_ENV, progress);
     const html = await measureAuditHtml(dir, progress);
     process.stdout.write(
-      `${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${overheadTable(overhead)}\n${memoryTable(memory)}\n${startupTable(startup)}\n${planTable(plans)}\n${requestsTable(requests)}\n${htmlTable(html)}\n`,
+      `${faultTable(runs)}\n${burstTable(burst)}\n${clumpTable(clumps)}\n${overheadTable(overhead)}\n${memoryTable(memory)}\n${terraformStartTables(terraformStart)}\n${requestsTable(requests)}\n${htmlTable(html)}\n`,
     );
     const goals = [...overheadGoals(overhead), ...memoryGoals(memory), ...requestGoals(requests), ...htmlGoals(html)];
     process.stdout.write(`${goalTable(goals)}\n`);

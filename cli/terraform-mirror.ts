@@ -5,7 +5,7 @@
  * records its `h1:` hash in the lock file.
  *
  * The package directory holds a launcher, the boot script (a V8 code cache, see
- * provider/terraform/boot-main.ts), the bundle and OpenPGP beside it (loaded for encrypt_for only): the lock file's hash covers only that directory, so
+ * provider/terraform/boot-main.ts), the bundle, the SDK chunk it requires when a call needs Palette, and OpenPGP (loaded for encrypt_for only): the lock file's hash covers only that directory, so
  * nothing the provider runs may live outside it. Its content is the same on every
  * machine (the launcher finds `node` on PATH), so a lock file committed by one developer matches
  * the mirror another one lays out from the same package version.
@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BOOT_FILE, BUNDLE_FILE, OPENPGP_FILE, PROVIDER_ADDRESS, PROVIDER_SOURCE } from "../provider/terraform/distribution";
+import { BOOT_FILE, BUNDLE_FILE, OPENPGP_FILE, PROVIDER_ADDRESS, PROVIDER_SOURCE, SDK_CHUNK_FILE } from "../provider/terraform/distribution";
 import { SDK_VERSION } from "../sdk";
 import { UsageError, type CliIo } from "./io";
 
@@ -75,12 +75,18 @@ const built = (file: string): string => path.resolve(__dirname, "..", "terraform
 export function layOutMirror(options: MirrorOptions): string[] {
   const version = options.version ?? SDK_VERSION;
   const bundle = options.bundle ?? built(BUNDLE_FILE);
-  const files = {
+  const files: Record<string, string> = {
     [PACKAGED_BUNDLE]: bundle,
     [PACKAGED_BOOT]: options.boot ?? built(BOOT_FILE),
     [OPENPGP_FILE]: options.openpgp ?? path.join(path.dirname(bundle), OPENPGP_FILE),
   };
   for (const file of Object.values(files)) if (!fs.existsSync(file)) throw new Error(`no ${file} (run \`npm run build\`)`);
+  // The SDK chunk the bundle requires, from beside it: a bundle of an entry without the SDK has none.
+  const chunk = path.join(path.dirname(bundle), SDK_CHUNK_FILE);
+  if (fs.readFileSync(bundle, "utf8").includes(`require("./${SDK_CHUNK_FILE}")`)) {
+    if (!fs.existsSync(chunk)) throw new Error(`no ${chunk}, which ${bundle} requires (run \`npm run build\`)`);
+    files[SDK_CHUNK_FILE] = chunk;
+  }
   const platforms = options.platforms ?? [terraformPlatform() ?? "unsupported"];
   return platforms.map((platform) => {
     if (!/^(linux|darwin|freebsd|openbsd)_[a-z0-9]+$/.test(platform)) throw new Error(`unsupported platform ${platform}: the launcher is a POSIX sh script`);

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BUNDLE_FILE, PROVIDER_SOURCE } from "../provider/terraform/distribution";
+import { PROVIDER_SOURCE, SINGLE_FILE_BUNDLE } from "../provider/terraform/distribution";
 import { SDK_VERSION } from "../sdk";
 import { UsageError, type CliIo } from "./io";
 import { writeRelease, type Release } from "./release/artifacts";
@@ -88,8 +88,9 @@ async function signer(file: string | undefined): Promise<Signer | undefined> {
   return loadSigner(armored, process.env[PASSPHRASE_ENV], file);
 }
 
+/** The provider in one file: a single executable's require() reaches only built-ins. */
 function bundle(): string {
-  const file = built(BUNDLE_FILE);
+  const file = built(SINGLE_FILE_BUNDLE);
   if (!fs.existsSync(file)) throw new Error(`no ${file} (run \`npm run build\`)`);
   return file;
 }

@@ -19,25 +19,39 @@ import Module, { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Script } from "node:vm";
+import { applyPluginV8Flags } from "./plugin/v8-flags";
 
 /** `<XDG_CACHE_HOME or ~/.cache>/<name>/v8`: where a provider named `name` keeps its compiled bundle. */
 export function codeCacheDir(name: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), name, "v8");
 }
 
-/** Runs the CommonJS bundle at `bundlePath` as `require` would, through a code cache in `cacheDir`. */
+/**
+ * Runs the CommonJS bundle at `bundlePath` as `require` would, through a code cache in `cacheDir`.
+ * A chunk the bundle requires from its own directory (`require("./chunk.cjs")`, see
+ * scripts/bundle-terraform.mjs) goes through the same cache when it is first required.
+ */
 export function bootWithCodeCache(bundlePath: string, cacheDir: string): void {
+  applyPluginV8Flags();
   const bundle = path.resolve(bundlePath);
   const enableCompileCache = (Module as { enableCompileCache?: (directory?: string) => unknown }).enableCompileCache;
   if (typeof enableCompileCache === "function") {
     // Without a directory Node would cache under os.tmpdir() (or $NODE_COMPILE_CACHE), which a reboot or
     // a tmp cleaner empties; the per-user cache directory is where the Node 20 path keeps it too.
     enableCompileCache(cacheDir);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is loaded after the compile cache is enabled, so it is cached
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is loaded after the compile cache is enabled, so it is cached (its chunks too: they are required)
     require(bundle);
     return;
   }
-  const source = fs.readFileSync(bundle, "utf8");
+  runCached(bundle, cacheDir, new Map());
+}
+
+/** Runs one CommonJS file through the cache; `loaded` holds the exports of the files already run. */
+function runCached(file: string, cacheDir: string, loaded: Map<string, Module>): Module {
+  const mod = new Module(file, module);
+  mod.filename = file;
+  loaded.set(file, mod);
+  const source = fs.readFileSync(file, "utf8");
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(source).digest("hex").slice(0, 32);
   const cacheFile = path.join(cacheDir, `${key}.bin`);
   let cachedData: Buffer | undefined;
@@ -48,7 +62,7 @@ export function bootWithCodeCache(bundlePath: string, cacheDir: string): void {
   }
   // Module.wrap's wrapper, so the bundle sees the CommonJS scope it was built for.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
-    filename: bundle,
+    filename: file,
     ...(cachedData !== undefined ? { cachedData } : {}),
   });
   if (cachedData === undefined || script.cachedDataRejected === true) {
@@ -64,8 +78,16 @@ export function bootWithCodeCache(bundlePath: string, cacheDir: string): void {
       }
     });
   }
-  const mod = new Module(bundle, module);
-  mod.filename = bundle;
+  const dir = path.dirname(file);
+  const plain = createRequire(file);
+  const chunk = (id: string): string | undefined => (/^\.\/[^/]+\.cjs$/.test(id) ? path.join(dir, id) : undefined);
+  const required = Object.assign((id: string): unknown => {
+    const sibling = chunk(id);
+    if (sibling === undefined) return plain(id);
+    return (loaded.get(sibling) ?? runCached(sibling, cacheDir, loaded)).exports;
+  }, plain);
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
+  run.call(mod.exports, mod.exports, required, mod, file, dir);
+  mod.loaded = true;
+  return mod;
 }

@@ -132,10 +132,13 @@ describe("the tarball", () => {
   it("ships the build of the product folders only, with no stale output: no tests, examples, demo or its state, no secrets", () => {
     const stray = packedFiles.filter((f) => {
       if (!f.startsWith("dist/")) return false;
-      // The Terraform provider's bundles are built from their entries, with OpenPGP copied beside them for
-      // the module that loads it; everything else by tsc from its own source.
+      // The Terraform provider's bundles are built from their entries (one with the SDK and OpenPGP inside,
+      // for single executables), the SDK chunk from the SDK, OpenPGP copied beside them for the module that
+      // loads it; everything else by tsc from its own source.
       const bundled: Record<string, string> = {
         "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts",
+        "dist/terraform/single/terraform-provider-palette.js": "provider/terraform/main.ts",
+        "dist/terraform/palette-sdk.cjs": "sdk/index.ts",
         "dist/terraform/boot.js": "provider/terraform/boot-main.ts",
         "dist/terraform/palette-openpgp.cjs": "provider/core/encryption.ts",
       };
@@ -274,12 +277,13 @@ describe("installed into a fresh project, offline", () => {
     const pkg = path.join(mirror, "terraform.local/palette-apikeys/palette", manifest.version);
     const [platform] = fs.readdirSync(pkg);
     const files = fs.readdirSync(path.join(pkg, platform ?? "")).sort();
-    expect(files).toEqual(["palette-boot.cjs", "palette-openpgp.cjs", "palette-provider.cjs", `terraform-provider-palette_v${manifest.version}`]);
-    expect(fs.readFileSync(path.join(pkg, platform ?? "", "palette-provider.cjs"))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform/terraform-provider-palette.js")));
-    expect(fs.readFileSync(path.join(pkg, platform ?? "", "palette-openpgp.cjs"))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform/palette-openpgp.cjs")));
+    expect(files).toEqual(["palette-boot.cjs", "palette-openpgp.cjs", "palette-provider.cjs", "palette-sdk.cjs", `terraform-provider-palette_v${manifest.version}`]);
+    for (const [shipped, built] of [["palette-provider.cjs", "terraform-provider-palette.js"], ["palette-openpgp.cjs", "palette-openpgp.cjs"], ["palette-sdk.cjs", "palette-sdk.cjs"]]) {
+      expect(fs.readFileSync(path.join(pkg, platform ?? "", shipped ?? ""))).toEqual(fs.readFileSync(path.join(installed, "dist/terraform", built ?? "")));
+    }
     // The launcher's Node.js floor is the installed package.json's engines.node, found by the package's own name.
     const floor = manifest.engines?.node?.replace(/^>=\s*/, "") ?? "no engines.node";
-    expect(fs.readFileSync(path.join(pkg, platform ?? "", files[3] ?? ""), "utf8")).toContain(`This provider runs on Node.js >= ${floor}:`);
+    expect(fs.readFileSync(path.join(pkg, platform ?? "", files[4] ?? ""), "utf8")).toContain(`This provider runs on Node.js >= ${floor}:`);
   });
 });
 

@@ -23,6 +23,7 @@ import { StillOpen } from "../rpc/still-open";
 import { selfSignedCertificate } from "./certificate";
 import { handshakeLine, launchProblem } from "./handshake";
 import { levelFromEnv, PluginLogger } from "./log";
+import { applyPluginV8Flags } from "./v8-flags";
 
 // Terraform's own limit for provider messages (a large state can exceed grpc-js' default 4 MB).
 const MAX_MESSAGE_BYTES = 256 << 20;
@@ -54,6 +55,7 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
     process.stderr.write(`${problem}\n`);
     process.exit(1);
   }
+  applyPluginV8Flags();
   const log = new PluginLogger((line) => process.stderr.write(line), levelFromEnv(process.env), options.name);
   keepStdoutForHandshake(log);
 
@@ -66,7 +68,17 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), options.socketDirPrefix ?? `tf-${options.name}-`));
   const socket = path.join(dir, "plugin.sock");
-  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  process.on("exit", () => {
+    // The socket, then its directory: rmSync's recursive walk would load a module of its own at exit,
+    // and Terraform waits for the exit.
+    for (const remove of [() => fs.unlinkSync(socket), () => fs.rmdirSync(dir)]) {
+      try {
+        remove();
+      } catch {
+        // Already gone (the socket is never made when binding failed).
+      }
+    }
+  });
 
   const server = new Server({ "grpc.max_receive_message_length": MAX_MESSAGE_BYTES, "grpc.max_send_message_length": MAX_MESSAGE_BYTES });
   const stillOpen = new StillOpen();

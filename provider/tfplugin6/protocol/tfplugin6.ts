@@ -39,6 +39,15 @@ export const TFPLUGIN6 = {
   "Schema.NestedBlock": { type_name: "string 1", block: "Schema.Block 2", nesting: "int32 3", min_items: "int64 4", max_items: "int64 5" },
   ServerCapabilities: { plan_destroy: "bool 1", get_provider_schema_optional: "bool 2" },
 
+  "GetMetadata.Request": {},
+  "GetMetadata.Response": {
+    server_capabilities: "ServerCapabilities 1",
+    diagnostics: "repeated Diagnostic 2",
+    data_sources: "repeated GetMetadata.DataSourceMetadata 3",
+    resources: "repeated GetMetadata.ResourceMetadata 4",
+  },
+  "GetMetadata.DataSourceMetadata": { ...REQ },
+  "GetMetadata.ResourceMetadata": { ...REQ },
   "GetProviderSchema.Request": {},
   "GetProviderSchema.Response": {
     provider: "Schema 1",
@@ -105,6 +114,7 @@ export const TFPLUGIN6 = {
 
 /** The `tfplugin6.Provider` methods served; each takes `<name>.Request` and returns `<name>.Response`. */
 export const PROVIDER_RPCS = [
+  "GetMetadata",
   "GetProviderSchema",
   "ValidateProviderConfig",
   "ValidateResourceConfig",
@@ -128,6 +138,16 @@ export type ProviderRpc = (typeof PROVIDER_RPCS)[number];
 export type Tf<N extends keyof typeof TFPLUGIN6> = Message<typeof TFPLUGIN6, N>;
 export type RpcRequest<R extends ProviderRpc> = Tf<`${R}.Request`>;
 export type RpcResponse<R extends ProviderRpc> = Tf<`${R}.Response`>;
+
+/**
+ * What this server tells Terraform in GetProviderSchema and GetMetadata.
+ * - get_provider_schema_optional: the handlers read the schemas from the definition, never from an
+ *   earlier GetProviderSchema, so Terraform (1.6+) may use the schema it cached in this command and
+ *   skip the call in each later process: one GetProviderSchema per command instead of one per process.
+ * - plan_destroy stays off: a destroy has nothing for a plan to add here, and the capability would
+ *   cost one call per destroyed object.
+ */
+export const SERVER_CAPABILITIES: Tf<"ServerCapabilities"> = { get_provider_schema_optional: true };
 
 /** `Diagnostic.severity` and `Schema.NestedBlock.nesting` values. */
 export const SEVERITY = { error: 1, warning: 2 } as const;

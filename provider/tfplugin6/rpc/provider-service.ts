@@ -10,7 +10,7 @@ import type { BlockSchema, Ctx, DataSourceType, Diagnostic, ProviderDefinition, 
 import type { PluginLogger } from "../plugin/log";
 import { attributePath, errorDiagnostic, toProtoDiagnostic } from "../protocol/diagnostics";
 import { toProtoSchema } from "../protocol/schema";
-import { PROVIDER_RPCS, type ProviderRpc, type RpcRequest, type RpcResponse, type Tf } from "../protocol/tfplugin6";
+import { PROVIDER_RPCS, SERVER_CAPABILITIES, type ProviderRpc, type RpcRequest, type RpcResponse, type Tf } from "../protocol/tfplugin6";
 import { Cancellation } from "./cancellation";
 import { ephemeralHandlers } from "./ephemeral-service";
 import { StillOpen } from "./still-open";
@@ -70,8 +70,16 @@ export function providerHandlers(definition: ProviderDefinition, log: PluginLogg
   let schemaResponse: RpcResponse<"GetProviderSchema"> | undefined;
 
   const handlers: ProviderHandlers = {
+    // What Terraform may ask instead of the schemas (no Terraform up to 1.11 does): the type names.
+    GetMetadata: async () => ({
+      server_capabilities: SERVER_CAPABILITIES,
+      resources: Object.keys(definition.resources).map((type_name) => ({ type_name })),
+      data_sources: Object.keys(definition.dataSources).map((type_name) => ({ type_name })),
+    }),
+
     GetProviderSchema: async () =>
       (schemaResponse ??= {
+        server_capabilities: SERVER_CAPABILITIES,
         provider: toProtoSchema(definition.providerSchema),
         resource_schemas: Object.fromEntries(Object.entries(definition.resources).map(([k, r]) => [k, toProtoSchema(r.schema)])),
         data_source_schemas: Object.fromEntries(Object.entries(definition.dataSources).map(([k, d]) => [k, toProtoSchema(d.schema)])),

@@ -56,10 +56,10 @@ suite(`palette-apikeys terraform-mirror under terraform ${version ?? "absent"}`,
     return /"(h1:[A-Za-z0-9+/=]{44})"/.exec(lock)?.[1] ?? "no h1 hash";
   };
 
-  test("lays out the package directory with an executable launcher and the bundle, and prints the CLI configuration", () => {
+  test("lays out the package directory with an executable launcher, the bundle, its SDK chunk and OpenPGP, and prints the CLI configuration", () => {
     const { stdout, config } = mirror("m0");
     const pkg = path.join(root, "m0", "terraform.local/palette-apikeys/palette", PACKAGE_VERSION, terraformPlatform() ?? "unsupported");
-    expect(fs.readdirSync(pkg).sort()).toEqual(["palette-boot.cjs", "palette-openpgp.cjs", "palette-provider.cjs", `terraform-provider-palette_v${PACKAGE_VERSION}`]);
+    expect(fs.readdirSync(pkg).sort()).toEqual(["palette-boot.cjs", "palette-openpgp.cjs", "palette-provider.cjs", "palette-sdk.cjs", `terraform-provider-palette_v${PACKAGE_VERSION}`]);
     expect(fs.statSync(path.join(pkg, `terraform-provider-palette_v${PACKAGE_VERSION}`)).mode & 0o111).toBe(0o111);
     expect(stdout).toContain(`path    = "${path.join(root, "m0")}"`);
     expect(stdout).toContain(`export TF_CLI_CONFIG_FILE=${config}`);

@@ -8,9 +8,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { status, type Client, type ServiceError } from "@grpc/grpc-js";
 import { launchProvider, terraformPluginEnv, type LaunchedProvider } from "../../../bench/harness/terraform";
+import { startEmulator } from "../../../emulator";
+import { createPaletteProvider } from "../../../provider/terraform/palette-provider";
+import { decodeBlockValue, encodeBlockValue } from "../../../provider/tfplugin6/cty-msgpack";
 import { selfSignedCertificate } from "../../../provider/tfplugin6/plugin/certificate";
 import { pluginServices } from "../../../provider/tfplugin6/protocol/services";
 import type { RpcResponse } from "../../../provider/tfplugin6/protocol/tfplugin6";
+import { PaletteClient } from "../../../sdk";
 import { bundle, providerClient, tempDir, unaryCall } from "../../helpers/terraform";
 
 const services = pluginServices();
@@ -185,5 +189,85 @@ describe("provider process over go-plugin's protocol", () => {
 
   test("refuses a Terraform that does not offer protocol 6", async () => {
     await expect(launchProvider([provider], { ...terraformPluginEnv(client.certPem), PLUGIN_PROTOCOL_VERSIONS: "5" })).rejects.toThrow(/exited \(1\)[\s\S]*protocol 6/);
+  });
+});
+
+/**
+ * What start-up leaves out and Terraform can skip: the capabilities that spare Terraform a
+ * GetProviderSchema per process, and the SDK chunk (palette-sdk.cjs), which the processes that only
+ * serve schemas and validation never load, and the first call that needs Palette does.
+ */
+describe("start-up: server capabilities and the lazily loaded SDK chunk", () => {
+  const client = selfSignedCertificate();
+  const definition = createPaletteProvider({});
+  const keySchema = definition.resources.palette_api_key?.schema;
+  const dynamic = (value: Record<string, string | null>, block = keySchema?.block) => {
+    if (block === undefined) throw new Error("no palette_api_key schema");
+    return { msgpack: Buffer.from(encodeBlockValue(value, block)) };
+  };
+  const noProviderConfig = dynamic(Object.fromEntries(definition.providerSchema.block.attributes.map((a) => [a.name, null])), definition.providerSchema.block);
+
+  test("GetMetadata names the resource and data source types and says GetProviderSchema is optional, as GetProviderSchema does", async () => {
+    const p = await start(terraformPluginEnv(client.certPem));
+    const c = connect(p.handshake, client);
+    const metadata = await unaryCall<RpcResponse<"GetMetadata">>(c, services.provider.GetMetadata, {});
+    expect(metadata.server_capabilities).toEqual({ get_provider_schema_optional: true });
+    expect(metadata.resources).toEqual([{ type_name: "palette_api_key" }]);
+    expect(metadata.data_sources?.map((d) => d.type_name).sort()).toEqual(Object.keys(definition.dataSources).sort());
+    expect(metadata.diagnostics).toBeUndefined();
+    const schema = await unaryCall<RpcResponse<"GetProviderSchema">>(c, services.provider.GetProviderSchema, {});
+    expect(schema.server_capabilities).toEqual({ get_provider_schema_optional: true });
+  });
+
+  test("without the chunk beside it, the bundle serves schemas, validation and configuration; the first call that needs Palette asks for the chunk", async () => {
+    const alone = path.join(tmp, "alone");
+    fs.mkdirSync(alone);
+    fs.copyFileSync(provider, path.join(alone, path.basename(provider)));
+    const p = await start(terraformPluginEnv(client.certPem), [path.join(alone, path.basename(provider))]);
+    const c = connect(p.handshake, client);
+    expect((await unaryCall<RpcResponse<"GetProviderSchema">>(c, services.provider.GetProviderSchema, {})).resource_schemas).toHaveProperty("palette_api_key");
+    const validated = await unaryCall<RpcResponse<"ValidateResourceConfig">>(c, services.provider.ValidateResourceConfig, {
+      type_name: "palette_api_key",
+      config: dynamic({ name: "ci", expires_in: "30d" }),
+    });
+    expect(validated.diagnostics).toBeUndefined();
+    const configured = await unaryCall<RpcResponse<"ConfigureProvider">>(c, services.provider.ConfigureProvider, { config: noProviderConfig, terraform_version: "1.11.4" });
+    expect(configured.diagnostics).toBeUndefined();
+    const read = await unaryCall<RpcResponse<"ReadResource">>(c, services.provider.ReadResource, { type_name: "palette_api_key", current_state: dynamic({ id: "a".repeat(24) }) });
+    expect(read.diagnostics?.[0]?.detail).toContain("palette-sdk.cjs");
+  });
+
+  test("through boot.js, the first call that needs Palette loads the chunk through the code cache, and the next process takes it from there", async () => {
+    const emu = await startEmulator({ port: 0, rateLimit: false });
+    try {
+      const created = await new PaletteClient({ host: emu.url, auth: { apiKey: emu.accounts.admin.apiKey }, rateLimit: false }).apiKeys.create({
+        name: "startup-probe",
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
+      const cache = path.join(tmp, "chunk-cache");
+      const env = { ...terraformPluginEnv(client.certPem), XDG_CACHE_HOME: cache, SPECTROCLOUD_HOST: emu.url, SPECTROCLOUD_APIKEY: emu.accounts.admin.apiKey };
+      const readOnce = async (): Promise<string | undefined> => {
+        const p = await start(env, [boot, provider]);
+        const c = connect(p.handshake, client);
+        await unaryCall(c, services.provider.ConfigureProvider, { config: noProviderConfig, terraform_version: "1.11.4" });
+        const res = await unaryCall<RpcResponse<"ReadResource">>(c, services.provider.ReadResource, { type_name: "palette_api_key", current_state: dynamic({ id: created.apiKey.uid }) });
+        await unaryCall(c, services.controller.Shutdown, {});
+        expect(await p.exited).toBe(0);
+        expect(res.diagnostics).toBeUndefined();
+        const state = keySchema === undefined ? null : decodeBlockValue(res.new_state?.msgpack, keySchema.block);
+        return typeof state?.name === "string" ? state.name : undefined;
+      };
+      const cacheDir = path.join(cache, "palette-apikeys/v8");
+      expect(await readOnce()).toBe("startup-probe");
+      // One cache for the bundle, one for the chunk it required.
+      const files = fs.readdirSync(cacheDir).sort();
+      expect(files).toHaveLength(2);
+      const written = files.map((f) => fs.statSync(path.join(cacheDir, f)).mtimeMs);
+      expect(await readOnce()).toBe("startup-probe");
+      expect(fs.readdirSync(cacheDir).sort()).toEqual(files);
+      expect(files.map((f) => fs.statSync(path.join(cacheDir, f)).mtimeMs)).toEqual(written);
+    } finally {
+      await emu.close();
+    }
   });
 });

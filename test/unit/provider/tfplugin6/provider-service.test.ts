@@ -49,6 +49,13 @@ describe("tfplugin6 RPCs mapped onto a provider definition", () => {
     expect(res.provider?.block?.attributes?.[0]?.name).toBe("api_key");
   });
 
+  test("GetMetadata names every type without building a schema, and both calls offer get_provider_schema_optional but not plan_destroy", async () => {
+    const { handlers } = setup();
+    const metadata = await handlers.GetMetadata({});
+    expect(metadata).toEqual({ server_capabilities: { get_provider_schema_optional: true }, resources: [{ type_name: "toy_thing" }], data_sources: [] });
+    expect((await handlers.GetProviderSchema({})).server_capabilities).toEqual(metadata.server_capabilities);
+  });
+
   test("an unknown type name is an error diagnostic, not a failed call", async () => {
     const { handlers } = setup();
     const res = await handlers.ReadResource({ type_name: "toy_nope", current_state: dv({ id: "1" }) });

@@ -1,0 +1,161 @@
+/**
+ * The Terraform provider's start-up, per launch: time from spawn to the handshake line and the
+ * process's RSS at that line, for each way Terraform may start it (the mirror's launcher, the bundle
+ * run by `node` directly, the single executable when one is built), each run beside a bare
+ * `node -e 0` (spawn to exit), alternating so load on the machine hits them alike. Terraform starts
+ * the provider 3 times per plan, so this is paid three times by every plan.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { selfSignedCertificate } from "../../provider/tfplugin6/plugin/certificate";
+import type { GoalRow } from "./goals";
+import { seaExecutable } from "./sea-hook";
+import { launchProvider, terraformPluginEnv, type LaunchedProvider } from "./terraform";
+
+/** A build of this package to measure: this checkout, or another one (`--baseline=<checkout>`). */
+export interface Build {
+  label: string;
+  repo: string;
+}
+
+interface Variant {
+  label: string;
+  /** Held to the goal: what Terraform starts from this checkout (its launcher, the executable); a bare bundle and a baseline are only printed. */
+  goal: boolean;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+export interface LaunchFigures {
+  label: string;
+  goal: boolean;
+  ms: number[];
+  /** Each launch over the bare node run beside it. */
+  ratios: number[];
+  rssKb: number[];
+}
+
+export interface StartupFigures {
+  runs: number;
+  bare: { ms: number[]; rssKb: number[] };
+  launches: LaunchFigures[];
+  /** Why there is no single-executable row. */
+  seaMissing?: string;
+}
+
+/** The launch goal of issue 21: each launch within this factor of a bare `node -e 0`. */
+export const LAUNCH_GOAL = 1.2;
+/** The plan goal of issue 21: a plan of one key within this factor of a plan of one terraform_data. */
+export const PLAN_GOAL = 5;
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+};
+
+/** VmRSS of a live process in kB (Linux), NaN elsewhere. */
+function rssKb(pid: number | undefined): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** A bare `node -e` that reports its own RSS as it ends: the floor every launch is compared with. */
+function bareNode(): Promise<{ ms: number; rssKb: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", "process.stdout.write(String(process.memoryUsage().rss))"], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("error", reject);
+    child.once("exit", () => resolve({ ms: performance.now() - started, rssKb: Number(out) / 1024 }));
+  });
+}
+
+/** The launcher `palette-apikeys terraform-mirror` lays out from `repo`'s build, in `dir`. */
+export function mirrorLauncher(repo: string, dir: string): string {
+  execFileSync(process.execPath, [path.join(repo, "dist/cli/palette-apikeys.js"), "terraform-mirror", dir], { stdio: "ignore" });
+  const find = (d: string): string[] =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? find(path.join(d, e.name)) : e.name.startsWith("terraform-provider-palette_v") ? [path.join(d, e.name)] : []));
+  const [launcher] = find(dir);
+  if (launcher === undefined) throw new Error(`terraform-mirror laid out no launcher in ${dir}`);
+  return launcher;
+}
+
+function variants(builds: readonly Build[], dir: string): { list: Variant[]; seaMissing?: string } {
+  // The launcher finds `node` on PATH, as under Terraform; its code cache goes to the bench's directory.
+  const env = { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`, XDG_CACHE_HOME: path.join(dir, "cache") };
+  const list: Variant[] = [];
+  builds.forEach((b, i) => {
+    const of = builds.length > 1 ? ` (${b.label})` : "";
+    list.push({ label: `launcher from terraform-mirror${of}`, goal: i === 0, command: mirrorLauncher(b.repo, path.join(dir, `launch-mirror-${i}`)), args: [], env });
+    const dist = path.join(b.repo, "dist/terraform");
+    // The launcher's own command without its shell and `node --version` check: what those cost.
+    list.push({ label: `\`node boot.js bundle.js\`${of}`, goal: false, command: process.execPath, args: [path.join(dist, "boot.js"), path.join(dist, "terraform-provider-palette.js")], env });
+    list.push({ label: `\`node bundle.js\`${of}`, goal: false, command: process.execPath, args: [path.join(b.repo, "dist/terraform/terraform-provider-palette.js")], env });
+  });
+  const sea = seaExecutable(builds[0]?.repo ?? "");
+  if (sea === undefined) return { list, seaMissing: "single executable: not built on this branch (HOOK: bench/harness/sea-hook.ts; PALETTE_BENCH_SEA=<executable>)" };
+  list.push({ label: `single executable (${sea.from})`, goal: true, command: sea.path, args: [], env });
+  return { list };
+}
+
+/** `runs` rounds; each launches every variant once (SIGTERM, awaited) and a bare node beside each. */
+export async function measureStartup(builds: readonly Build[], dir: string, runs = 10): Promise<StartupFigures> {
+  const { list, seaMissing } = variants(builds, dir);
+  const pluginEnv = terraformPluginEnv(selfSignedCertificate().certPem);
+  const stop = async (p: LaunchedProvider): Promise<void> => {
+    p.child.kill("SIGTERM");
+    await p.exited;
+  };
+  const launch = (v: Variant): Promise<LaunchedProvider> => launchProvider(v.args, { ...pluginEnv, ...v.env }, 20_000, v.command);
+  // One unmeasured round: it warms the file cache and writes each code cache.
+  await bareNode();
+  for (const v of list) await stop(await launch(v));
+  const figures: StartupFigures = { runs, bare: { ms: [], rssKb: [] }, launches: list.map((v) => ({ label: v.label, goal: v.goal, ms: [], ratios: [], rssKb: [] })), ...(seaMissing ? { seaMissing } : {}) };
+  for (let i = 0; i < runs; i++) {
+    for (const [j, v] of list.entries()) {
+      const p = await launch(v);
+      const rss = rssKb(p.child.pid);
+      await stop(p);
+      const bare = await bareNode();
+      const f = figures.launches[j];
+      f?.ms.push(p.startMs);
+      f?.ratios.push(p.startMs / bare.ms);
+      f?.rssKb.push(rss);
+      figures.bare.ms.push(bare.ms);
+      figures.bare.rssKb.push(bare.rssKb);
+    }
+  }
+  return figures;
+}
+
+const ms = (v: number): string => `${v.toFixed(0)} ms`;
+const mb = (kb: number): string => (Number.isNaN(kb) ? "n/a" : `${(kb / 1024).toFixed(1)} MB`);
+
+/** Rows for a table with the header `STARTUP_HEADER`. */
+export const STARTUP_HEADER = ["per launch", "to handshake (median)", "min / max", `ratio to bare node (median; goal <= ${LAUNCH_GOAL})`, "RSS at handshake (median)"];
+
+export function startupRows(f: StartupFigures): string[][] {
+  return [
+    ...f.launches.map((l) => [l.label, ms(median(l.ms)), `${ms(Math.min(...l.ms))} / ${ms(Math.max(...l.ms))}`, median(l.ratios).toFixed(2), mb(median(l.rssKb))]),
+    ["bare `node -e 0` (spawn to exit)", ms(median(f.bare.ms)), `${ms(Math.min(...f.bare.ms))} / ${ms(Math.max(...f.bare.ms))}`, "1.00", mb(median(f.bare.rssKb))],
+    ...(f.seaMissing !== undefined ? [[f.seaMissing, "-", "-", "-", "-"]] : []),
+  ];
+}
+
+/** One goal row per launch of this checkout's build (and the executable): a baseline's are only printed. */
+export function startupGoals(f: StartupFigures): GoalRow[] {
+  return f.launches
+    .filter((l) => l.goal)
+    .map((l) => {
+      const r = median(l.ratios);
+      return { goal: `${l.label}: time to handshake / bare \`node -e 0\` <= ${LAUNCH_GOAL}`, measured: `${ms(median(l.ms))}, RSS ${mb(median(l.rssKb))}`, ratio: r, pass: r <= LAUNCH_GOAL };
+    });
+}
