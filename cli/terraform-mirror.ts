@@ -75,17 +75,16 @@ const built = (file: string): string => path.resolve(__dirname, "..", "terraform
 export function layOutMirror(options: MirrorOptions): string[] {
   const version = options.version ?? SDK_VERSION;
   const bundle = options.bundle ?? built(BUNDLE_FILE);
-  const files: Record<string, string> = {
-    [PACKAGED_BUNDLE]: bundle,
-    [PACKAGED_BOOT]: options.boot ?? built(BOOT_FILE),
-    [OPENPGP_FILE]: options.openpgp ?? path.join(path.dirname(bundle), OPENPGP_FILE),
-  };
+  const files: Record<string, string> = { [PACKAGED_BUNDLE]: bundle, [PACKAGED_BOOT]: options.boot ?? built(BOOT_FILE) };
   for (const file of Object.values(files)) if (!fs.existsSync(file)) throw new Error(`no ${file} (run \`npm run build\`)`);
-  // The SDK chunk the bundle requires, from beside it: a bundle of an entry without the SDK has none.
-  const chunk = path.join(path.dirname(bundle), SDK_CHUNK_FILE);
-  if (fs.readFileSync(bundle, "utf8").includes(`require("./${SDK_CHUNK_FILE}")`)) {
-    if (!fs.existsSync(chunk)) throw new Error(`no ${chunk}, which ${bundle} requires (run \`npm run build\`)`);
-    files[SDK_CHUNK_FILE] = chunk;
+  // The files the bundle requires from beside it (the SDK chunk; OpenPGP for encrypt_for): a bundle of
+  // an entry that needs neither (a test's provider) has none.
+  const source = fs.readFileSync(bundle, "utf8");
+  const beside: Record<string, string> = { [SDK_CHUNK_FILE]: path.join(path.dirname(bundle), SDK_CHUNK_FILE), [OPENPGP_FILE]: options.openpgp ?? path.join(path.dirname(bundle), OPENPGP_FILE) };
+  for (const [name, file] of Object.entries(beside)) {
+    if (!source.includes(`require("./${name}")`)) continue;
+    if (!fs.existsSync(file)) throw new Error(`no ${file}, which ${bundle} requires (run \`npm run build\`)`);
+    files[name] = file;
   }
   const platforms = options.platforms ?? [terraformPlatform() ?? "unsupported"];
   return platforms.map((platform) => {
