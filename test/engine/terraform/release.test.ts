@@ -137,7 +137,11 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
     const badNodeOptions = "--no-such-node-option";
     expect(() => execFileSync(process.execPath, ["-e", "0"], { env: { ...process.env, NODE_OPTIONS: badNodeOptions }, stdio: "pipe" })).toThrow(/--no-such-node-option is not allowed in NODE_OPTIONS/);
     const ws = workspace("http", hostBlock(), { NODE_OPTIONS: badNodeOptions });
-    ws.write({ "main.tf": mainTf(HOSTED, `resource "palette_api_key" "ci" {\n  name = "released"\n  expires_in = "30d"\n}\n`) });
+    // encrypt_for too: OpenPGP is a file beside the mirror's bundle, and must be inside the executable.
+    const { publicKey } = await openpgp.generateKey({ type: "curve25519", userIDs: [{ name: "release test" }], format: "armored" });
+    fs.writeFileSync(path.join(ws.dir, "recipient.asc"), publicKey);
+    const sealed = `resource "palette_api_key" "sealed" {\n  name = "released-sealed"\n  expires_in = "30d"\n  encrypt_for = file("recipient.asc")\n}\n`;
+    ws.write({ "main.tf": mainTf(HOSTED, `resource "palette_api_key" "ci" {\n  name = "released"\n  expires_in = "30d"\n}\n${sealed}`) });
     const init = await ws.expect(["init", "-input=false", "-no-color"]);
     expect(init.stdout).toContain(`Installed ${HOSTED} v${VERSION} (self-signed, key ID ${keyId})`);
     const lock = fs.readFileSync(path.join(ws.dir, ".terraform.lock.hcl"), "utf8");
@@ -146,6 +150,7 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
 
     await ws.expect(["apply", "-auto-approve", "-no-color"]);
     const uid = ws.attributes("palette_api_key", "ci").id as string;
+    expect(ws.attributes("palette_api_key", "sealed")).toMatchObject({ key: null, encrypted_key: expect.stringMatching(/^-----BEGIN PGP MESSAGE-----/) });
     expect(emu.keys().some((k) => k.uid === uid && k.name === "released")).toBe(true);
     await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0);
     await ws.expect(["state", "rm", "-no-color", "palette_api_key.ci"]);
