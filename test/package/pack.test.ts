@@ -357,7 +357,7 @@ describe("an ApiKey lifecycle through the provider host, working directory = the
     expect(read.properties).toMatchObject({ uid: created.id, description: "made by the installed package", status: "active", key: value });
 
     const edited = { ...checked.inputs, description: "edited in place" };
-    expect(await host.diff(created.id, urn, read.properties, edited, checked.inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+    expect(await host.diff(created.id, urn, read.properties, edited, checked.inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false, diffs: [] });
     const updated = await host.update(created.id, urn, read.properties, edited, checked.inputs);
     expect(updated.properties).toMatchObject({ uid: created.id, description: "edited in place", key: value });
     expect(emu.keys().find((k) => k.uid === created.id)?.description).toBe("edited in place");

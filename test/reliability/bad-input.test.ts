@@ -207,7 +207,9 @@ describe("the emulator on arbitrary requests", () => {
       ),
     });
 
-  it("never answers 5xx; every body is JSON with application/json: the error envelope or a success shape", async () => {
+  const PAGE_TYPES = new Map([["/", /^text\/html/], ["/page/app.js", /^text\/javascript/], ["/page/app.css", /^text\/css/]]);
+
+  it("never answers 5xx; every body is JSON with application/json (but the emulator's page): the error envelope or a success shape", async () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(requestArb(), async (r) => {
@@ -221,6 +223,12 @@ describe("the emulator on arbitrary requests", () => {
         expect(res.status).toBeLessThan(500);
         if (r.method === "HEAD" || res.status === 204) {
           expect(res.body).toBe("");
+          return;
+        }
+        // The emulator's page (GET /, whatever the query) is the one thing that is not JSON.
+        const page = r.method === "GET" && res.status === 200 ? PAGE_TYPES.get(r.path) : undefined;
+        if (page !== undefined) {
+          expect(String(res.headers["content-type"])).toMatch(page);
           return;
         }
         expect(String(res.headers["content-type"])).toMatch(/^application\/json/);

@@ -53,7 +53,7 @@ test("create records only encryptedKey, which decrypts to a working key; another
 
   const rechecked = await host.check(urn("enc"), checked.inputs, await programInputs("enc", { encryptFor: other.publicKey }));
   expect(rechecked.failures).toEqual([]);
-  expect(await host.diff(id, urn("enc"), properties, rechecked.inputs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+  expect(await host.diff(id, urn("enc"), properties, rechecked.inputs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false, diffs: [] });
   await host.delete(id, urn("enc"), properties);
 });
 

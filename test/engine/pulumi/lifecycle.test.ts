@@ -72,7 +72,7 @@ async function plan(name: string, state: State, program: PropertyMap) {
 /** `pulumi up` that must update in place; returns the new state. */
 async function upInPlace(name: string, state: State, program: PropertyMap): Promise<State> {
   const { checked, diff } = await plan(name, state, program);
-  expect(diff).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+  expect(diff).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false, diffs: [] });
   const { properties } = await host.update(state.id, urn(name), state.outputs, checked, state.inputs);
   return { id: state.id, inputs: checked, outputs: properties };
 }
@@ -131,7 +131,7 @@ describe("ApiKey through the dynamic-provider host", () => {
   it("a second up with the same program proposes no changes, also 10 days later", async () => {
     const again = await plan("ci", ci, await programInputs("ci", { description: "CI pipeline" }));
     expect(again.checked).toEqual(ci.inputs);
-    expect(again.diff).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+    expect(again.diff).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false, diffs: [] });
 
     emu.clock.advance(10 * DAY_MS);
     const later = await plan("ci", ci, await programInputs("ci", { description: "CI pipeline" }));
@@ -142,7 +142,7 @@ describe("ApiKey through the dynamic-provider host", () => {
   it("a preview with unknown inputs passes check and shows a change", async () => {
     const { checked, diff } = await plan("ci", ci, { ...ciProgram, description: UNKNOWN });
     expect(checked.description).toBe(UNKNOWN);
-    expect(diff).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+    expect(diff).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false, diffs: [] });
   });
 
   describe("in-place edits keep the key and its value", () => {
@@ -199,7 +199,7 @@ describe("ApiKey through the dynamic-provider host", () => {
 
     const program = await programInputs("owned", { user: { email: alice.email } });
     const { diff } = await plan("owned", owned, program);
-    expect(diff).toEqual({ changes: "some", replaces: ["user"], deleteBeforeReplace: false });
+    expect(diff).toEqual({ changes: "some", replaces: ["user"], deleteBeforeReplace: false, diffs: [] });
 
     // The engine's replace: check again with empty olds, create the new key, then delete the old one.
     const replacement = await host.check(urn("owned"), {}, program);

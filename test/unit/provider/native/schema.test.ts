@@ -43,7 +43,7 @@ describe("the palette package schema", () => {
     expect(apiKey.properties.key?.secret).toBe(true);
     expect(apiKey.inputProperties.user?.replaceOnChanges).toBe(true);
     for (const spec of [...Object.values(apiKey.properties), ...Object.values(apiKey.inputProperties)]) expect(spec.description).toMatch(/\S/);
-    expect(Object.keys(apiKey.inputProperties).sort()).toEqual(["active", "adopt", "description", "expiresAt", "expiresIn", "keepPrevious", "name", "rotateBefore", "user"]);
+    expect(Object.keys(apiKey.inputProperties).sort()).toEqual(["active", "adopt", "description", "encryptFor", "expiresAt", "expiresIn", "keepPrevious", "name", "rotateBefore", "user"]);
   });
 
   it("names no input the dynamic provider's check would refuse as unknown", () => {
