@@ -43,18 +43,21 @@ export interface PartialCredentials {
 }
 
 /**
- * Resolves the settings from `sources`, the first that has a value winning. An API key wins over a
- * username/password pair when both are set. `missing` makes the engine's error for no credentials.
+ * Resolves the settings from `sources`, the first that has a value winning. Credentials go by the
+ * source that has the first of them: an API key wins over a username/password pair given by the same
+ * source, but never over one given by a source before it (stack config or a provider block with a
+ * username and password is not overridden by an SPECTROCLOUD_APIKEY a shell still exports, which may
+ * be another tenant's). The two halves of a pair may come from different sources (a username in the
+ * config, the password from the environment). `missing` makes the engine's error for no credentials.
  */
 export function resolveFrom(sources: readonly SettingSource[], missing: (found: PartialCredentials) => Error): ProviderSettings {
+  const rank = (name: SettingName): number => sources.findIndex((source) => present(source(name)) !== undefined);
   const get = (name: SettingName): string | undefined => {
-    for (const source of sources) {
-      const v = present(source(name));
-      if (v !== undefined) return v;
-    }
-    return undefined;
+    const at = rank(name);
+    return at === -1 ? undefined : present(sources[at]?.(name));
   };
-  const apiKey = get("apiKey");
+  const pairAt = Math.min(...(["username", "password"] as const).map(rank).filter((at) => at !== -1));
+  const apiKey = rank("apiKey") !== -1 && rank("apiKey") <= pairAt ? get("apiKey") : undefined;
   const username = get("username");
   const password = get("password");
   let auth: ProviderAuth;

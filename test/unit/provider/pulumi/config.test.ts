@@ -25,6 +25,16 @@ describe("provider configuration", () => {
     expect(s.auth).toEqual({ apiKey: "k" });
   });
 
+  it("takes a username and password from stack config over an API key the environment still holds (maybe another tenant's)", () => {
+    const env = { SPECTROCLOUD_APIKEY: "tenant-a-key", SPECTROCLOUD_PASSWORD: "pw-from-env" };
+    expect(resolveSettings(config({ "palette:username": "bob@b.example", "palette:password": "pw" }), env).auth).toEqual({ username: "bob@b.example", password: "pw" });
+    // The other half of the pair may still come from the environment; the environment's API key never joins in.
+    expect(resolveSettings(config({ "palette:username": "bob@b.example" }), env).auth).toEqual({ username: "bob@b.example", password: "pw-from-env" });
+    expect(() => resolveSettings(config({ "palette:username": "bob@b.example" }), { SPECTROCLOUD_APIKEY: "tenant-a-key" })).toThrow(MissingCredentialsError);
+    // Both in the environment: the API key wins, as in one place.
+    expect(resolveSettings(config({}), { ...env, SPECTROCLOUD_USERNAME: "u" }).auth).toEqual({ apiKey: "tenant-a-key" });
+  });
+
   it.each([["nothing", {}]])("fails with %s, naming both ways to set credentials", (_label, values) => {
     let error: unknown;
     try {
