@@ -255,7 +255,12 @@ class OfflineRun {
     else generator.keepLeftovers();
   }
 
-  /** The engine's `Log`: the program's errors count as its failure, warnings and info are printed. */
+  /**
+   * The engine's `Log`, from the program and from the plugins (their address for it is the same):
+   * the program's errors count as its failure; warnings and info are printed as the CLI's
+   * diagnostics are, under the resource they are about (`  palette:index:ApiKey (ci):` then
+   * `    warning: ...`).
+   */
   private log(severity: LogSeverity, message: string, urn: string): void {
     if (severity === "debug") return;
     const text = this.state.secrets.scrub(withoutStackTrace(message));
@@ -263,8 +268,11 @@ class OfflineRun {
       this.state.programErrors.push(text);
       return;
     }
-    const name = urn ? ` ${urn.slice(urn.lastIndexOf("::") + 2)}` : "";
-    this.state.o.log?.(`${severity === "warning" ? "warning" : "info"}${name}: ${text}`);
+    const line = `${severity === "warning" ? "warning" : "info"}: ${text}`;
+    const resource = resourceOf(urn);
+    if (resource === undefined) return this.state.o.log?.(line);
+    this.state.o.log?.(`  ${resource}:`);
+    this.state.o.log?.(line.replace(/^/gm, "    "));
   }
 }
 
@@ -273,6 +281,14 @@ function qualifiedConfig(o: RunOptions): Record<string, string | SecretValue> {
   const out: Record<string, string | SecretValue> = {};
   for (const [k, v] of Object.entries(o.config ?? {})) out[k.includes(":") ? k : `${o.project}:${k}`] = v;
   return out;
+}
+
+/** How the CLI names the resource of a URN (`urn:pulumi:<stack>::<project>::<parent$type>::<name>`): `<type> (<name>)`. */
+export function resourceOf(urn: string): string | undefined {
+  const parts = urn.split("::");
+  if (parts.length < 4) return undefined;
+  const type = (parts[2] ?? "").split("$").at(-1) ?? "";
+  return `${type} (${parts.slice(3).join("::")})`;
 }
 
 /** A logged error's first lines, without the stack trace the runtime appends (`    at ...`). */

@@ -1,5 +1,5 @@
 /**
- * The generated ResourceProvider stubs of `@pulumi/pulumi/proto` and the very copies of grpc-js and
+ * The generated ResourceProvider (and Engine) stubs of `@pulumi/pulumi/proto` and the very copies of grpc-js and
  * google-protobuf they use (they are @pulumi/pulumi's dependencies, not ours): a Struct or a
  * service definition from another copy would be another class. `@pulumi/pulumi` is an optional peer
  * of this package; without it the plugin says which package to install (see ../pulumi/peer.ts).
@@ -9,6 +9,8 @@ import type * as GrpcJs from "@grpc/grpc-js";
 import type * as AnyPb from "google-protobuf/google/protobuf/any_pb";
 import type * as EmptyPb from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
+import type * as EngineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
+import type * as EnginePb from "@pulumi/pulumi/proto/engine_pb";
 import type * as PluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import type * as ProviderGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as ProviderPb from "@pulumi/pulumi/proto/provider_pb";
@@ -24,6 +26,8 @@ export interface PulumiProto {
   plugin: typeof PluginPb;
   status: typeof StatusPb;
   service: typeof ProviderGrpc.ResourceProviderService;
+  /** The engine's own service, which a plugin calls back (its Log). */
+  engine: { pb: typeof EnginePb; Client: typeof EngineGrpc.EngineClient };
 }
 
 let loaded: PulumiProto | undefined;
@@ -42,6 +46,7 @@ export function pulumiProto(): PulumiProto {
     plugin: load("./plugin_pb") as typeof PluginPb,
     status: load("./status_pb") as typeof StatusPb,
     service: (load("./provider_grpc_pb") as typeof ProviderGrpc).ResourceProviderService,
+    engine: { pb: load("./engine_pb") as typeof EnginePb, Client: (load("./engine_grpc_pb") as typeof EngineGrpc).EngineClient },
   };
   return loaded;
 }

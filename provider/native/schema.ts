@@ -45,7 +45,7 @@ const INPUTS: Record<keyof ApiKeyArgs, PropertySpec> = {
   rotateBefore: str("Rotate before expiry: once now is within this duration (`\"7d\"`) of `expiresAt`, the next update replaces the key create-before-delete. Needs a relative expiry and no explicit `name`."),
   keepPrevious: str("Keep the key a rotation replaced alive this long (`\"1d\"`, at most `rotateBefore`); listed in `previousKeys` until then. Needs `rotateBefore`."),
   adopt: ref("ApiKeyAdopt", "Adopt an existing key (by uid) instead of creating one: its value stays unknown (`keyAvailable` false). Needs `name`. Read at create only."),
-  encryptFor: str("An ASCII-armored OpenPGP public key (RSA or ECC) to encrypt the key value to: the state then holds only `encryptedKey` and `key` stays absent. Read at create only: a later change cannot re-encrypt a value nobody holds, so it shows no diff (replace the resource to follow it). A private, expired or revoked key, or one that cannot encrypt, fails the preview."),
+  encryptFor: str("An ASCII-armored OpenPGP public key (RSA or ECC) to encrypt the key value to: the state then holds only `encryptedKey` and `key` stays absent. Read at create only: a later change cannot re-encrypt a value nobody holds, so it shows no diff and the preview warns (replace the resource to follow it). A private, expired or revoked key, or one that cannot encrypt, fails the preview."),
 };
 
 type Output = Exclude<keyof ApiKeyOutputs, "__autoname" | "__expiry">;

@@ -14,6 +14,8 @@ import type { KeyDiff } from "../core/diff";
 import * as impl from "../pulumi/impl";
 import { PULUMI_NAMES } from "../pulumi/check";
 import { CONFIG_NAMES, configLookup, instanceSettings, stackSettings } from "./config";
+import { diffNotes } from "./diff-notes";
+import type { EngineLog } from "./engine-log";
 import { invoke } from "./functions";
 import { pulumiProto } from "./proto";
 import { API_KEY, packageSchema } from "./schema";
@@ -109,9 +111,11 @@ function detailedDiff(decision: KeyDiff, olds: Props, news: Props): Map<string, 
 export interface ServiceOptions {
   /** Cancel's: aborts what was not sent (see impl.cancelWith). */
   cancel: AbortController;
+  /** The engine's Log: Diff's notes (a rotation's reason, an encryptFor that is not applied) go there. */
+  log: EngineLog;
 }
 
-export function providerService({ cancel }: ServiceOptions): IResourceProviderServer {
+export function providerService({ cancel, log }: ServiceOptions): IResourceProviderServer {
   const { pb, plugin, Empty } = pulumiProto();
   impl.cancelWith(cancel.signal);
   return {
@@ -167,10 +171,12 @@ export function providerService({ cancel }: ServiceOptions): IResourceProviderSe
       const checked = await impl.check(olds.values, { ...news.values, __logicalName: logicalName(req.getName(), req.getUrn()) });
       return checkResponse(concealed(checked.inputs ?? {}, news.secrets), checked.failures ?? []);
     }),
-    diff: answer((req) => {
+    diff: answer(async (req) => {
       const olds = fromStruct(req.getOlds()).values;
       const news = fromStruct(req.getNews()).values;
       const { result, decision } = impl.diffWithDecision(req.getId(), olds, news);
+      // Sent before the answer, so the engine shows them with this resource's step.
+      for (const note of diffNotes(decision, olds, news, req.getUrn())) await log.log(note.level, req.getUrn(), note.message);
       const resp = new pb.DiffResponse();
       resp.setChanges(result.changes ? pb.DiffResponse.DiffChanges.DIFF_SOME : pb.DiffResponse.DiffChanges.DIFF_NONE);
       const details = result.changes ? detailedDiff(decision, olds, news) : new Map<string, ProviderPb.PropertyDiff.Kind>();

@@ -7,7 +7,7 @@
  * versions of this package, and refresh/destroy run the installed code rather than a frozen copy.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { sameRecipient } from "../core/encryption";
+import { recipientChangeWarning } from "./recipient-change";
 import type * as Impl from "./impl";
 import type { ApiKeyOutputs } from "./outputs";
 
@@ -76,16 +76,7 @@ function notePreviewWithoutCredentials(): void {
  */
 function warnOnRecipientChange(key: ApiKey, wanted: pulumi.Input<string> | undefined): void {
   pulumi.all([key.encryptFor, key.keyAvailable, wanted]).apply(([recorded, plain, program]) => {
-    if (sameRecipient(recorded, program)) return;
-    const replace = "To get a new key that follows encryptFor, replace this one: `pulumi up --replace <its urn>` (its consumers then need the new value).";
-    const message =
-      recorded === undefined
-        ? plain === true
-          ? `encryptFor was set on a key created without it: its value stays in the stack's state as the secret output \`key\`, not encrypted. ${replace}`
-          : undefined
-        : program === undefined
-          ? `encryptFor was removed: it is read when a key is created, so encryptedKey stays encrypted for the key it was created with, and key stays undefined. ${replace}`
-          : `encryptFor changed: it is read when a key is created, and nobody but the holder of the old private key can decrypt encryptedKey to encrypt it again, so it stays as it is. ${replace}`;
+    const message = recipientChangeWarning(recorded, plain, program);
     if (message !== undefined) void pulumi.log.warn(message, key);
   });
 }

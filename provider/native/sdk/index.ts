@@ -118,7 +118,7 @@ export interface ApiKeyArgs {
   keepPrevious?: pulumi.Input<string>;
   /** Adopt an existing key (by uid) instead of creating one: its value stays unknown (`keyAvailable` false). Needs `name`. Read at create only. */
   adopt?: pulumi.Input<ApiKeyAdoptArgs>;
-  /** An ASCII-armored OpenPGP public key (RSA or ECC) to encrypt the key value to: the state then holds only `encryptedKey` and `key` stays absent. Read at create only: a later change cannot re-encrypt a value nobody holds, so it shows no diff (replace the resource to follow it). A private, expired or revoked key, or one that cannot encrypt, fails the preview. */
+  /** An ASCII-armored OpenPGP public key (RSA or ECC) to encrypt the key value to: the state then holds only `encryptedKey` and `key` stays absent. Read at create only: a later change cannot re-encrypt a value nobody holds, so it shows no diff and the preview warns (replace the resource to follow it). A private, expired or revoked key, or one that cannot encrypt, fails the preview. */
   encryptFor?: pulumi.Input<string>;
 }
 
@@ -153,7 +153,7 @@ export class ApiKey extends pulumi.CustomResource {
   declare readonly keepPrevious: pulumi.Output<string | undefined>;
   /** Adopt an existing key (by uid) instead of creating one: its value stays unknown (`keyAvailable` false). Needs `name`. Read at create only. */
   declare readonly adopt: pulumi.Output<ApiKeyAdopt | undefined>;
-  /** An ASCII-armored OpenPGP public key (RSA or ECC) to encrypt the key value to: the state then holds only `encryptedKey` and `key` stays absent. Read at create only: a later change cannot re-encrypt a value nobody holds, so it shows no diff (replace the resource to follow it). A private, expired or revoked key, or one that cannot encrypt, fails the preview. */
+  /** An ASCII-armored OpenPGP public key (RSA or ECC) to encrypt the key value to: the state then holds only `encryptedKey` and `key` stays absent. Read at create only: a later change cannot re-encrypt a value nobody holds, so it shows no diff and the preview warns (replace the resource to follow it). A private, expired or revoked key, or one that cannot encrypt, fails the preview. */
   declare readonly encryptFor: pulumi.Output<string | undefined>;
   /** With `encryptFor`: the key value as an ASCII-armored OpenPGP message (`gpg --decrypt`); not a secret. */
   declare readonly encryptedKey: pulumi.Output<string | undefined>;

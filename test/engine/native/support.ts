@@ -10,6 +10,8 @@ import * as path from "node:path";
 import type * as GrpcJs from "@grpc/grpc-js";
 import type * as EmptyPb from "google-protobuf/google/protobuf/empty_pb";
 import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
+import * as engineRpc from "@pulumi/pulumi/proto/engine_grpc_pb";
+import type * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import * as rpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
@@ -46,9 +48,12 @@ export interface Plugin {
   close(): void;
 }
 
-/** Starts the plugin as the engine does (argv, environment without SPECTROCLOUD_*), ready for calls. */
-export async function startPlugin(env: Record<string, string | undefined> = {}): Promise<Plugin> {
-  const child = spawn(process.execPath, [PLUGIN, "--logtostderr", "-v=9", "127.0.0.1:1"], {
+/**
+ * Starts the plugin as the engine does (argv, environment without SPECTROCLOUD_*), ready for calls;
+ * `engineAddress` is where its Log calls go (by default a port nobody serves: they go to stderr).
+ */
+export async function startPlugin(env: Record<string, string | undefined> = {}, engineAddress = "127.0.0.1:1"): Promise<Plugin> {
+  const child = spawn(process.execPath, [PLUGIN, "--logtostderr", "-v=9", engineAddress], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...NO_ENV_CREDENTIALS, PULUMI_CONFIG: "{}", ...env },
   });
@@ -137,4 +142,31 @@ export async function startPlugin(env: Record<string, string | undefined> = {}):
     },
   };
   return plugin;
+}
+
+/** What a fake engine's Log received. */
+export interface LoggedMessage {
+  severity: "debug" | "info" | "warning" | "error";
+  message: string;
+  urn: string;
+}
+
+/** A stand-in for the engine's Log service (`pulumirpc.Engine`), recording what plugins send it. */
+export async function startFakeEngine(): Promise<{ address: string; logged: LoggedMessage[]; close(): Promise<void> }> {
+  const logged: LoggedMessage[] = [];
+  const severities = ["debug", "info", "warning", "error"] as const;
+  const server = new grpc.Server();
+  // Log only: the other Engine RPCs are the language runtime's, which a provider never calls.
+  const handlers: GrpcJs.UntypedServiceImplementation = {
+    log: (call: GrpcJs.ServerUnaryCall<enginePb.LogRequest, EmptyPb.Empty>, cb: GrpcJs.sendUnaryData<EmptyPb.Empty>) => {
+      const req = call.request;
+      logged.push({ severity: severities[req.getSeverity()] ?? "error", message: req.getMessage(), urn: req.getUrn() });
+      cb(null, new Empty());
+    },
+  };
+  server.addService(engineRpc.EngineService, handlers);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  return { address: `127.0.0.1:${port}`, logged, close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
 }
