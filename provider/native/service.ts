@@ -244,6 +244,7 @@ export function providerService({ cancel, log }: ServiceOptions): IResourceProvi
     parameterize: unimplemented("Parameterize"),
     construct: unimplemented("Construct (palette has no components)"),
     call: unimplemented("Call (palette has no methods)"),
-    list: (call) => call.emit("error", { code: pulumiProto().grpc.status.UNIMPLEMENTED, details: "List is not implemented by the palette provider" }),
+    // Typed here: the service of @pulumi/pulumi 3.216 (the floor of the peer range) has no List to type it.
+    list: (call: grpcTypes.ServerWritableStream<unknown, unknown>) => call.emit("error", { code: pulumiProto().grpc.status.UNIMPLEMENTED, details: "List is not implemented by the palette provider" }),
   };
 }
