@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { PROVIDER_ADDRESS } from "../../provider/terraform/distribution";
 import { nodeBinary, type NodeDistOptions } from "./node-dist";
 import { hostPlatform, NODE_VERSION, type ReleasePlatform } from "./platforms";
-import { seaBlob, writeSea } from "./sea";
+import { seaBlob, writeSea, type SeaInput } from "./sea";
 import { verifyDetached, type Signer } from "./sign";
 import { writeZip } from "./zip";
 
@@ -30,8 +30,8 @@ export const MANIFEST = `${JSON.stringify({ version: 1, metadata: { protocol_ver
 
 export interface ReleaseInput {
   version: string;
-  /** The provider's one-file CommonJS bundle (dist/terraform/terraform-provider-palette.js). */
-  bundle: string;
+  /** The executable's main script and assets (dist/terraform/sea-boot.js; the bundle, the SDK chunk, OpenPGP). */
+  sea: SeaInput;
   platforms: readonly ReleasePlatform[];
   signer?: Signer | undefined;
   nodeDist?: NodeDistOptions;
@@ -80,7 +80,7 @@ export async function writeRelease(dir: string, input: ReleaseInput): Promise<Re
   const log = input.log ?? (() => undefined);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "palette-sea-"));
   try {
-    const blob = seaBlob(input.bundle, await generator(work, input.nodeDist), path.join(work, "blob"));
+    const blob = seaBlob(input.sea, await generator(work, input.nodeDist), path.join(work, "blob"));
     const files = new Map<string, Buffer>();
     const zips: ReleasedZip[] = [];
     for (const platform of input.platforms) {
