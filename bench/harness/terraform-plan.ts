@@ -16,7 +16,6 @@ import { PROVIDER_ADDRESS, PROVIDER_SOURCE } from "../../provider/terraform/dist
 import { PLAN_GOAL, median, type Build } from "./startup";
 import type { GoalRow } from "./goals";
 import { parsePlanTrace, type PlanTrace } from "./plan-trace";
-import type { SeaBuild } from "./sea-build";
 
 /** One way the provider is installed: a CLI configuration whose provider_installation finds it. */
 interface Installation {
@@ -56,10 +55,10 @@ function timed(command: string, args: string[], cwd: string, env: NodeJS.Process
 /** A filesystem mirror holding the release zip as it is (the packed layout), and its CLI configuration. */
 function zipMirror(zip: string, dir: string): string {
   const { host, namespace, type } = PROVIDER_ADDRESS;
-  const mirror = path.join(dir, "zip-mirror");
+  const mirror = path.join(dir, "mirror");
   fs.mkdirSync(path.join(mirror, host, namespace, type), { recursive: true });
   fs.copyFileSync(zip, path.join(mirror, host, namespace, type, path.basename(zip)));
-  const cliConfig = path.join(dir, "terraform-zip.rc");
+  const cliConfig = path.join(dir, "terraform.rc");
   fs.writeFileSync(
     cliConfig,
     `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["${host}/*/*"]\n  }\n  direct {\n    exclude = ["${host}/*/*"]\n  }\n}\n`,
@@ -67,18 +66,18 @@ function zipMirror(zip: string, dir: string): string {
   return cliConfig;
 }
 
-function installations(builds: readonly Build[], sea: SeaBuild, dir: string): Installation[] {
-  const list = builds.map((b, i): Installation => {
+function installations(builds: readonly Build[], dir: string): Installation[] {
+  return builds.flatMap((b, i): Installation[] => {
     const cliConfig = path.join(dir, `terraform-${i}.rc`);
     execFileSync(process.execPath, [path.join(b.repo, "dist/cli/palette-apikeys.js"), "terraform-mirror", path.join(dir, `mirror-${i}`), "--cli-config", cliConfig], { stdio: "ignore" });
-    return { label: `launcher from terraform-mirror, ${b.label}`, goal: i === 0, cliConfig };
+    const launcher = { label: `launcher from terraform-mirror, ${b.label}`, goal: i === 0, cliConfig };
+    if (b.sea.zip === undefined) return [launcher];
+    return [launcher, { label: `single executable from the release zip (filesystem mirror), ${b.label}`, goal: i === 0, cliConfig: zipMirror(b.sea.zip, path.join(dir, `zip-${i}`)) }];
   });
-  if (sea.zip !== undefined) list.push({ label: "single executable from the release zip (filesystem mirror)", goal: true, cliConfig: zipMirror(sea.zip, dir) });
-  return list;
 }
 
 /** Plans of one key (after applying it once) per installation, and of one terraform_data, `runs` times each; then one traced plan each. */
-export async function measurePlans(builds: readonly Build[], sea: SeaBuild, dir: string, runs = 5): Promise<PlanFigures> {
+export async function measurePlans(builds: readonly Build[], dir: string, runs = 5): Promise<PlanFigures> {
   const emu = await startEmulator({ port: 0, rateLimit: false });
   try {
     const envFor = (cliConfig: string): NodeJS.ProcessEnv => ({
@@ -100,7 +99,7 @@ export async function measurePlans(builds: readonly Build[], sea: SeaBuild, dir:
       for (const args of [["init"], ["apply", "-auto-approve"]]) await timed("terraform", [...args, "-no-color"], ws, env);
       return ws;
     };
-    const installs = installations(builds, sea, dir);
+    const installs = installations(builds, dir);
     const palettes: { label: string; goal: boolean; ws: string; env: NodeJS.ProcessEnv }[] = [];
     for (const [i, inst] of installs.entries()) {
       const env = envFor(inst.cliConfig);

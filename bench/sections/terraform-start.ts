@@ -9,30 +9,32 @@
 import * as path from "node:path";
 import { goalRows } from "../harness/goals";
 import { planTraceRows } from "../harness/plan-trace";
-import { buildSea, type SeaBuild } from "../harness/sea-build";
+import { buildSea, embeddedNode } from "../harness/sea-build";
 import { measureStartup, startupGoals, startupHeader, startupRows, type Build, type StartupFigures } from "../harness/startup";
 import { table } from "../harness/table";
 import { measurePlans, planGoals, planRows, type PlanFigures } from "../harness/terraform-plan";
 
 export interface TerraformStartFigures {
-  sea: SeaBuild;
   startup: StartupFigures;
   plans: PlanFigures;
 }
 
-/** This checkout, and with `baseline` another build (e.g. main's, built) measured alike in the same run. */
-function terraformBuilds(repo: string, baseline: string | undefined): Build[] {
-  return [{ label: "this build", repo }, ...(baseline !== undefined ? [{ label: `baseline ${baseline}`, repo: path.resolve(baseline) }] : [])];
+/**
+ * This checkout, and with `baseline` another build (e.g. main's, built) measured alike in the same
+ * run, each with the single executable its own `terraform-release` makes for this machine.
+ */
+function terraformBuilds(repo: string, baseline: string | undefined, dir: string): Build[] {
+  const checkouts = [{ label: "this build", repo }, ...(baseline !== undefined ? [{ label: `baseline ${baseline}`, repo: path.resolve(baseline) }] : [])];
+  return checkouts.map((c, i) => ({ ...c, sea: buildSea(c.repo, path.join(dir, `sea-build-${i}`), i === 0 ? process.env.PALETTE_BENCH_SEA : undefined) }));
 }
 
 export async function terraformStartRun(repo: string, dir: string, baseline: string | undefined, progress: (line: string) => void): Promise<TerraformStartFigures> {
-  const builds = terraformBuilds(repo, baseline);
-  progress("terraform provider start-up: building this machine's release zip (the single executable) with terraform-release");
-  const sea = await buildSea(repo, dir);
+  progress("terraform provider start-up: building this machine's release zip (the single executable) with each checkout's terraform-release");
+  const builds = terraformBuilds(repo, baseline, dir);
   progress("terraform provider start-up: time to handshake and RSS per launch against bare `node -e 0`, 10 alternating rounds");
-  const startup = await measureStartup(builds, sea, dir);
+  const startup = await measureStartup(builds, await embeddedNode(dir), dir);
   progress("terraform plan of one key, installed each way, against the built-in provider and bare node, 5 alternating runs, then one traced plan each");
-  return { sea, startup, plans: await measurePlans(builds, sea, dir) };
+  return { startup, plans: await measurePlans(builds, dir) };
 }
 
 export function terraformStartTables({ startup, plans }: TerraformStartFigures): string {
