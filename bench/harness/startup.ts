@@ -1,9 +1,9 @@
 /**
  * The Terraform provider's start-up, per launch: time from spawn to the handshake line and the
  * process's RSS at that line (and of it the process's own, anonymous, memory: the pages of a 128 MB
- * executable it maps count in RSS as far as the page cache holds them), for each way Terraform may start it (the mirror's launcher, the bundle
- * run by `node` directly, the single executable when one is built), each run beside a bare
- * `node -e 0` (spawn to exit), alternating so load on the machine hits them alike. Terraform starts
+ * executable it maps count in RSS as far as the page cache holds them), for each way Terraform may
+ * start it (the mirror's launcher, the bundle run by `node` directly, the single executable), each
+ * run beside a bare `node -e 0` (spawn to exit), alternating so load on the machine hits them alike. Terraform starts
  * the provider 3 times per plan, so this is paid three times by every plan. Beside the host's node,
  * every launch is also compared with a bare `node -e 0` of the Node.js the single executable embeds
  * (the pinned 24.x), since that is the runtime a registry user's launch actually starts.

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROVIDER_ADDRESS } from "../../provider/terraform/distribution";
+import { stripElf } from "./elf-strip";
 import { nodeBinary, type NodeDistOptions } from "./node-dist";
 import { hostPlatform, NODE_VERSION, type ReleasePlatform } from "./platforms";
 import { seaBlob, writeSea, type SeaInput } from "./sea";
@@ -86,7 +87,8 @@ export async function writeRelease(dir: string, input: ReleaseInput): Promise<Re
     for (const platform of input.platforms) {
       log(`${platform.name}: Node.js ${NODE_VERSION} from ${platform.npmPackage}, injecting the provider`);
       const exe = path.join(work, names.executable(platform));
-      await writeSea(await nodeBinary(platform, NODE_VERSION, input.nodeDist), blob, exe);
+      // Unloaded sections out (ELF only): Terraform hashes the whole executable before every command.
+      await writeSea(stripElf(await nodeBinary(platform, NODE_VERSION, input.nodeDist)), blob, exe);
       const zip = writeZip([{ name: names.executable(platform), data: fs.readFileSync(exe), mode: 0o755 }]);
       fs.rmSync(exe);
       const filename = names.zip(platform);

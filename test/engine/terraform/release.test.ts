@@ -19,6 +19,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as OpenPgp from "openpgp" with { "resolution-mode": "import" };
+import { elfSections } from "../../../cli/release/elf-strip";
 import { nodeBinary } from "../../../cli/release/node-dist";
 import { hostPlatform, NODE_VERSION } from "../../../cli/release/platforms";
 import { seaBlob } from "../../../cli/release/sea";
@@ -165,6 +166,11 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
     const cached = () => new Map(fs.readdirSync(codeCache).map((f) => [f, fs.statSync(path.join(codeCache, f)).mtimeMs]));
     const afterApply = cached();
     expect([...afterApply.keys()].filter((f) => f.endsWith(".bin"))).toHaveLength(3);
+    // Stripped of what no run reads (symbols, debug information), and it ran all of the above.
+    const installed = path.join(ws.dir, ".terraform/providers", HOSTED, VERSION, "linux_amd64", `terraform-provider-palette_v${VERSION}`);
+    const sections = elfSections(fs.readFileSync(installed))?.map((s) => s.name) ?? [];
+    expect(sections).toEqual(expect.arrayContaining([".text", ".rodata", ".dynsym"]));
+    expect(sections.filter((n) => n === ".symtab" || n.startsWith(".debug"))).toEqual([]);
     await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0);
     expect(cached()).toEqual(afterApply);
     await ws.expect(["state", "rm", "-no-color", "palette_api_key.ci"]);
