@@ -65,6 +65,15 @@ const sdkAsChunk = {
   },
 };
 
+/** In the SDK chunk, undici is the subset the SDK uses (scripts/undici-subset.cjs), not undici's index. */
+const UNDICI_SUBSET = path.resolve("scripts/undici-subset.cjs");
+const undiciSubset = {
+  name: "undici-subset",
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) => (args.importer === UNDICI_SUBSET ? undefined : { path: UNDICI_SUBSET }));
+  },
+};
+
 /** `require("openpgp")` becomes `require("./palette-openpgp.cjs")`. */
 const openpgpBeside = {
   name: "openpgp-beside",
@@ -92,7 +101,8 @@ export async function bundleTerraform(entry, outfile) {
   }
   if (importsOf(metafile, SDK_CHUNK)) {
     const chunk = path.join(path.dirname(outfile), SDK_CHUNK);
-    await build(options(SDK_ENTRY, chunk));
+    const sdk = await build(options(SDK_ENTRY, chunk, [undiciSubset]));
+    if ("node_modules/undici/index.js" in sdk.metafile.inputs) throw new Error(`${chunk}: undici's index.js is bundled: import undici only in sdk/http/transport.ts, for what scripts/undici-subset.cjs exports`);
     written.push(chunk);
   }
   return written;
