@@ -17,13 +17,13 @@
  *    sequential rounds each (`--only=overhead`, under a minute).
  * 5. Memory: the emulator holding 10,000 keys, the provider host after refreshing 500 keys,
  *    and a leak check over 10 more refreshes (`--only=memory`, under a minute).
- * 6. The Terraform provider's start-up (bench/harness/startup.ts): time to the handshake line and RSS
- *    per launch (the mirror's launcher, `node bundle.js`, the single executable when built) against
- *    a bare `node -e 0`, and a `terraform plan` of one key against one of a terraform_data (issue 21's
- *    goals). `npm run bench -- --only=terraform-start` runs just these (about a minute);
+ * 6. The Terraform provider's start-up (bench/sections/terraform-start.ts): the single executable
+ *    built as `terraform-release` makes it, then time to the handshake line and RSS per launch (the
+ *    executable, the mirror's launcher, `node bundle.js`) against a bare `node -e 0`, and a
+ *    `terraform plan` of one key, with the provider installed both ways, against one of a
+ *    terraform_data (issue 21's goals), with a traced plan's breakdown. `npm run bench --
+ *    --only=terraform-start` runs just these (about two minutes; `--only=sea-start` is the same);
  *    `--baseline=<checkout>` measures another build (e.g. main's, built) alike in the same run.
- *    `--only=sea-start` builds and times the single executable `palette-apikeys terraform-release`
- *    ships (bench/harness/sea-start.ts).
  * 7. Requests per operation, through the dynamic-provider host at Palette's limit, each
  *    against its floor: refresh of 20/100/500 keys, `up` of 200 keys at parallel 16 and 64, one
  *    create/edit/revoke/re-activate/delete. `npm run bench -- --only=requests` (about 1.5 minutes).
@@ -53,9 +53,8 @@ import { emulatorMemory, LEAK_THRESHOLD_PER_KEY, providerLeakCheck, type Emulato
 import { measureOverhead, OVERHEAD_GOAL, OVERHEAD_OPS, type OverheadFigures, type OverheadOp } from "./harness/overhead";
 import { configureInProcess, hostPort, inProcessPort } from "./harness/ports";
 import { hostProbeEnv, probeSdkClients, readHostEvents, sdkFigures, type SdkFigures } from "./harness/sdk-probe";
-import { measureStartup, STARTUP_HEADER, startupGoals, startupRows, type Build, type StartupFigures } from "./harness/startup";
-import { measurePlans, planGoals, planRows, type PlanFigures } from "./harness/terraform-plan";
-import { measureSeaStart, seaStartRows } from "./harness/sea-start";
+import { table } from "./harness/table";
+import { terraformStartRun, terraformStartTables } from "./sections/terraform-start";
 import { measureRequests, REQUEST_HEADER, requestGoals, requestRows, type RequestFigures } from "./harness/requests";
 import { measureAuditHtml, type HtmlFigures } from "./harness/audit-html";
 
@@ -207,28 +206,7 @@ async function memoryRun(dir: string): Promise<MemoryFigures> {
   return { emulator, provider: await providerLeakCheck(REPO, dir) };
 }
 
-/** This checkout, and with `--baseline=<checkout>` another build (e.g. main's) measured alike in the same run. */
-function terraformBuilds(): Build[] {
-  const baseline = flag("baseline");
-  return [{ label: "this build", repo: REPO }, ...(baseline !== undefined ? [{ label: `baseline ${baseline}`, repo: path.resolve(baseline) }] : [])];
-}
-
-async function terraformStartRun(dir: string): Promise<{ startup: StartupFigures; plans: PlanFigures }> {
-  const builds = terraformBuilds();
-  progress("terraform provider start-up: time to handshake and RSS per launch against bare `node -e 0`, 10 alternating rounds");
-  const startup = await measureStartup(builds, dir);
-  progress("terraform plan of one key against the built-in provider and bare node, 5 alternating runs");
-  return { startup, plans: await measurePlans(builds, dir) };
-}
-
 // ---- printing ----
-
-function table(title: string, header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
-  return [`\n### ${title}\n`, line(header), rule, ...rows.map(line)].join("\n");
-}
 
 const pct = (n: number, d: number): string => (d === 0 ? "-" : `${((100 * n) / d).toFixed(1)}%`);
 const ratio = (n: number, d: number): string => (d === 0 ? "-" : (n / d).toFixed(2));
@@ -356,14 +334,6 @@ function goalTable(rows: readonly GoalRow[]): string {
   return table("Issue 10 goals", ["goal", "measured", "ratio", "verdict"], goalRows(rows));
 }
 
-function terraformStartTables({ startup, plans }: { startup: StartupFigures; plans: PlanFigures }): string {
-  return [
-    table(`Terraform provider start-up, per launch (Terraform starts 3 per plan; ${startup.runs} rounds, each launch beside a bare node)`, STARTUP_HEADER, startupRows(startup)),
-    table(`terraform plan of one key, refresh included (median of ${plans.runs}, alternating)`, ["", "value"], planRows(plans)),
-    table("Issue 21 start-up goals", ["goal", "measured", "ratio", "verdict"], goalRows([...startupGoals(startup), ...planGoals(plans)])),
-  ].join("\n");
-}
-
 function requestsTable(f: RequestFigures): string {
   return table("Requests per operation through one provider host at Palette's limit (10 req/s, burst 5; SDK pacing 9/s)", REQUEST_HEADER, requestRows(f));
 }
@@ -404,16 +374,13 @@ async function main(): Promise<number> {
   if (!fs.existsSync(path.join(REPO, "dist/provider/impl.js"))) throw new Error("run `npm run build` first (npm run bench does)");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "palette-bench-"));
   const only = flag("only");
-  if (only === "terraform-start") {
-    process.stdout.write(`${terraformStartTables(await terraformStartRun(dir))}\n\nnode ${process.version}, ${os.cpus().length} CPUs\n`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    return 0;
-  }
-  if (only === "sea-start") {
-    progress("the single executable terraform-release ships: time to handshake, 10 alternating runs");
-    process.stdout.write(`${table("Terraform provider as a single executable (what terraform-release ships)", ["", "value"], seaStartRows(await measureSeaStart(REPO, dir)))}\n`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    return 0;
+  if (only === "terraform-start" || only === "sea-start") {
+    try {
+      process.stdout.write(`${terraformStartTables(await terraformStartRun(REPO, dir, flag("baseline"), progress))}\n\nnode ${process.version}, ${os.cpus().length} CPUs\n`);
+      return 0;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
   if (only === "requests") {
     try {
@@ -464,7 +431,7 @@ async function main(): Promise<number> {
     const clumps = [await clumpRun("quiet", 60), await clumpRun("starved (1 s stall every 2 s)", 60, { stallMs: 1_000, everyMs: 2_000 })];
     const overhead = await overheadRun();
     const memory = await memoryRun(dir);
-    const terraformStart = await terraformStartRun(dir);
+    const terraformStart = await terraformStartRun(REPO, dir, flag("baseline"), progress);
     const requests = await measureRequests(REPO, NO_ENV, progress);
     const html = await measureAuditHtml(dir, progress);
     process.stdout.write(

@@ -7,10 +7,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { PROVIDER_SOURCE, SINGLE_FILE_BUNDLE } from "../provider/terraform/distribution";
+import { PROVIDER_SOURCE, SEA_ASSETS, SEA_BOOT_FILE } from "../provider/terraform/distribution";
 import { SDK_VERSION } from "../sdk";
 import { UsageError, type CliIo } from "./io";
 import { writeRelease, type Release } from "./release/artifacts";
+import type { SeaInput } from "./release/sea";
 import { NODE_VERSION, parsePlatforms, PLATFORMS } from "./release/platforms";
 import { checkNamespace, parseBaseUrl, releasePath, requiredProvidersBlock, writeRegistry } from "./release/registry";
 import { loadSigner, type Signer } from "./release/sign";
@@ -88,11 +89,12 @@ async function signer(file: string | undefined): Promise<Signer | undefined> {
   return loadSigner(armored, process.env[PASSPHRASE_ENV], file);
 }
 
-/** The provider in one file: a single executable's require() reaches only built-ins. */
-function bundle(): string {
-  const file = built(SINGLE_FILE_BUNDLE);
-  if (!fs.existsSync(file)) throw new Error(`no ${file} (run \`npm run build\`)`);
-  return file;
+/** The executable's boot and the files it carries as assets, from the build. */
+function seaInput(): SeaInput {
+  const input = { main: built(SEA_BOOT_FILE), assets: SEA_ASSETS.map(built) };
+  const missing = [input.main, ...input.assets].find((f) => !fs.existsSync(f));
+  if (missing !== undefined) throw new Error(`no ${missing} (run \`npm run build\`)`);
+  return input;
 }
 
 const describeRelease = (io: CliIo, dir: string, release: Release, key: Signer | undefined): void => {
@@ -115,8 +117,8 @@ export async function terraformReleaseCommand(argv: readonly string[], io: CliIo
   const dir = targetDir("terraform-release", positionals);
   const platforms = parsePlatforms(values.platforms);
   const key = await signer(values["signing-key"]);
-  const file = bundle();
-  const release = await writeStaged(dir, (staging) => writeRelease(staging, { version: SDK_VERSION, bundle: file, platforms, signer: key, log: io.err }));
+  const sea = seaInput();
+  const release = await writeStaged(dir, (staging) => writeRelease(staging, { version: SDK_VERSION, sea, platforms, signer: key, log: io.err }));
   io.out(`Wrote ${PROVIDER_SOURCE} ${SDK_VERSION} to ${dir}:`);
   describeRelease(io, dir, release, key);
   return 0;
@@ -137,11 +139,11 @@ export async function terraformRegistryCommand(argv: readonly string[], io: CliI
   if (values["signing-key"] === undefined) throw new UsageError("terraform-registry needs --signing-key <file>: terraform init accepts only signed packages from a registry");
   const key = await signer(values["signing-key"]);
   if (key === undefined) throw new UsageError("terraform-registry needs --signing-key <file>");
-  const file = bundle();
+  const sea = seaInput();
   const { release, layout } = await writeStaged(dir, async (staging) => {
     const artifacts = path.join(staging, ...releasePath(SDK_VERSION).split("/"));
     fs.mkdirSync(artifacts, { recursive: true });
-    const release = await writeRelease(artifacts, { version: SDK_VERSION, bundle: file, platforms, signer: key, log: io.err });
+    const release = await writeRelease(artifacts, { version: SDK_VERSION, sea, platforms, signer: key, log: io.err });
     return { release, layout: writeRegistry(staging, base, namespace, release, key) };
   });
   io.out(`Laid out a provider registry for ${base.href} in ${dir}:`);

@@ -15,13 +15,12 @@
 // encrypts. The bundle keeps its size and start-up time, and the LGPL library stays a replaceable file.
 // The names are SDK_CHUNK_FILE and OPENPGP_FILE of provider/terraform/distribution.ts.
 //
-// A single executable (palette-apikeys terraform-release) reaches only built-ins with require(), so it
-// gets one more bundle with both inside: dist/terraform/single/terraform-provider-palette.js.
+// A single executable (palette-apikeys terraform-release) carries these same files as its assets, run
+// by its own small main script (provider/terraform/sea-main.ts -> dist/terraform/sea-boot.js).
 //
 // Usage: node scripts/bundle-terraform.mjs                                   (all, into dist/terraform/)
 //        node scripts/bundle-terraform.mjs <entry.ts> <out.js>               (one entry, e.g. a test's
 //                                                                             provider, and its files)
-//        node scripts/bundle-terraform.mjs --single-file <entry.ts> <out.js> (the SDK and OpenPGP inside)
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -66,6 +65,15 @@ const sdkAsChunk = {
   },
 };
 
+/** In the SDK chunk, undici is the subset the SDK uses (scripts/undici-subset.cjs), not undici's index. */
+const UNDICI_SUBSET = path.resolve("scripts/undici-subset.cjs");
+const undiciSubset = {
+  name: "undici-subset",
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) => (args.importer === UNDICI_SUBSET ? undefined : { path: UNDICI_SUBSET }));
+  },
+};
+
 /** `require("openpgp")` becomes `require("./palette-openpgp.cjs")`. */
 const openpgpBeside = {
   name: "openpgp-beside",
@@ -77,14 +85,10 @@ const openpgpBeside = {
 const importsOf = (metafile, file) => Object.values(metafile.outputs).some((o) => o.imports.some((i) => i.path === `./${file}`));
 
 /**
- * Bundles `entry` into `outfile`; unless `singleFile`, the SDK goes to its chunk beside `outfile`
+ * Bundles `entry` into `outfile`; the SDK goes to its chunk beside `outfile`
  * and OpenPGP is copied beside it (each written only when the entry uses it). Returns the files written.
  */
-export async function bundleTerraform(entry, outfile, { singleFile = false } = {}) {
-  if (singleFile) {
-    await build(options(entry, outfile));
-    return [outfile];
-  }
+export async function bundleTerraform(entry, outfile) {
   const { metafile } = await build(options(entry, outfile, [sdkAsChunk, openpgpBeside]));
   const leaked = Object.keys(metafile.inputs).filter((f) => SDK_ONLY.test(f));
   if (leaked.length > 0) throw new Error(`${entry}: ${leaked.slice(0, 3).join(", ")} bundled outside the SDK chunk: import the SDK only through sdk/index.ts`);
@@ -97,20 +101,20 @@ export async function bundleTerraform(entry, outfile, { singleFile = false } = {
   }
   if (importsOf(metafile, SDK_CHUNK)) {
     const chunk = path.join(path.dirname(outfile), SDK_CHUNK);
-    await build(options(SDK_ENTRY, chunk));
+    const sdk = await build(options(SDK_ENTRY, chunk, [undiciSubset]));
+    if ("node_modules/undici/index.js" in sdk.metafile.inputs) throw new Error(`${chunk}: undici's index.js is bundled: import undici only in sdk/http/transport.ts, for what scripts/undici-subset.cjs exports`);
     written.push(chunk);
   }
   return written;
 }
 
 const args = process.argv.slice(2);
-const singleFile = args[0] === "--single-file";
-const [entry, outfile] = singleFile ? args.slice(1) : args;
+const [entry, outfile] = args;
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  if (entry !== undefined && outfile !== undefined) await bundleTerraform(entry, outfile, { singleFile });
+  if (entry !== undefined && outfile !== undefined) await bundleTerraform(entry, outfile);
   else {
     await bundleTerraform("provider/terraform/main.ts", "dist/terraform/terraform-provider-palette.js");
     await bundleTerraform("provider/terraform/boot-main.ts", "dist/terraform/boot.js");
-    await bundleTerraform("provider/terraform/main.ts", "dist/terraform/single/terraform-provider-palette.js", { singleFile: true });
+    await bundleTerraform("provider/terraform/sea-main.ts", "dist/terraform/sea-boot.js");
   }
 }

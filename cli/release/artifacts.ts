@@ -9,9 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROVIDER_ADDRESS } from "../../provider/terraform/distribution";
+import { stripElf } from "./elf-strip";
 import { nodeBinary, type NodeDistOptions } from "./node-dist";
 import { hostPlatform, NODE_VERSION, type ReleasePlatform } from "./platforms";
-import { seaBlob, writeSea } from "./sea";
+import { seaBlob, writeSea, type SeaInput } from "./sea";
 import { verifyDetached, type Signer } from "./sign";
 import { writeZip } from "./zip";
 
@@ -30,8 +31,8 @@ export const MANIFEST = `${JSON.stringify({ version: 1, metadata: { protocol_ver
 
 export interface ReleaseInput {
   version: string;
-  /** The provider's one-file CommonJS bundle (dist/terraform/terraform-provider-palette.js). */
-  bundle: string;
+  /** The executable's main script and assets (dist/terraform/sea-boot.js; the bundle, the SDK chunk, OpenPGP). */
+  sea: SeaInput;
   platforms: readonly ReleasePlatform[];
   signer?: Signer | undefined;
   nodeDist?: NodeDistOptions;
@@ -80,13 +81,14 @@ export async function writeRelease(dir: string, input: ReleaseInput): Promise<Re
   const log = input.log ?? (() => undefined);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "palette-sea-"));
   try {
-    const blob = seaBlob(input.bundle, await generator(work, input.nodeDist), path.join(work, "blob"));
+    const blob = seaBlob(input.sea, await generator(work, input.nodeDist), path.join(work, "blob"));
     const files = new Map<string, Buffer>();
     const zips: ReleasedZip[] = [];
     for (const platform of input.platforms) {
       log(`${platform.name}: Node.js ${NODE_VERSION} from ${platform.npmPackage}, injecting the provider`);
       const exe = path.join(work, names.executable(platform));
-      await writeSea(await nodeBinary(platform, NODE_VERSION, input.nodeDist), blob, exe);
+      // Unloaded sections out (ELF only): Terraform hashes the whole executable before every command.
+      await writeSea(stripElf(await nodeBinary(platform, NODE_VERSION, input.nodeDist)), blob, exe);
       const zip = writeZip([{ name: names.executable(platform), data: fs.readFileSync(exe), mode: 0o755 }]);
       fs.rmSync(exe);
       const filename = names.zip(platform);

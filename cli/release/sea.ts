@@ -1,14 +1,21 @@
 /**
- * The provider as a Node.js single executable application: the bundle turned into a SEA blob by the
+ * The provider as a Node.js single executable application: a small main script (the boot,
+ * provider/terraform/sea-main.ts) and the provider's files as assets, turned into a SEA blob by the
  * pinned Node.js itself (`--experimental-sea-config`), injected with postject's library API into a
  * copy of the target platform's node binary.
  *
  * - `execArgvExtension: "none"`: the executable ignores NODE_OPTIONS (a bad value would otherwise
  *   crash it before the provider runs; Terraform passes its own environment on).
- * - Code cache and snapshot off: both work only when the blob is made on the target platform, and
- *   they would make the blob depend on the machine that built it.
- * - The blob records the `main` path it was given: a relative one, so the bytes do not depend on
- *   the directory the release was built in.
+ * - `useCodeCache` off, on every platform: V8 writes the cache differently on every build (5 builds
+ *   of one blob by one node, 5 different hashes; `--hash-seed` makes them equal, but then the
+ *   executable rejects the cache unless it runs with that fixed hash seed too), and the same inputs
+ *   must give the same zip. The boot runs the assets through a per-user code cache instead
+ *   (provider/tfplugin6/boot.ts), which works for every platform, cross-built ones included.
+ * - `useSnapshot` off: Node 24.21's snapshot builder aborts (CheckGlobalAndEternalHandles) once
+ *   `node:http2` is loaded, which grpc-js does at its top level; and a snapshot ties the blob to the
+ *   building platform.
+ * - The blob records the `main` and asset paths it was given: relative ones, so the bytes do not
+ *   depend on the directory the release was built in.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -16,16 +23,28 @@ import * as path from "node:path";
 
 /** The fuse node checks to find an injected blob (doc/api/single-executable-applications.md). */
 export const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
-const MAIN = "terraform-provider-palette.cjs";
+const MAIN = "sea-boot.cjs";
+
+/** What goes into the executable: its main script, and the files it reads as assets (by their base names). */
+export interface SeaInput {
+  main: string;
+  assets: readonly string[];
+}
 
 /**
- * The SEA blob of `bundle`, made by `generator` (a node binary of the same version as the targets,
+ * The SEA blob of `input`, made by `generator` (a node binary of the same version as the targets,
  * runnable here) in `workDir`.
  */
-export function seaBlob(bundle: string, generator: string, workDir: string): Buffer {
-  fs.mkdirSync(workDir, { recursive: true });
-  fs.copyFileSync(bundle, path.join(workDir, MAIN));
-  const config = { main: MAIN, output: "sea-prep.blob", disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, execArgvExtension: "none" };
+export function seaBlob(input: SeaInput, generator: string, workDir: string): Buffer {
+  fs.mkdirSync(path.join(workDir, "assets"), { recursive: true });
+  fs.copyFileSync(input.main, path.join(workDir, MAIN));
+  const assets: Record<string, string> = {};
+  for (const file of input.assets) {
+    const name = path.basename(file);
+    fs.copyFileSync(file, path.join(workDir, "assets", name));
+    assets[name] = `assets/${name}`;
+  }
+  const config = { main: MAIN, output: "sea-prep.blob", disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, execArgvExtension: "none", assets };
   fs.writeFileSync(path.join(workDir, "sea-config.json"), JSON.stringify(config));
   // No NODE_OPTIONS of the user's reaches the generator either.
   execFileSync(generator, ["--experimental-sea-config", "sea-config.json"], { cwd: workDir, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "ignore", "pipe"] });

@@ -16,5 +16,9 @@ export const OPENPGP_FILE = "palette-openpgp.cjs";
  * Palette (scripts/bundle-terraform.mjs): shipped under this same name.
  */
 export const SDK_CHUNK_FILE = "palette-sdk.cjs";
-/** The provider with the SDK and OpenPGP inside, under dist/terraform/: a single executable's require() reaches only built-ins. */
-export const SINGLE_FILE_BUNDLE = "single/terraform-provider-palette.js";
+/**
+ * The main script of a single executable (provider/terraform/sea-main.ts), under dist/terraform/; the
+ * files of `SEA_ASSETS` are its assets, by these same names.
+ */
+export const SEA_BOOT_FILE = "sea-boot.js";
+export const SEA_ASSETS = [BUNDLE_FILE, SDK_CHUNK_FILE, OPENPGP_FILE] as const;

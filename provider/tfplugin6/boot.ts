@@ -43,15 +43,48 @@ export function bootWithCodeCache(bundlePath: string, cacheDir: string): void {
     require(bundle);
     return;
   }
-  runCached(bundle, cacheDir, new Map());
+  runCached(fileChunks(path.dirname(bundle)), path.basename(bundle), cacheDir, new Map());
 }
 
-/** Runs one CommonJS file through the cache; `loaded` holds the exports of the files already run. */
-function runCached(file: string, cacheDir: string, loaded: Map<string, Module>): Module {
+/**
+ * Where a bundle and the chunks it requires as `./<name>.cjs` come from: files side by side (the
+ * mirror's launcher), or a single executable's assets (`node:sea`, provider/terraform/sea-main.ts).
+ */
+export interface ChunkSource {
+  /** The source text of a chunk by its name (the bundle's own file name, or `x.cjs` of `require("./x.cjs")`). */
+  read(name: string): string;
+  /** The `__filename` a chunk sees (`__dirname` is its directory). */
+  filename(name: string): string;
+  /** `require(id)` of anything but a sibling chunk, from the chunk `name`. */
+  requireOther(name: string, id: string): unknown;
+}
+
+/** Chunks as files in one directory. */
+export function fileChunks(dir: string): ChunkSource {
+  return {
+    read: (name) => fs.readFileSync(path.join(dir, name), "utf8"),
+    filename: (name) => path.join(dir, name),
+    requireOther: (name, id) => createRequire(path.join(dir, name))(id),
+  };
+}
+
+/**
+ * Runs the chunk `main` of `source` through the code cache in `cacheDir`, as boot.ts runs a file
+ * (what a single executable's boot does: its require() reaches only built-ins, and a code cache
+ * made with the release would differ from build to build). Returns its module.
+ */
+export function bootChunks(source: ChunkSource, main: string, cacheDir: string): Module {
+  applyPluginV8Flags();
+  return runCached(source, main, cacheDir, new Map());
+}
+
+/** Runs one CommonJS chunk through the cache; `loaded` holds the modules already run. */
+function runCached(chunks: ChunkSource, name: string, cacheDir: string, loaded: Map<string, Module>): Module {
+  const file = chunks.filename(name);
   const mod = new Module(file, module);
   mod.filename = file;
-  loaded.set(file, mod);
-  const source = fs.readFileSync(file, "utf8");
+  loaded.set(name, mod);
+  const source = chunks.read(name);
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(source).digest("hex").slice(0, 32);
   const cacheFile = path.join(cacheDir, `${key}.bin`);
   let cachedData: Buffer | undefined;
@@ -78,16 +111,14 @@ function runCached(file: string, cacheDir: string, loaded: Map<string, Module>):
       }
     });
   }
-  const dir = path.dirname(file);
-  const plain = createRequire(file);
-  const chunk = (id: string): string | undefined => (/^\.\/[^/]+\.cjs$/.test(id) ? path.join(dir, id) : undefined);
-  const required = Object.assign((id: string): unknown => {
-    const sibling = chunk(id);
-    if (sibling === undefined) return plain(id);
-    return (loaded.get(sibling) ?? runCached(sibling, cacheDir, loaded)).exports;
-  }, plain);
+  const sibling = (id: string): string | undefined => /^\.\/[^/]+\.cjs$/.exec(id)?.[0].slice(2);
+  const required = (id: string): unknown => {
+    const chunk = sibling(id);
+    if (chunk === undefined) return chunks.requireOther(name, id);
+    return (loaded.get(chunk) ?? runCached(chunks, chunk, cacheDir, loaded)).exports;
+  };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run.call(mod.exports, mod.exports, required, mod, file, dir);
+  run.call(mod.exports, mod.exports, required, mod, file, path.dirname(file));
   mod.loaded = true;
   return mod;
 }

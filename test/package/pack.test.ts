@@ -132,12 +132,12 @@ describe("the tarball", () => {
   it("ships the build of the product folders only, with no stale output: no tests, examples, demo or its state, no secrets", () => {
     const stray = packedFiles.filter((f) => {
       if (!f.startsWith("dist/")) return false;
-      // The Terraform provider's bundles are built from their entries (one with the SDK and OpenPGP inside,
-      // for single executables), the SDK chunk from the SDK, OpenPGP copied beside them for the module that
-      // loads it; everything else by tsc from its own source.
+      // The Terraform provider's bundles are built from their entries (sea-boot.js: a single executable's
+      // main script), the SDK chunk from the SDK, OpenPGP copied beside them for the module that loads it;
+      // everything else by tsc from its own source.
       const bundled: Record<string, string> = {
         "dist/terraform/terraform-provider-palette.js": "provider/terraform/main.ts",
-        "dist/terraform/single/terraform-provider-palette.js": "provider/terraform/main.ts",
+        "dist/terraform/sea-boot.js": "provider/terraform/sea-main.ts",
         "dist/terraform/palette-sdk.cjs": "sdk/index.ts",
         "dist/terraform/boot.js": "provider/terraform/boot-main.ts",
         "dist/terraform/palette-openpgp.cjs": "provider/core/encryption.ts",

@@ -5,7 +5,8 @@
  * configuration's `host` block) and HTTPS (a test CA through SSL_CERT_FILE, and the printed
  * `required_providers` source); `terraform init` installs and authenticates it; a tampered zip or a
  * signature by another key fails init; apply, plan, import and destroy run with no node on PATH and
- * a NODE_OPTIONS that node itself refuses.
+ * a NODE_OPTIONS that node itself refuses; the executable runs its files through a per-user code
+ * cache, and its blob is the same bytes when made twice.
  * Needs `npm run build`, `openssl`, and the npm registry once (the node tarball is cached in the
  * temporary directory across runs).
  */
@@ -18,13 +19,20 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as OpenPgp from "openpgp" with { "resolution-mode": "import" };
+import { elfSections } from "../../../cli/release/elf-strip";
+import { nodeBinary } from "../../../cli/release/node-dist";
+import { hostPlatform, NODE_VERSION } from "../../../cli/release/platforms";
+import { seaBlob } from "../../../cli/release/sea";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
+import { SEA_ASSETS, SEA_BOOT_FILE } from "../../../provider/terraform/distribution";
 import { credentialsEnv, CLI, tempRoot, terraformSuite, Workspace } from "../../helpers/terraform-palette";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- openpgp's types are an ES module's; its CommonJS build is what jest can load
 const openpgp = require("openpgp") as typeof OpenPgp;
 
 const { suite } = terraformSuite(__filename);
+// The node tarballs, kept across runs.
+const NODE_CACHE = path.join(os.tmpdir(), "palette-apikeys-release-test-cache");
 const VERSION = (JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")) as { version: string }).version;
 const ZIP = `terraform-provider-palette_${VERSION}_linux_amd64.zip`;
 const SUMS = `terraform-provider-palette_${VERSION}_SHA256SUMS`;
@@ -105,7 +113,7 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
 
     printed = execFileSync(process.execPath, [CLI, "terraform-registry", registry, "--base-url", `https://localhost:${httpsPort}/`, "--platforms", "linux_amd64", "--signing-key", path.join(root, "signing.asc")], {
       encoding: "utf8",
-      env: { ...process.env, PALETTE_APIKEYS_SIGNING_PASSPHRASE: "test passphrase", XDG_CACHE_HOME: path.join(os.tmpdir(), "palette-apikeys-release-test-cache") },
+      env: { ...process.env, PALETTE_APIKEYS_SIGNING_PASSPHRASE: "test passphrase", XDG_CACHE_HOME: NODE_CACHE },
       stdio: ["ignore", "pipe", "pipe"],
     });
     emu = await startEmulator({ port: 0, rateLimit: false });
@@ -122,7 +130,7 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
   const workspace = (name: string, cliConfig: string, env: Record<string, string> = {}): Workspace => {
     const file = path.join(root, `${name}.tfrc`);
     fs.writeFileSync(file, cliConfig);
-    return new Workspace(root, name, file, { ...credentialsEnv(emu, emu.accounts.admin), PATH: noNode, ...env });
+    return new Workspace(root, name, file, { ...credentialsEnv(emu, emu.accounts.admin), PATH: noNode, XDG_CACHE_HOME: path.join(root, `${name}-cache`), ...env });
   };
   const zipSha = () => createHash("sha256").update(fs.readFileSync(path.join(registry, "releases", VERSION, ZIP))).digest("hex");
 
@@ -152,12 +160,36 @@ suite("a signed registry from terraform-registry, installed by terraform init", 
     const uid = ws.attributes("palette_api_key", "ci").id as string;
     expect(ws.attributes("palette_api_key", "sealed")).toMatchObject({ key: null, encrypted_key: expect.stringMatching(/^-----BEGIN PGP MESSAGE-----/) });
     expect(emu.keys().some((k) => k.uid === uid && k.name === "released")).toBe(true);
+    // The executable's boot keeps a code cache per file it ran (the bundle, the SDK, OpenPGP), and a
+    // later process takes it as it is (a rejected cache would be written again).
+    const codeCache = path.join(root, "http-cache/palette-apikeys/v8");
+    const cached = () => new Map(fs.readdirSync(codeCache).map((f) => [f, fs.statSync(path.join(codeCache, f)).mtimeMs]));
+    const afterApply = cached();
+    expect([...afterApply.keys()].filter((f) => f.endsWith(".bin"))).toHaveLength(3);
+    // Stripped of what no run reads (symbols, debug information), and it ran all of the above.
+    const installed = path.join(ws.dir, ".terraform/providers", HOSTED, VERSION, "linux_amd64", `terraform-provider-palette_v${VERSION}`);
+    const sections = elfSections(fs.readFileSync(installed))?.map((s) => s.name) ?? [];
+    expect(sections).toEqual(expect.arrayContaining([".text", ".rodata", ".dynsym"]));
+    expect(sections.filter((n) => n === ".symtab" || n.startsWith(".debug"))).toEqual([]);
     await ws.expect(["plan", "-no-color", "-detailed-exitcode"], 0);
+    expect(cached()).toEqual(afterApply);
     await ws.expect(["state", "rm", "-no-color", "palette_api_key.ci"]);
     await ws.expect(["import", "-no-color", "palette_api_key.ci", uid]);
     expect(ws.attributes("palette_api_key", "ci")).toMatchObject({ id: uid, name: "released" });
     await ws.expect(["destroy", "-auto-approve", "-no-color"]);
     expect(emu.keys().some((k) => k.uid === uid)).toBe(false);
+  });
+
+  test("the executable's blob (boot, bundle, SDK, OpenPGP) is the same bytes when made twice", async () => {
+    const host = hostPlatform();
+    if (host === undefined) throw new Error(`no Node.js ${NODE_VERSION} for ${process.platform}-${process.arch}`);
+    const generator = path.join(root, `node-${NODE_VERSION}`);
+    fs.writeFileSync(generator, await nodeBinary(host, NODE_VERSION, { env: { ...process.env, XDG_CACHE_HOME: NODE_CACHE } }), { mode: 0o755 });
+    const built = (f: string) => path.join(path.dirname(CLI), "../terraform", f);
+    const input = { main: built(SEA_BOOT_FILE), assets: SEA_ASSETS.map(built) };
+    const [a, b] = [seaBlob(input, generator, path.join(root, "blob-a")), seaBlob(input, generator, path.join(root, "blob-b"))];
+    expect(a.length).toBeGreaterThan(fs.statSync(input.assets[0] ?? "").size);
+    expect(a.equals(b)).toBe(true);
   });
 
   test("over HTTPS with a test CA, at the printed source: init installs the same package", async () => {
