@@ -23,6 +23,8 @@ module.exports = {
   // Jest's default on 2 cores is one worker; the engine suites mostly wait on child processes and
   // loopback servers, so two workers halve the wall time without starving them.
   maxWorkers: 2,
+  // Untimed files (a new one; all of them on CI's empty cache) of the process-starting folders first.
+  testSequencer: "<rootDir>/test/helpers/slow-first-sequencer.js",
   // A worker still keeps part of every file's module registry (promises made during a test carry
   // jest-circus's per-file async context). A worker past ~500 MB took over jest's 500 ms to tear its
   // heap down at the end and was killed; one past this limit is replaced between files instead.
