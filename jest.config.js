@@ -21,8 +21,13 @@ module.exports = {
   // once on 2 cores beside other work) an engine test that starts provider processes took over 30 s.
   testTimeout: 120000,
   // Jest's default on 2 cores is one worker; the engine suites mostly wait on child processes and
-  // loopback servers, so two workers halve the wall time without starving them.
-  maxWorkers: 2,
+  // loopback servers: on 2 cores, three workers took the suite from 249 s to 222 s (idle, one run each),
+  // and the timing-sensitive tests wait for events, not for fixed delays.
+  maxWorkers: 3,
+  // The packed-tarball test (npm pack with its full `prepare` build, an install, five type checks:
+  // half a minute) is a leg of its own, `npm run test:package` (jest.package.config.js), which
+  // .ci/run and each leg of the version matrix run; `npm test` stays inside its budget.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/package/pack.test.ts"],
   // Untimed files (a new one; all of them on CI's empty cache) of the process-starting folders first.
   testSequencer: "<rootDir>/test/helpers/slow-first-sequencer.js",
   // A worker still keeps part of every file's module registry (promises made during a test carry

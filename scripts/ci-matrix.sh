@@ -104,6 +104,8 @@ run_leg() (
   echo "--- jest --ci $suites"
   # shellcheck disable=SC2086 # the suites are separate arguments
   node node_modules/jest/bin/jest.js --ci $suites
+  # The packed-tarball test is a leg of its own outside npm test (jest.package.config.js).
+  case " $suites " in *" test/package "*) node node_modules/jest/bin/jest.js --ci -c jest.package.config.js ;; esac
   took "jest"
 )
 
