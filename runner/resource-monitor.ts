@@ -25,6 +25,14 @@ import * as respb from "@pulumi/pulumi/proto/resource_pb";
 import * as provpb from "@pulumi/pulumi/proto/provider_pb";
 import { fromStruct, secretObject, stripUndefined, unwrapSecrets, type PropertyMap } from "./wire-values";
 
+/**
+ * The monitor's Invoke answer, as the installed protocol names it: `provider_pb.InvokeResponse` in
+ * @pulumi/pulumi 3.216 and 3.248, `resource_pb.ResourceInvokeResponse` (the same fields) in 3.276.
+ * grpc-js refuses to serialize an instance of the other class.
+ */
+type InvokeAnswer = Pick<provpb.InvokeResponse, "setReturn" | "setFailuresList">;
+const INVOKE_RESPONSE = (resrpc.ResourceMonitorService as unknown as { invoke: { responseType: new () => InvokeAnswer } }).invoke.responseType;
+
 // The very grpc-js and google-protobuf copies the generated stubs use (see provider-client.ts).
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/proto/resource_pb"));
 const grpc = pulumiRequire("@grpc/grpc-js") as typeof GrpcJs;
@@ -203,9 +211,9 @@ export class MonitorServer {
         d.registerResourceOutputs(req.getUrn(), values, secretKeys);
         return Promise.resolve(new Empty());
       }),
-      invoke: unary<respb.ResourceInvokeRequest, provpb.InvokeResponse>(async (req) => {
+      invoke: unary<respb.ResourceInvokeRequest, InvokeAnswer>(async (req) => {
         const answer = await d.invoke({ tok: req.getTok(), args: fromStruct(req.getArgs()), provider: req.getProvider(), version: req.getVersion() });
-        const res = new provpb.InvokeResponse();
+        const res = new INVOKE_RESPONSE();
         res.setReturn(Struct.fromJavaScript(stripUndefined(answer.result) as Record<string, StructPb.JavaScriptValue>));
         res.setFailuresList(
           answer.failures.map((f) => {

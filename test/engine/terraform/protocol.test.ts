@@ -258,13 +258,20 @@ describe("start-up: server capabilities and the lazily loaded SDK chunk", () => 
         return typeof state?.name === "string" ? state.name : undefined;
       };
       const cacheDir = path.join(cache, "palette-apikeys/v8");
+      // The cache's files, at any depth: Node 22's compile cache keeps them in a folder per Node version.
+      const cacheFiles = (): string[] =>
+        fs
+          .readdirSync(cacheDir, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => path.relative(cacheDir, path.join(e.parentPath, e.name)))
+          .sort();
       expect(await readOnce()).toBe("startup-probe");
       // One cache for the bundle, one for the chunk it required.
-      const files = fs.readdirSync(cacheDir).sort();
+      const files = cacheFiles();
       expect(files).toHaveLength(2);
       const written = files.map((f) => fs.statSync(path.join(cacheDir, f)).mtimeMs);
       expect(await readOnce()).toBe("startup-probe");
-      expect(fs.readdirSync(cacheDir).sort()).toEqual(files);
+      expect(cacheFiles()).toEqual(files);
       expect(files.map((f) => fs.statSync(path.join(cacheDir, f)).mtimeMs)).toEqual(written);
     } finally {
       await emu.close();
