@@ -51,21 +51,24 @@ export interface PartialCredentials {
  * config, the password from the environment). `missing` makes the engine's error for no credentials.
  */
 export function resolveFrom(sources: readonly SettingSource[], missing: (found: PartialCredentials) => Error): ProviderSettings {
-  const rank = (name: SettingName): number => sources.findIndex((source) => present(source(name)) !== undefined);
-  const get = (name: SettingName): string | undefined => {
-    const at = rank(name);
-    return at === -1 ? undefined : present(sources[at]?.(name));
+  /** The first source's value of `name`, and that source's place (Infinity when none has one). */
+  const found = (name: SettingName): { at: number; value?: string } => {
+    for (const [at, source] of sources.entries()) {
+      const value = present(source(name));
+      if (value !== undefined) return { at, value };
+    }
+    return { at: Infinity };
   };
-  const pairAt = Math.min(...(["username", "password"] as const).map(rank).filter((at) => at !== -1));
-  const apiKey = rank("apiKey") !== -1 && rank("apiKey") <= pairAt ? get("apiKey") : undefined;
-  const username = get("username");
-  const password = get("password");
+  const key = found("apiKey");
+  const { at: usernameAt, value: username } = found("username");
+  const { at: passwordAt, value: password } = found("password");
+  const apiKey = key.at <= Math.min(usernameAt, passwordAt) ? key.value : undefined;
   let auth: ProviderAuth;
   if (apiKey !== undefined) auth = { apiKey };
   else if (username !== undefined && password !== undefined) auth = { username, password };
   else throw missing({ username: username !== undefined, password: password !== undefined });
-  const settings: ProviderSettings = { host: get("host") ?? DEFAULT_HOST, auth };
-  const projectUid = get("projectUid");
+  const settings: ProviderSettings = { host: found("host").value ?? DEFAULT_HOST, auth };
+  const projectUid = found("projectUid").value;
   if (projectUid !== undefined) settings.projectUid = projectUid;
   return settings;
 }
