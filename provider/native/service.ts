@@ -108,6 +108,22 @@ function detailedDiff(decision: KeyDiff, olds: Props, news: Props): Map<string, 
   return out;
 }
 
+/**
+ * `details` as the response's diffs and detailed diff. Every entry is an input's but `previousKeys`,
+ * an output the update changes when kept keys are past their grace period.
+ */
+function setDetailedDiff(resp: ProviderPb.DiffResponse, details: ReadonlyMap<string, ProviderPb.PropertyDiff.Kind>): void {
+  const { pb } = pulumiProto();
+  resp.setDiffsList([...details.keys()]);
+  resp.setHasdetaileddiff(true);
+  for (const [name, kind] of details) {
+    const d = new pb.PropertyDiff();
+    d.setKind(kind);
+    d.setInputdiff(name !== "previousKeys");
+    resp.getDetaileddiffMap().set(name, d);
+  }
+}
+
 export interface ServiceOptions {
   /** Cancel's: aborts what was not sent (see impl.cancelWith). */
   cancel: AbortController;
@@ -146,14 +162,7 @@ export function providerService({ cancel, log }: ServiceOptions): IResourceProvi
       const resp = new pb.DiffResponse();
       const changed = CONFIG_NAMES.filter((n) => (olds[n] ?? "") !== (news[n] ?? ""));
       resp.setChanges(changed.length > 0 ? pb.DiffResponse.DiffChanges.DIFF_SOME : pb.DiffResponse.DiffChanges.DIFF_NONE);
-      resp.setDiffsList(changed);
-      resp.setHasdetaileddiff(true);
-      for (const n of changed) {
-        const d = new pb.PropertyDiff();
-        d.setKind(pb.PropertyDiff.Kind.UPDATE);
-        d.setInputdiff(true);
-        resp.getDetaileddiffMap().set(n, d);
-      }
+      setDetailedDiff(resp, new Map(changed.map((n) => [n, pb.PropertyDiff.Kind.UPDATE])));
       return resp;
     }),
     configure: answer((req) => {
@@ -184,14 +193,7 @@ export function providerService({ cancel, log }: ServiceOptions): IResourceProvi
       if (result.changes && details.size === 0) details.set("previousKeys", pb.PropertyDiff.Kind.UPDATE);
       resp.setReplacesList(decision.replaces.length > 0 ? [...new Set(decision.replaces.map((f) => PULUMI_NAMES[f]))] : []);
       resp.setDeletebeforereplace(result.deleteBeforeReplace);
-      resp.setDiffsList([...details.keys()]);
-      resp.setHasdetaileddiff(true);
-      for (const [name, kind] of details) {
-        const d = new pb.PropertyDiff();
-        d.setKind(kind);
-        d.setInputdiff(name !== "previousKeys");
-        resp.getDetaileddiffMap().set(name, d);
-      }
+      setDetailedDiff(resp, details);
       return resp;
     }),
     create: answer(async (req) => {
