@@ -10,12 +10,10 @@
 import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import * as palette from "../../../provider/native/sdk";
-import { secretConfig } from "../../../runner/provider-client";
 import { runProgram, type RunOptions, type RunResult } from "../../../runner/offline-engine";
 import { loadState } from "../../../runner/state-file";
 import { PaletteClient } from "../../../sdk";
-import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
-import { checkpointResources, nativeProject } from "./support";
+import { checkpointResources, NATIVE_PROJECT, NATIVE_STACK, nativeProject, nativeRunOptions } from "./support";
 
 const ADMIN_KEY = "NativeRunnerAdminQ1w2E3r4T5y6U7i8";
 const ALICE_KEY = "NativeRunnerAliceZ9x8C7v6B5n4M3l2";
@@ -51,22 +49,9 @@ const program = (shape: Shape) => async (): Promise<Record<string, unknown>> => 
 };
 
 const run = (operation: RunOptions["operation"], shape: Shape, extra: Partial<RunOptions> = {}): Promise<RunResult> =>
-  runProgram({
-    operation,
-    program: program(shape),
-    projectDir: project.dir,
-    stateFile: project.stateFile,
-    project: "native-test",
-    stack: "dev",
-    config: { "palette:host": emu.url, "palette:apiKey": secretConfig(ADMIN_KEY) },
-    env: NO_ENV_CREDENTIALS,
-    passphrase: PASSPHRASE,
-    log: (line) => printed.push(line),
-    providerOutput: (text) => pluginOutput.push(text),
-    ...extra,
-  });
+  runProgram({ ...nativeRunOptions(project, { host: emu.url, apiKey: ADMIN_KEY, passphrase: PASSPHRASE }, { printed, pluginOutput }), operation, program: program(shape), ...extra });
 
-const stored = () => loadState(project.stateFile, "native-test", "dev", PASSPHRASE).state;
+const stored = () => loadState(project.stateFile, NATIVE_PROJECT, NATIVE_STACK, PASSPHRASE).state;
 const keyOf = (name: string) => stored().resources.find((r) => r.name === name && r.type === "palette:index:ApiKey");
 
 beforeAll(async () => {

@@ -8,13 +8,11 @@
 import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import * as palette from "../../../provider/native/sdk";
-import { secretConfig } from "../../../runner/provider-client";
 import { runProgram, type RunOptions, type RunResult } from "../../../runner/offline-engine";
 import { loadState } from "../../../runner/state-file";
-import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
 import { keyWorks } from "../../helpers/key-works";
 import { decrypt, eccPair, type PgpPair } from "../../helpers/pgp-keys";
-import { nativeProject } from "./support";
+import { NATIVE_PROJECT, NATIVE_STACK, nativeProject, nativeRunOptions } from "./support";
 
 const ADMIN_KEY = "NativeEncryptAdminQ1w2E3r4T5y6U7i8";
 const PASSPHRASE = "native encrypt passphrase";
@@ -33,20 +31,7 @@ const program = (): Record<string, unknown> => {
 };
 
 const run = (operation: RunOptions["operation"], extra: Partial<RunOptions> = {}): Promise<RunResult> =>
-  runProgram({
-    operation,
-    program,
-    projectDir: project.dir,
-    stateFile: project.stateFile,
-    project: "native-test",
-    stack: "dev",
-    config: { "palette:host": emu.url, "palette:apiKey": secretConfig(ADMIN_KEY) },
-    env: NO_ENV_CREDENTIALS,
-    passphrase: PASSPHRASE,
-    log: (line) => printed.push(line),
-    providerOutput: (text) => pluginOutput.push(text),
-    ...extra,
-  });
+  runProgram({ ...nativeRunOptions(project, { host: emu.url, apiKey: ADMIN_KEY, passphrase: PASSPHRASE }, { printed, pluginOutput }), operation, program, ...extra });
 
 beforeAll(async () => {
   project = nativeProject("runner-native-encrypt-");
@@ -64,7 +49,7 @@ it("up records only encryptedKey, no key value in the checkpoint; another recipi
   expect(up.outputs.keyAvailable).toBe(false);
   const value = await decrypt(String(up.outputs.encrypted), pair.privateKey);
   expect(await keyWorks(emu.url, value)).toBe(true);
-  const key = loadState(project.stateFile, "native-test", "dev", PASSPHRASE).state.resources.find((r) => r.type === "palette:index:ApiKey");
+  const key = loadState(project.stateFile, NATIVE_PROJECT, NATIVE_STACK, PASSPHRASE).state.resources.find((r) => r.type === "palette:index:ApiKey");
   expect(key?.outputs).toMatchObject({ encryptedKey: up.outputs.encrypted, keyAvailable: false });
   expect(key?.outputs).not.toHaveProperty("key");
   expect(JSON.stringify(key)).not.toContain(value);

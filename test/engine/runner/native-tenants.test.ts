@@ -8,10 +8,8 @@
  */
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import * as palette from "../../../provider/native/sdk";
-import { secretConfig } from "../../../runner/provider-client";
 import { runProgram, type RunOptions, type RunResult } from "../../../runner/offline-engine";
-import { NO_ENV_CREDENTIALS } from "../../helpers/env-credentials";
-import { checkpointResources, nativeProject } from "./support";
+import { checkpointResources, nativeProject, nativeRunOptions } from "./support";
 
 const A_KEY = "TenantAAdminKeyQ1w2E3r4T5y6U7i8o9";
 const B_KEY = "TenantBAdminKeyZ9x8C7v6B5n4M3l2k1";
@@ -37,19 +35,7 @@ const program = (auth: BAuth) => (): Record<string, unknown> => {
 };
 
 const run = (operation: RunOptions["operation"], auth: BAuth): Promise<RunResult> =>
-  runProgram({
-    operation,
-    program: program(auth),
-    projectDir: project.dir,
-    stateFile: project.stateFile,
-    project: "native-test",
-    stack: "dev",
-    config: { "palette:host": a.url, "palette:apiKey": secretConfig(A_KEY) },
-    env: NO_ENV_CREDENTIALS,
-    passphrase: "tenants passphrase",
-    log: (line) => printed.push(line),
-    providerOutput: (text) => pluginOutput.push(text),
-  });
+  runProgram({ ...nativeRunOptions(project, { host: a.url, apiKey: A_KEY, passphrase: "tenants passphrase" }, { printed, pluginOutput }), operation, program: program(auth) });
 
 const made = (emu: RunningEmulator) => emu.keys().filter((k) => !k.seeded);
 
